@@ -1,0 +1,44 @@
+// Lint: strict TypeScript everywhere; workflow and decision-core code must stay deterministic.
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', '.data/**', '.cache/**', 'db/migrations/**', 'coverage/**'] },
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'separate-type-imports' }],
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+    },
+  },
+  {
+    files: ['workflows/**/*.ts', 'strategies/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow and decision-core code must be deterministic: no Node built-ins.' })),
+          patterns: [
+            { group: ['**/db/**', '**/api/**', '**/activities/**', '**/workers/**'], allowTypeImports: true, message: 'Only type imports from db/, api/, activities/ in deterministic code.' },
+            { group: ['date-holidays', 'liquidjs', 'postgres', 'drizzle-orm', 'drizzle-orm/*', 'resend', '@whiskeysockets/*'], message: 'Keep heavy or I/O libraries out of deterministic code.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', { name: 'process', message: 'No process in deterministic code.' }, { name: 'setTimeout', message: 'Use Temporal sleep.' }],
+      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Nothing random outside Temporal APIs.' }],
+    },
+  },
+);
