@@ -36,7 +36,7 @@ export const COLUMNS: readonly ColumnSpec[] = [
   {
     key: 'debtor.externalId', required: true, description: 'Debtor id: tax id or customer code',
     synonyms: ['rut', 'nit', 'rfc', 'ruc', 'cuit', 'cuil', 'dni', 'cedula', 'curp', 'id cliente', 'codigo cliente', 'cod cliente',
-      'nro cliente', 'documento', 'nro documento', 'numero documento', 'documento identidad', 'rut cliente', 'nit cliente',
+      'nro cliente', 'documento', 'documento identidad', 'rut cliente', 'nit cliente',
       'rfc cliente', 'customer id', 'client id', 'debtor id', 'customer code', 'tax id', 'vat', 'vat number'],
   },
   {

@@ -49,55 +49,10 @@ function canonicalLocale(text: string): string | undefined {
   }
 }
 
-export function parseLine(get: (key: ColumnKey) => CellValue | undefined, defaults: LineDefaults): LineResult {
-  const errors: FieldError[] = [];
-  const fail = (field: string, message: string): undefined => {
-    errors.push({ field, message });
-    return undefined;
-  };
-  const text = (key: ColumnKey): string => {
-    const value = cellText(get(key));
-    if (SPREADSHEET_ERROR.test(value)) {
-      fail(key, `holds the spreadsheet error ${value}`);
-      return '';
-    }
-    return value;
-  };
-  const required = (key: ColumnKey): string | undefined => text(key) || fail(key, 'is required');
+type Fail = (field: string, message: string) => undefined;
 
-  const externalId = required('externalId');
-  const debtorExternalId = required('debtor.externalId');
-  const name = required('debtor.name');
-
-  const kindText = text('debtor.kind');
-  const kind = kindText
-    ? parseKind(kindText) ?? fail('debtor.kind', `"${kindText}" is not a debtor type (persona/natural or empresa/jurídica)`)
-    : defaults.kind ?? fail('debtor.kind', 'is required (persona or empresa)');
-
-  const countryText = text('debtor.country');
-  const country = countryText
-    ? parseCountry(countryText) ?? fail('debtor.country', `"${countryText}" is not a country (use CL, MX, CO… or its name)`)
-    : defaults.country ?? fail('debtor.country', 'is required');
-
-  const currencyText = text('currency');
-  const currencyResult = currencyText ? parseCurrency(currencyText) : undefined;
-  if (currencyResult && !currencyResult.ok) fail('currency', currencyResult.message);
-  const currency = currencyResult?.ok ? currencyResult.value : currencyText ? undefined : defaults.currency ?? fail('currency', 'is required');
-
-  // Without a currency the minor digits are unknown, so the amount cannot be read safely.
-  const amountCell = get('amount') ?? '';
-  const minorDigits = currency === undefined ? undefined : currencyMinorDigits(currency);
-  const amountResult = minorDigits === undefined ? undefined : parseAmount(typeof amountCell === 'number' ? amountCell : cellText(amountCell), minorDigits);
-  if (amountResult && !amountResult.ok) fail('amount', amountResult.message);
-
-  const dueCell = get('dueDate') ?? '';
-  const due = parseDate(dueCell);
-  if (!due.ok) fail('dueDate', due.message);
-
-  const issuedCell = get('issuedAt');
-  const issued = issuedCell === undefined || cellText(issuedCell) === '' ? undefined : parseDate(issuedCell);
-  if (issued && !issued.ok) fail('issuedAt', issued.message);
-
+/** The optional ways to reach the debtor; each is kept only when a channel could use it as is. */
+function debtorContact(text: (key: ColumnKey) => string, country: string | undefined, fail: Fail): Partial<DebtorInput> {
   const debtor: Partial<DebtorInput> = {};
   const emailText = text('debtor.email');
   if (emailText) {
@@ -122,9 +77,67 @@ export function parseLine(get: (key: ColumnKey) => CellValue | undefined, defaul
     if (locale) debtor.locale = locale;
     else fail('debtor.locale', `"${localeText}" is not a language tag (es-CL…)`);
   }
+  return debtor;
+}
+
+export function parseLine(get: (key: ColumnKey) => CellValue | undefined, defaults: LineDefaults): LineResult {
+  const errors: FieldError[] = [];
+  const fail: Fail = (field, message) => {
+    errors.push({ field, message });
+    return undefined;
+  };
+  // A cell holding #N/A or #REF! is reported once as such, then treated as already judged.
+  const judged = new Set<ColumnKey>();
+  const cell = (key: ColumnKey): CellValue | undefined => {
+    const value = get(key);
+    const shown = cellText(value);
+    if (!SPREADSHEET_ERROR.test(shown)) return value;
+    if (!judged.has(key)) fail(key, `holds the spreadsheet error ${shown}`);
+    judged.add(key);
+    return undefined;
+  };
+  const text = (key: ColumnKey): string => cellText(cell(key));
+  const required = (key: ColumnKey): string | undefined => text(key) || (judged.has(key) ? undefined : fail(key, 'is required'));
+  const parsed = <T extends { ok: boolean }>(key: ColumnKey, parse: (value: CellValue) => T): T | undefined => {
+    const value = cell(key);
+    return judged.has(key) ? undefined : parse(value ?? '');
+  };
+
+  const externalId = required('externalId');
+  const debtorExternalId = required('debtor.externalId');
+  const name = required('debtor.name');
+
+  const kindText = text('debtor.kind');
+  const kind = kindText
+    ? parseKind(kindText) ?? fail('debtor.kind', `"${kindText}" is not a debtor type (persona/natural or empresa/jurídica)`)
+    : defaults.kind ?? fail('debtor.kind', 'is required (persona or empresa)');
+
+  const countryText = text('debtor.country');
+  const country = countryText
+    ? parseCountry(countryText) ?? fail('debtor.country', `"${countryText}" is not a country (use CL, MX, CO… or its name)`)
+    : defaults.country ?? fail('debtor.country', 'is required');
+
+  const currencyText = text('currency');
+  const currencyResult = currencyText ? parseCurrency(currencyText) : undefined;
+  if (currencyResult && !currencyResult.ok) fail('currency', currencyResult.message);
+  const currency = currencyResult?.ok ? currencyResult.value : currencyText ? undefined : defaults.currency ?? fail('currency', 'is required');
+
+  // Without a currency the minor digits are unknown, so the amount cannot be read safely.
+  const minorDigits = currency === undefined ? undefined : currencyMinorDigits(currency);
+  const amountResult = minorDigits === undefined ? undefined
+    : parsed('amount', (value) => parseAmount(typeof value === 'number' ? value : cellText(value), minorDigits));
+  if (amountResult && !amountResult.ok) fail('amount', amountResult.message);
+
+  const due = parsed('dueDate', parseDate);
+  if (due && !due.ok) fail('dueDate', due.message);
+
+  const issued = cellText(get('issuedAt')) === '' ? undefined : parsed('issuedAt', parseDate);
+  if (issued && !issued.ok) fail('issuedAt', issued.message);
+
+  const debtor = debtorContact(text, country, fail);
   const strategyId = text('strategyId');
 
-  if (errors.length > 0 || !externalId || !debtorExternalId || !name || !kind || !country || !currency || !amountResult?.ok || !due.ok) {
+  if (errors.length > 0 || !externalId || !debtorExternalId || !name || !kind || !country || !currency || !amountResult?.ok || !due?.ok) {
     return { ok: false, errors };
   }
   const invoice: InvoiceInput = {
