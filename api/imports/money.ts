@@ -66,6 +66,8 @@ export function parseAmount(cell: string | number, minorDigits: number): AmountR
     return { ok: false, message: `"${original}" has more decimals than the currency allows (${minorDigits})` };
   }
   const integer = split.integer.replace(/^0+(?=\d)/, '') || '0';
+  // The API stores integer minor units; past 15 digits they would no longer be exact.
+  if (integer.length > 15) return { ok: false, message: `"${original}" is too large` };
   const value = minorDigits === 0 ? integer : `${integer}.${fraction.padEnd(minorDigits, '0')}`;
   if (/^[0.]+$/.test(value)) return { ok: false, message: 'must be greater than zero' };
   return { ok: true, value };
