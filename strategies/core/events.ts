@@ -1,0 +1,169 @@
+// Applying external events (payments, promises, plans, disputes, supervisor actions, debtor signals).
+import { checkPlan, checkPromise, planInterest } from './agreements';
+import { balanceOf, close, dropPending, money, record, refreshAnchor } from './state';
+import type { Run } from './state';
+import type { AccountState, EngineEvent } from './types';
+
+/** Replies that mean "stop contacting me on this channel". */
+const STOP_WORDS = /^\s*(stop|baja|alto|cancelar|unsubscribe|no mas|no más)\s*[.!]*\s*$/i;
+const RIGHT_PARTY = new Set(['right_party', 'conversation', 'promise_to_pay', 'paid']);
+
+function applyToOldest(s: AccountState, amountMinor: number, preferredInvoice?: string): number {
+  let left = amountMinor;
+  const ordered = s.invoices
+    .map((invoice, position) => ({ invoice, position }))
+    .filter(({ invoice }) => invoice.openMinor > 0)
+    .sort((a, b) => {
+      const preferA = a.invoice.externalId === preferredInvoice ? 0 : 1;
+      const preferB = b.invoice.externalId === preferredInvoice ? 0 : 1;
+      return preferA - preferB || a.invoice.dueDate.localeCompare(b.invoice.dueDate) || a.position - b.position;
+    });
+  for (const { invoice } of ordered) {
+    if (left <= 0) break;
+    const applied = Math.min(left, invoice.openMinor);
+    invoice.openMinor -= applied;
+    left -= applied;
+  }
+  refreshAnchor(s);
+  return left;
+}
+
+function closeIfSettled(run: Run, t: number): void {
+  if (balanceOf(run.s) === 0 && run.s.invoices.length > 0) close(run, t, 'paid');
+}
+
+function applyPayment(run: Run, e: Extract<EngineEvent, { type: 'payment' }>, t: number): void {
+  const { s } = run;
+  if (s.paymentRefs.includes(e.reference) || !Number.isSafeInteger(e.amountMinor) || e.amountMinor <= 0) return;
+  s.paymentRefs.push(e.reference);
+  record(run, t, 'payment', { amount: money(s, e.amountMinor), reference: e.reference });
+  s.creditMinor += applyToOldest(s, e.amountMinor);
+  s.unansweredContacts = 0;
+  if (s.promise) s.promise.paidSinceMinor += e.amountMinor;
+  if (s.plan) s.plan.paidSinceMinor += e.amountMinor;
+  if (balanceOf(s) === 0) {
+    // Settling the whole balance honours any promise at once instead of waiting for its deadline.
+    const p = s.promise;
+    if (p) {
+      s.promise = null;
+      record(run, t, 'promise_kept', { amount: money(s, p.amountMinor), dueDate: p.dueDate, paid: money(s, p.paidSinceMinor) });
+    }
+    s.plan = null;
+    closeIfSettled(run, t);
+  }
+}
+
+function applyInvoice(run: Run, e: Extract<EngineEvent, { type: 'invoice' }>): void {
+  const { s } = run;
+  if (e.currency !== s.currency || s.invoices.some((i) => i.externalId === e.externalId)) return;
+  if (!Number.isSafeInteger(e.amountMinor) || e.amountMinor <= 0) return;
+  s.invoices.push({ externalId: e.externalId, amountMinor: e.amountMinor, openMinor: e.amountMinor, dueDate: e.dueDate, kind: 'invoice' });
+  if (s.creditMinor > 0) {
+    const credit = s.creditMinor;
+    s.creditMinor = applyToOldest(s, credit);
+  }
+  refreshAnchor(s);
+}
+
+function applyPromise(run: Run, e: Extract<EngineEvent, { type: 'promise' }>, t: number): void {
+  const { ctx, s } = run;
+  const verdict = checkPromise(ctx, s, e, t);
+  if (!verdict.ok) {
+    record(run, t, 'promise_rejected', { reason: verdict.reason, amount: money(s, e.amountMinor), dueDate: e.dueDate });
+    return;
+  }
+  dropPending(run);
+  s.promise = { amountMinor: e.amountMinor, dueDate: e.dueDate, acceptedAt: t, paidSinceMinor: 0 };
+  s.unansweredContacts = 0;
+  record(run, t, 'promise_accepted', { amount: money(s, e.amountMinor), dueDate: e.dueDate });
+}
+
+function applyPlan(run: Run, e: Extract<EngineEvent, { type: 'plan' }>, t: number): void {
+  const { ctx, s } = run;
+  const verdict = checkPlan(ctx, s, e, t);
+  if (!verdict.ok) {
+    record(run, t, 'plan_rejected', { reason: verdict.reason });
+    return;
+  }
+  const balance = balanceOf(s);
+  const interestMinor = planInterest(ctx, balance, e.installments);
+  const totalMinor = e.installments.reduce((sum, i) => sum + i.amountMinor, 0);
+  const last = e.installments[e.installments.length - 1];
+  if (interestMinor > 0 && last) {
+    // Interest becomes part of the balance so that paying every installment settles the account.
+    s.invoices.push({ externalId: `plan-interest-${t}`, amountMinor: interestMinor, openMinor: interestMinor, dueDate: last.dueDate, kind: 'interest' });
+  }
+  dropPending(run);
+  s.plan = { installments: e.installments.map((i) => ({ ...i })), totalMinor, interestMinor, acceptedAt: t, paidSinceMinor: 0, nextCheck: 0 };
+  s.unansweredContacts = 0;
+  record(run, t, 'plan_accepted', {
+    installments: e.installments.map((i) => ({ amount: money(s, i.amountMinor), dueDate: i.dueDate })),
+    total: money(s, totalMinor),
+    interest: money(s, interestMinor),
+  });
+}
+
+function applyDisputeResolved(run: Run, e: Extract<EngineEvent, { type: 'dispute_resolved' }>, t: number): void {
+  const { s } = run;
+  const dispute = s.dispute;
+  if (!dispute) return;
+  s.dispute = null;
+  const adjustment = e.outcome === 'upheld' && e.adjustmentMinor && e.adjustmentMinor > 0 ? Math.min(e.adjustmentMinor, balanceOf(s)) : 0;
+  record(run, t, 'dispute_resolved', { outcome: e.outcome, ...(adjustment > 0 ? { adjustment: money(s, adjustment) } : {}) });
+  if (adjustment > 0) {
+    applyToOldest(s, adjustment, dispute.invoiceExternalId);
+    closeIfSettled(run, t);
+  }
+}
+
+export function applyEvent(run: Run, event: EngineEvent, t: number): void {
+  const { s } = run;
+  if (s.closed !== null && event.type !== 'payment') return;
+  switch (event.type) {
+    case 'tick':
+      return;
+    case 'invoice':
+      return applyInvoice(run, event);
+    case 'payment':
+      return applyPayment(run, event, t);
+    case 'promise':
+      return applyPromise(run, event, t);
+    case 'plan':
+      return applyPlan(run, event, t);
+    case 'dispute':
+      if (s.dispute) return;
+      dropPending(run);
+      s.dispute = { reason: event.reason, openedAt: t, ...(event.invoiceExternalId ? { invoiceExternalId: event.invoiceExternalId } : {}) };
+      record(run, t, 'dispute_opened', { reason: event.reason, ...(event.invoiceExternalId ? { invoiceExternalId: event.invoiceExternalId } : {}) });
+      return;
+    case 'dispute_resolved':
+      return applyDisputeResolved(run, event, t);
+    case 'pause':
+      if (s.paused) return;
+      dropPending(run);
+      s.paused = true;
+      record(run, t, 'paused');
+      return;
+    case 'resume':
+      if (!s.paused) return;
+      s.paused = false;
+      record(run, t, 'resumed');
+      return;
+    case 'opt_out':
+      if (!s.optedOut.includes(event.channel)) s.optedOut.push(event.channel);
+      return;
+    case 'send_failed':
+      if (!s.unavailable.includes(event.channel)) s.unavailable.push(event.channel);
+      return;
+    case 'contact_outcome':
+      if (RIGHT_PARTY.has(event.outcome)) {
+        s.unansweredContacts = 0;
+        s.lastConversationAt[event.channel] = t;
+      }
+      return;
+    case 'reply':
+      s.unansweredContacts = 0;
+      if (STOP_WORDS.test(event.text) && !s.optedOut.includes(event.channel)) s.optedOut.push(event.channel);
+      return;
+  }
+}

@@ -1,0 +1,129 @@
+// Running steps: catch-up, supersession, channel fallback, `when` conditions and compliance deferral.
+import { isoLocal, localDate } from './calendar';
+import { blockReason, nextAllowedInstant } from './compliance';
+import { parseMinor } from './money';
+import { unhandledSteps } from './schedule';
+import { balanceOf, currentStage, dayAt, record, stepsWaiting } from './state';
+import type { Run } from './state';
+import type { AccountState, NormalizedStep, StepCondition } from './types';
+
+const CONTACT_MEMORY_MS = 15 * 24 * 3_600_000;
+
+function unavailableReason(s: AccountState, channel: string): string | null {
+  if (s.optedOut.includes(channel)) return 'opted_out';
+  if (s.unavailable.includes(channel)) return 'channel_failed';
+  if (s.channels[channel] === false) return 'no_address';
+  return null;
+}
+
+/** Primary channel if usable, else the fallback, else the reason the step is skipped. */
+export function resolveChannel(s: AccountState, step: NormalizedStep): { channel: string } | { skip: string } {
+  const primary = unavailableReason(s, step.channel);
+  if (primary === null) return { channel: step.channel };
+  if (step.fallback && unavailableReason(s, step.fallback) === null) return { channel: step.fallback };
+  return { skip: primary };
+}
+
+function conditionHolds(run: Run, when: StepCondition | undefined, t: number): boolean {
+  if (!when) return true;
+  const { s } = run;
+  const balance = balanceOf(s);
+  const min = when.minBalance === undefined ? null : parseMinor(when.minBalance, s.currencyDigits);
+  const max = when.maxBalance === undefined ? null : parseMinor(when.maxBalance, s.currencyDigits);
+  if (min !== null && balance < min) return false;
+  if (max !== null && balance > max) return false;
+  if (when.minDaysPastDue !== undefined && dayAt(run.ctx, s, t) < when.minDaysPastDue) return false;
+  if (when.minBrokenPromises !== undefined && s.brokenPromises < when.minBrokenPromises) return false;
+  return true;
+}
+
+export function stepKey(stageId: string, stepIndex: number): string {
+  return `${stageId}/${stepIndex}/1`;
+}
+
+function execute(run: Run, stageId: string, step: NormalizedStep, key: string, channel: string, t: number): void {
+  const { s } = run;
+  if (step.action === 'message') {
+    const template = step.template ?? '';
+    run.commands.push({ type: 'send_message', key, channel, template, stageId });
+    record(run, t, 'message', { channel, template, key });
+  } else {
+    const priority = step.priority ?? 'normal';
+    run.commands.push({ type: 'create_task', key, channel, priority, stageId });
+    record(run, t, 'task', { channel, priority, key });
+  }
+  s.contacts = s.contacts.filter((c) => c.at > t - CONTACT_MEMORY_MS);
+  s.contacts.push({ at: t, date: localDate(t, run.ctx.zone), channel });
+  s.unansweredContacts += 1;
+  s.pending = null;
+}
+
+/**
+ * Tries one step at t. `announceDeferral` is false for a caught-up step, which simply runs at the
+ * next allowed instant instead of being recorded as deferred.
+ */
+function attempt(run: Run, stageId: string, stepIndex: number, t: number, announceDeferral: boolean): void {
+  const { ctx, s } = run;
+  const step = ctx.strategy.stages.find((st) => st.id === stageId)?.steps[stepIndex];
+  s.pending = null;
+  if (!step) return;
+  if (!conditionHolds(run, step.when, t)) {
+    record(run, t, 'skipped', { channel: step.channel, reason: 'condition_not_met' });
+    return;
+  }
+  const resolved = resolveChannel(s, step);
+  if ('skip' in resolved) {
+    record(run, t, 'skipped', { channel: step.channel, reason: resolved.skip });
+    return;
+  }
+  const channel = resolved.channel;
+  const key = stepKey(stageId, stepIndex);
+  const reason = blockReason(ctx, s, channel, t);
+  if (reason === null) return execute(run, stageId, step, key, channel, t);
+  const until = nextAllowedInstant(ctx, s, channel, t);
+  if (until === null) {
+    record(run, t, 'skipped', { channel, reason: 'no_allowed_window' });
+    return;
+  }
+  s.pending = { stageId, stepIndex, channel, key, until };
+  if (announceDeferral) record(run, t, 'deferred', { channel, reason, until: isoLocal(until, ctx.zone) });
+}
+
+function supersede(run: Run, t: number): void {
+  const pending = run.s.pending;
+  if (!pending) return;
+  run.s.pending = null;
+  record(run, t, 'skipped', { channel: pending.channel, reason: 'superseded' });
+}
+
+/** Runs whatever step work is due at t. Returns true if anything happened. */
+export function runSteps(run: Run, t: number): boolean {
+  const { ctx, s } = run;
+  if (stepsWaiting(s)) return false;
+  const stage = currentStage(ctx, s);
+  if (!stage) return false;
+  const due = unhandledSteps(ctx, s).filter((d) => d.at <= t);
+  if (due.length > 0) {
+    const comingDueNow = due.filter((d) => d.at === t);
+    // Catch-up: of the steps missed while the account waited, only the most recent one runs.
+    const missed = due.filter((d) => d.at < t);
+    const runNow = comingDueNow.length > 0 ? comingDueNow : missed.slice(-1);
+    for (const d of due) {
+      if (runNow.includes(d)) continue;
+      s.handledSteps.push(d.index);
+      record(run, t, 'skipped', { channel: stage.steps[d.index]?.channel, reason: 'catch_up' });
+    }
+    for (const d of runNow) {
+      supersede(run, t);
+      s.handledSteps.push(d.index);
+      attempt(run, stage.id, d.index, t, d.at === t);
+    }
+    return true;
+  }
+  const pending = s.pending;
+  if (pending && pending.until <= t) {
+    attempt(run, pending.stageId, pending.stepIndex, t, true);
+    return true;
+  }
+  return false;
+}
