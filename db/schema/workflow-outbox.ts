@@ -1,0 +1,24 @@
+import { sql } from 'drizzle-orm';
+import { bigserial, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+/**
+ * Transactional outbox of workflow messages: written in the same transaction as the business rows
+ * it announces, so an accepted invoice or payment reaches its workflow even if Temporal was down.
+ */
+export const workflowOutbox = pgTable(
+  'workflow_outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workflowId: text('workflow_id').notNull(),
+    /** `signal_with_start` opens the account workflow if needed; `signal` only reaches a running one. */
+    kind: text('kind', { enum: ['signal_with_start', 'signal'] }).notNull(),
+    signalName: text('signal_name').notNull(),
+    payload: jsonb('payload').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    dispatchedAt: timestamp('dispatched_at', { withTimezone: true }),
+  },
+  (t) => [index('workflow_outbox_pending').on(t.nextAttemptAt).where(sql`${t.dispatchedAt} is null`)],
+);
