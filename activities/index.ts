@@ -1,0 +1,17 @@
+// All activities, built from their dependencies; workflows proxy them with `import type` only.
+import type { Db } from '../db/client';
+import { createAccountActivities } from './account.activities';
+import { createChannelActivities } from './channel.activities';
+import type { EmailSender } from './email/resend-sender';
+
+export interface ActivityDeps {
+  db: Db;
+  email: EmailSender | null;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createAccountActivities(deps),
+    ...createChannelActivities(deps),
+  };
+}

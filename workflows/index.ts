@@ -1,0 +1,2 @@
+// The only entry of the workflow bundle.
+export { accountWorkflow } from './account.workflow';
