@@ -1,0 +1,93 @@
+// Builds the Fastify application from its dependencies; api/server.ts listens.
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Client } from '@temporalio/client';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { Db } from '../db/client';
+import type { AppConfig } from '../workers/config';
+import { authPlugin } from './auth';
+import type { OutboxRelay } from './outbox/relay';
+import { problemBody, problemSchema, ProblemError } from './problem';
+import { accountRoutes } from './routes/accounts';
+import { apiKeyRoutes } from './routes/api-keys';
+import { healthRoutes } from './routes/health';
+import { invoiceRoutes } from './routes/invoices';
+import { fieldErrors, validatorCompiler } from './validation';
+
+export interface AppDeps {
+  config: AppConfig;
+  db: Db;
+  temporal: Client;
+  outbox: OutboxRelay;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: deps.config.logLevel,
+      // Keys and personal data never reach the log.
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.email', '*.phone', '*.name'], censor: '[redacted]' },
+    },
+    bodyLimit: deps.config.http.bodyLimitBytes,
+    requestTimeout: 30_000,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : crypto.randomUUID();
+    },
+    requestIdHeader: false,
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  app.addSchema(problemSchema);
+  await app.register(helmet, { contentSecurityPolicy: false });
+  await app.register(rateLimit, {
+    max: deps.config.http.rateLimitPerMinute,
+    timeWindow: '1 minute',
+    keyGenerator: (req) => req.headers.authorization?.slice(-16) ?? req.ip,
+    errorResponseBuilder: (_req, ctx) => new ProblemError(429, 'Too Many Requests', `Rate limit of ${ctx.max} requests per ${ctx.after} exceeded.`),
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Collections orchestrator API', version: '1.0.0', description: 'Start, signal and query collection account workflows.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key' } } },
+      security: [{ bearer: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(authPlugin, { db: deps.db });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof ProblemError) {
+      return reply.code(err.status).type('application/problem+json').send(problemBody(err.status, err.title, err.detail, err.errors, err.extra));
+    }
+    if (err.validation) {
+      const prefix = err.validationContext === 'body' ? '' : (err.validationContext ?? '');
+      const errors = fieldErrors(err.validation as never, prefix);
+      return reply.code(400).type('application/problem+json').send(problemBody(400, 'Bad Request', `${errors.length} field(s) are invalid.`, errors));
+    }
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      const title = err.statusCode === 413 ? 'Content Too Large' : err.statusCode === 415 ? 'Unsupported Media Type' : 'Bad Request';
+      return reply.code(err.statusCode).type('application/problem+json').send(problemBody(err.statusCode, title, err.message));
+    }
+    req.log.error({ err }, 'unhandled error');
+    return reply.code(500).type('application/problem+json').send(problemBody(500, 'Internal Server Error', `Reference: ${req.id}`));
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).type('application/problem+json').send(problemBody(404, 'Not Found', `No route ${req.method} ${req.url.split('?')[0]}.`)),
+  );
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  healthRoutes(app, deps);
+  apiKeyRoutes(app, deps);
+  invoiceRoutes(app, deps);
+  accountRoutes(app, deps);
+  return app;
+}

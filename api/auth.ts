@@ -1,0 +1,73 @@
+// API keys: bearer tokens stored as SHA-256 hashes, checked on every route that declares roles.
+import { createHash, randomBytes } from 'node:crypto';
+import { and, eq, isNull } from 'drizzle-orm';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Db } from '../db/client';
+import { apiKeys, type Role } from '../db/schema';
+import { ProblemError } from './problem';
+
+export interface Principal {
+  keyId: string;
+  role: Role;
+  agentId: string | null;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    /** Roles allowed on the route; absent = public route. */
+    roles?: readonly Role[];
+  }
+}
+
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+export function generateKey(): string {
+  return `ck_${randomBytes(32).toString('base64url')}`;
+}
+
+/** Makes sure the bootstrap admin key (ADMIN_API_KEY) exists; idempotent. */
+export async function ensureBootstrapAdmin(db: Db, key: string): Promise<void> {
+  await db.insert(apiKeys).values({ name: 'bootstrap admin (ADMIN_API_KEY)', role: 'admin', keyHash: hashKey(key) }).onConflictDoNothing();
+}
+
+const CACHE_TTL_MS = 10_000;
+
+export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db }) => {
+  // A short cache keeps a key lookup off the hot path; a revoked key stops working within CACHE_TTL_MS.
+  const cache = new Map<string, { principal: Principal | null; until: number }>();
+
+  async function lookup(key: string): Promise<Principal | null> {
+    const h = hashKey(key);
+    const hit = cache.get(h);
+    if (hit && hit.until > Date.now()) return hit.principal;
+    const [row] = await opts.db
+      .select({ id: apiKeys.id, role: apiKeys.role, agentId: apiKeys.agentId })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.keyHash, h), isNull(apiKeys.revokedAt)));
+    const principal = row ? { keyId: row.id, role: row.role, agentId: row.agentId } : null;
+    if (cache.size > 10_000) cache.clear();
+    cache.set(h, { principal, until: Date.now() + CACHE_TTL_MS });
+    return principal;
+  }
+
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (req: FastifyRequest) => {
+    const roles = req.routeOptions.config.roles;
+    if (!roles) return;
+    const header = req.headers.authorization;
+    const key = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    if (!key) throw new ProblemError(401, 'Unauthorized', 'Send an API key as `Authorization: Bearer <key>`.');
+    const principal = await lookup(key);
+    if (!principal) throw new ProblemError(401, 'Unauthorized', 'The API key is unknown or revoked.');
+    if (!roles.includes(principal.role)) {
+      throw new ProblemError(403, 'Forbidden', `This route needs one of the roles: ${roles.join(', ')}.`);
+    }
+    req.principal = principal;
+  });
+});

@@ -1,0 +1,112 @@
+// Accepts one invoice: debtor, account, invoice and the workflow message are written in one transaction.
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { accounts, debtors, invoices, workflowOutbox } from '../../db/schema';
+import { accountWorkflowId, invoiceAddedSignal, type AccountWorkflowInput, type InvoiceAddedSignal } from '../../workflows/account.messages';
+import { conflict, unprocessable } from '../problem';
+import type { OutboxPayload } from '../outbox/relay';
+import type { NormalizedInvoice } from './normalize';
+
+export interface IngestResult {
+  created: boolean;
+  invoiceId: string;
+  accountId: string;
+  workflowId: string;
+  /** Outbox rows to deliver inline after commit. */
+  outboxIds: number[];
+}
+
+/** The relay leaves fresh rows to the inline path for this long before it takes them over. */
+const INLINE_GRACE = sql`now() + interval '10 seconds'`;
+
+export async function ingestInvoice(db: Db, inv: NormalizedInvoice): Promise<IngestResult> {
+  return db.transaction(async (tx) => {
+    const existing = await tx
+      .select({ id: invoices.id, accountId: invoices.accountId, contentHash: invoices.contentHash, workflowId: accounts.workflowId })
+      .from(invoices)
+      .innerJoin(accounts, eq(accounts.id, invoices.accountId))
+      .where(eq(invoices.externalId, inv.externalId));
+    const prior = existing[0];
+    if (prior) {
+      if (prior.contentHash !== inv.contentHash) {
+        throw conflict(`Invoice ${inv.externalId} was already accepted with different content.`, { invoiceId: prior.id });
+      }
+      return { created: false, invoiceId: prior.id, accountId: prior.accountId, workflowId: prior.workflowId, outboxIds: [] };
+    }
+
+    const d = inv.debtor;
+    const [debtor] = await tx
+      .insert(debtors)
+      .values({ externalId: d.externalId, kind: d.kind, name: d.name, email: d.email, phone: d.phone, country: d.country, timezone: d.timezone, locale: d.locale })
+      .onConflictDoUpdate({
+        target: debtors.externalId,
+        // The newest invoice carries the newest contact data; absent fields keep what we had.
+        set: {
+          kind: d.kind,
+          name: d.name,
+          email: sql`coalesce(excluded.email, ${debtors.email})`,
+          phone: sql`coalesce(excluded.phone, ${debtors.phone})`,
+          country: d.country,
+          timezone: d.timezone,
+          locale: d.locale,
+          updatedAt: new Date(),
+        },
+      })
+      .returning({ id: debtors.id, email: debtors.email, phone: debtors.phone });
+    if (!debtor) throw new Error('debtor upsert returned nothing');
+
+    const accountId = crypto.randomUUID();
+    await tx
+      .insert(accounts)
+      .values({ id: accountId, debtorId: debtor.id, currency: inv.currency, workflowId: accountWorkflowId(accountId), strategyId: inv.strategyId })
+      .onConflictDoNothing();
+    const [account] = await tx
+      .select({ id: accounts.id, currency: accounts.currency, workflowId: accounts.workflowId })
+      .from(accounts)
+      .where(and(eq(accounts.debtorId, debtor.id), isNull(accounts.closedAt)))
+      .for('update');
+    if (!account) throw new Error('open account not found after upsert');
+    if (account.currency !== inv.currency) {
+      throw unprocessable(`The debtor's open account is in ${account.currency}; an invoice in ${inv.currency} cannot join it.`, {
+        field: 'currency',
+      });
+    }
+
+    const [invoice] = await tx
+      .insert(invoices)
+      .values({
+        externalId: inv.externalId,
+        accountId: account.id,
+        debtorId: debtor.id,
+        amountMinor: inv.amountMinor,
+        currency: inv.currency,
+        dueDate: inv.dueDate,
+        issuedAt: inv.issuedAt,
+        strategyId: inv.strategyId,
+        contentHash: inv.contentHash,
+      })
+      .returning({ id: invoices.id });
+    if (!invoice) throw new Error('invoice insert returned nothing');
+
+    const input: AccountWorkflowInput = {
+      version: 1,
+      accountId: account.id,
+      currency: inv.currency,
+      debtor: { country: d.country, timezone: d.timezone, locale: d.locale, channels: { email: debtor.email !== null, whatsapp: debtor.phone !== null } },
+      ...(inv.strategyId ? { strategyId: inv.strategyId } : {}),
+    };
+    const signalArg: InvoiceAddedSignal = {
+      invoiceId: invoice.id,
+      externalId: inv.externalId,
+      amountMinor: inv.amountMinor,
+      currency: inv.currency,
+      dueDate: inv.dueDate,
+    };
+    const payload: OutboxPayload = { input, signalArg };
+    const [row] = await tx
+      .insert(workflowOutbox)
+      .values({ workflowId: account.workflowId, kind: 'signal_with_start', signalName: invoiceAddedSignal.name, payload, nextAttemptAt: INLINE_GRACE })
+      .returning({ id: workflowOutbox.id });
+    return { created: true, invoiceId: invoice.id, accountId: account.id, workflowId: account.workflowId, outboxIds: row ? [row.id] : [] };
+  });
+}

@@ -1,0 +1,132 @@
+// Delivers workflow_outbox rows to Temporal: inline right after the commit that wrote them, and by a
+// relay loop for whatever that could not deliver (Temporal down, process crashed). Rows of one workflow
+// go out in order, so a payment never reaches a workflow before the invoice it pays.
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { workflowOutbox } from '../../db/schema';
+import { accountWorkflowType, type AccountWorkflowInput } from '../../workflows/account.messages';
+
+export interface OutboxPayload {
+  input?: AccountWorkflowInput;
+  signalArg: unknown;
+}
+
+type Row = typeof workflowOutbox.$inferSelect;
+
+export interface OutboxRelay {
+  /** Best effort, right after commit; failures stay in the table for the loop. */
+  dispatchNow(ids: number[]): Promise<void>;
+  start(): void;
+  stop(): Promise<void>;
+  /** One pass of the loop; returns how many rows were delivered. */
+  drain(): Promise<number>;
+}
+
+export function createOutboxRelay(deps: {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  log: { warn(obj: object, msg: string): void };
+  intervalMs?: number;
+}): OutboxRelay {
+  const { db } = deps;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+
+  async function deliver(row: Row): Promise<void> {
+    const payload = row.payload as OutboxPayload;
+    try {
+      if (row.kind === 'signal_with_start') {
+        if (!payload.input) throw new Error('signal_with_start row without input');
+        await deps.temporal.workflow.signalWithStart(accountWorkflowType, {
+          workflowId: row.workflowId,
+          taskQueue: deps.taskQueue,
+          args: [payload.input],
+          signal: row.signalName,
+          signalArgs: [payload.signalArg],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        });
+      } else {
+        await deps.temporal.workflow.getHandle(row.workflowId).signal(row.signalName, payload.signalArg);
+      }
+      await db.update(workflowOutbox).set({ dispatchedAt: new Date(), lastError: null }).where(eq(workflowOutbox.id, row.id));
+    } catch (err) {
+      // A closed workflow will never take the message: record why and stop retrying.
+      const final = err instanceof WorkflowNotFoundError || err instanceof WorkflowExecutionAlreadyStartedError;
+      await db
+        .update(workflowOutbox)
+        .set({
+          attempts: row.attempts + 1,
+          lastError: (err as Error).message.slice(0, 500),
+          dispatchedAt: final ? new Date() : null,
+          nextAttemptAt: sql`now() + make_interval(secs => least(60, power(2, ${row.attempts + 1})))`,
+        })
+        .where(eq(workflowOutbox.id, row.id));
+      if (!final) throw err;
+    }
+  }
+
+  async function deliverInOrder(rows: Row[]): Promise<number> {
+    const byWorkflow = new Map<string, Row[]>();
+    for (const row of rows) byWorkflow.set(row.workflowId, [...(byWorkflow.get(row.workflowId) ?? []), row]);
+    let delivered = 0;
+    await Promise.all(
+      [...byWorkflow.values()].map(async (list) => {
+        for (const row of list.sort((a, b) => a.id - b.id)) {
+          try {
+            await deliver(row);
+            delivered += 1;
+          } catch {
+            return; // later rows of this workflow wait for this one
+          }
+        }
+      }),
+    );
+    return delivered;
+  }
+
+  async function drain(): Promise<number> {
+    return db.transaction(async (tx) => {
+      const rows = await tx.execute<Row>(sql`
+        select id, workflow_id as "workflowId", kind, signal_name as "signalName", payload, attempts,
+               last_error as "lastError", created_at as "createdAt", next_attempt_at as "nextAttemptAt", dispatched_at as "dispatchedAt"
+        from workflow_outbox o
+        where dispatched_at is null and next_attempt_at <= now()
+          and not exists (select 1 from workflow_outbox p where p.workflow_id = o.workflow_id and p.dispatched_at is null and p.id < o.id and p.next_attempt_at > now())
+        order by id limit 500
+        for update skip locked`);
+      return deliverInOrder([...rows]);
+    });
+  }
+
+  return {
+    async dispatchNow(ids) {
+      if (ids.length === 0) return;
+      const rows = await db
+        .select()
+        .from(workflowOutbox)
+        .where(and(inArray(workflowOutbox.id, ids), isNull(workflowOutbox.dispatchedAt)));
+      await deliverInOrder(rows);
+    },
+    drain,
+    start() {
+      const tick = () => {
+        if (stopped) return;
+        running = drain()
+          .catch((err: unknown) => deps.log.warn({ err: (err as Error).message }, 'outbox relay pass failed'))
+          .finally(() => {
+            if (!stopped) timer = setTimeout(tick, deps.intervalMs ?? 1000);
+          });
+      };
+      timer = setTimeout(tick, deps.intervalMs ?? 1000);
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}

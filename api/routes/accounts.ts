@@ -1,0 +1,75 @@
+import { eq } from 'drizzle-orm';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { accounts } from '../../db/schema';
+import { accountViewQuery, type AccountView } from '../../workflows/account.messages';
+import type { AppDeps } from '../app';
+import { recordPayment } from '../accounts/payments';
+import { formatAmount, parseAmount, isCurrency } from '../money';
+import { badRequest, notFound } from '../problem';
+import { getAccountSchema, paymentSchema } from '../schemas/accounts';
+
+type AccountParams = { accountId: string };
+
+async function loadAccountFor(deps: AppDeps, req: FastifyRequest, accountId: string) {
+  const [account] = await deps.db.select().from(accounts).where(eq(accounts.id, accountId));
+  // An agent sees only accounts assigned to them; others' accounts look absent, not forbidden.
+  if (!account || (req.principal?.role === 'agent' && account.assignedAgentId !== req.principal.agentId)) {
+    throw notFound(`Account ${accountId}`);
+  }
+  return account;
+}
+
+export function accountRoutes(app: FastifyInstance, deps: AppDeps) {
+  app.get<{ Params: AccountParams }>(
+    '/v1/accounts/:accountId',
+    { schema: getAccountSchema, config: { roles: ['system', 'supervisor', 'agent'] } },
+    async (req, reply) => {
+      const account = await loadAccountFor(deps, req, req.params.accountId);
+      let view: AccountView | null = null;
+      try {
+        view = await deps.temporal.workflow.getHandle(account.workflowId).query(accountViewQuery);
+      } catch (err) {
+        req.log.warn({ err: (err as Error).message }, 'account query failed; answering from the read model');
+        reply.header('x-served-from', 'read-model');
+      }
+      return {
+        accountId: account.id,
+        status: view?.status ?? account.status,
+        stage: view?.stage ?? account.stage,
+        balance: { amount: formatAmount(view?.balanceMinor ?? account.balanceMinor, account.currency), currency: account.currency },
+        daysPastDue: view?.daysPastDue ?? account.daysPastDue,
+        strategy: view?.strategy ?? (account.strategyId && account.strategyVersion ? { id: account.strategyId, version: account.strategyVersion } : null),
+        nextAction: view?.nextAction ?? null,
+        promise: view?.promise
+          ? { promiseId: view.promise.promiseId, amount: formatAmount(view.promise.amountMinor, account.currency), dueDate: view.promise.dueDate, status: view.promise.status }
+          : null,
+        brokenPromises: view?.brokenPromises ?? 0,
+        timeline: view?.timeline ?? [],
+      };
+    },
+  );
+
+  app.post<{ Params: AccountParams; Body: { amount: string; currency: string; reference: string; paidAt?: string } }>(
+    '/v1/accounts/:accountId/payments',
+    { schema: paymentSchema, config: { roles: ['system', 'agent'] } },
+    async (req, reply) => {
+      await loadAccountFor(deps, req, req.params.accountId);
+      const { amount, currency, reference, paidAt } = req.body;
+      const amountMinor = isCurrency(currency) ? parseAmount(amount, currency) : null;
+      const errors = [];
+      if (!isCurrency(currency)) errors.push({ field: 'currency', message: 'must be an ISO 4217 currency code' });
+      else if (amountMinor === null || amountMinor === 0) errors.push({ field: 'amount', message: 'must be a positive decimal with at most the currency’s minor digits' });
+      if (errors.length > 0 || amountMinor === null) throw badRequest(errors);
+      const result = await recordPayment(deps.db, req.params.accountId, {
+        amountMinor,
+        currency,
+        reference,
+        paidAt: paidAt ? new Date(paidAt) : new Date(),
+      });
+      await deps.outbox.dispatchNow(result.outboxIds).catch((err: unknown) => {
+        req.log.warn({ err: (err as Error).message }, 'payment signal left to the outbox relay');
+      });
+      return reply.code(202).send({ accountId: req.params.accountId, reference, duplicate: result.duplicate });
+    },
+  );
+}

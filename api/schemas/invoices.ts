@@ -1,0 +1,49 @@
+import { currencyCode, isoDate, moneyString, problemResponses } from './common';
+
+export const debtorSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['externalId', 'name', 'kind', 'country'],
+  properties: {
+    externalId: { type: 'string', minLength: 1, maxLength: 200 },
+    name: { type: 'string', minLength: 1, maxLength: 300 },
+    kind: { type: 'string', enum: ['person', 'company'] },
+    email: { type: 'string', format: 'email', maxLength: 320 },
+    phone: { type: 'string', minLength: 5, maxLength: 32 },
+    country: { type: 'string', pattern: '^[A-Za-z]{2}$', description: 'an ISO 3166-1 alpha-2 country code such as MX' },
+    timezone: { type: 'string', minLength: 1, maxLength: 64, description: 'an IANA time zone; default: the country main zone' },
+    locale: { type: 'string', pattern: '^[a-z]{2}(-[A-Z]{2})?$', description: 'a locale such as es-MX' },
+  },
+} as const;
+
+export const invoiceBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['externalId', 'debtor', 'amount', 'currency', 'dueDate'],
+  properties: {
+    externalId: { type: 'string', minLength: 1, maxLength: 200 },
+    debtor: debtorSchema,
+    amount: moneyString,
+    currency: currencyCode,
+    dueDate: isoDate,
+    issuedAt: isoDate,
+    strategyId: { type: 'string', minLength: 1, maxLength: 100 },
+  },
+} as const;
+
+const invoiceAccepted = {
+  type: 'object',
+  required: ['invoiceId', 'accountId', 'workflowId'],
+  properties: { invoiceId: { type: 'string' }, accountId: { type: 'string' }, workflowId: { type: 'string' } },
+} as const;
+
+export const createInvoiceSchema = {
+  tags: ['invoices'],
+  summary: 'Accept an overdue (or soon due) invoice; opens or joins the debtor’s account workflow.',
+  body: invoiceBodySchema,
+  response: {
+    201: { description: 'Accepted; the account workflow was started or signalled.', ...invoiceAccepted },
+    200: { description: 'The same invoice with the same content was already accepted.', ...invoiceAccepted },
+    ...problemResponses(400, 401, 403, 409, 422),
+  },
+} as const;

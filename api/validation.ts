@@ -1,0 +1,62 @@
+// Request validation: bodies are checked strictly (unknown fields rejected, no type coercion, every
+// error reported); path and query strings are coerced, since they only ever arrive as text.
+import Ajv, { type ErrorObject } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { FastifySchemaCompiler } from 'fastify';
+import type { FieldError } from './problem';
+
+function makeAjv(coerce: boolean) {
+  const ajv = new Ajv({ allErrors: true, verbose: true, removeAdditional: false, coerceTypes: coerce, useDefaults: true, strict: false });
+  addFormats(ajv);
+  return ajv;
+}
+
+const strict = makeAjv(false);
+const coercing = makeAjv(true);
+
+export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
+  const ajv = httpPart === 'body' ? strict : coercing;
+  return ajv.compile(schema as object);
+};
+
+function pointerToField(pointer: string): string {
+  return pointer
+    .split('/')
+    .filter(Boolean)
+    .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part.replace(/~1/g, '/').replace(/~0/g, '~')}`))
+    .join('')
+    .replace(/^\./, '');
+}
+
+function join(base: string, child: string): string {
+  return base ? `${base}.${child}` : child;
+}
+
+/** One entry per offending field, with the field's JSON path (`debtor.email`, `invoices[3].amount`). */
+export function fieldErrors(errors: ErrorObject[], prefix = ''): FieldError[] {
+  const out: FieldError[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    let field = pointerToField(e.instancePath);
+    let message = e.message ?? 'is invalid';
+    if (e.keyword === 'required') {
+      field = join(field, String((e.params as { missingProperty: string }).missingProperty));
+      message = 'is required';
+    } else if (e.keyword === 'additionalProperties') {
+      field = join(field, String((e.params as { additionalProperty: string }).additionalProperty));
+      message = 'is not a known field';
+    } else if (e.keyword === 'pattern' || e.keyword === 'format') {
+      const description = (e.parentSchema as { description?: string } | undefined)?.description;
+      if (description) message = `must be ${description}`;
+    } else if (e.keyword === 'enum') {
+      message = `must be one of: ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).join(', ')}`;
+    }
+    const full = prefix ? (field ? `${prefix}.${field}` : prefix) : field || '(body)';
+    const key = `${full}|${message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push({ field: full, message });
+    }
+  }
+  return out;
+}
