@@ -2,11 +2,21 @@
 
 const digitsCache = new Map<string, number>();
 
+/**
+ * ISO 4217 minor digits where ICU's display digits differ: ICU formats COP with 0 decimals,
+ * but ISO 4217 (and Colombian invoices) carry centavos.
+ */
+const ISO_4217_OVERRIDES: Readonly<Record<string, number>> = { COP: 2 };
+
 /** Minor digits of an ISO 4217 currency (CLP 0, COP 2, MXN 2, KWD 3). */
 export function currencyDigits(currency: string): number {
   const cached = digitsCache.get(currency);
   if (cached !== undefined) return cached;
-  let digits = 2;
+  let digits = ISO_4217_OVERRIDES[currency] ?? 2;
+  if (ISO_4217_OVERRIDES[currency] !== undefined) {
+    digitsCache.set(currency, digits);
+    return digits;
+  }
   try {
     digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
   } catch {
