@@ -84,7 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.code(404).type('application/problem+json').send(problemBody(404, 'Not Found', `No route ${req.method} ${req.url.split('?')[0]}.`)),
   );
 
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { schema: { hide: true } }, () => Promise.resolve(app.swagger()));
   healthRoutes(app, deps);
   apiKeyRoutes(app, deps);
   invoiceRoutes(app, deps);

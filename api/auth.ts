@@ -38,7 +38,7 @@ export async function ensureBootstrapAdmin(db: Db, key: string): Promise<void> {
 
 const CACHE_TTL_MS = 10_000;
 
-export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db }) => {
+export const authPlugin = fp((app: FastifyInstance, opts: { db: Db }, done: (err?: Error) => void) => {
   // A short cache keeps a key lookup off the hot path; a revoked key stops working within CACHE_TTL_MS.
   const cache = new Map<string, { principal: Principal | null; until: number }>();
 
@@ -70,4 +70,5 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db }) => {
     }
     req.principal = principal;
   });
+  done();
 });

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   let config: AppConfig = loadConfig(process.env);
   const dataDir = path.resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  let runtime: Runtime | undefined;
+  const running: { runtime?: Runtime } = {};
   let stopping = false;
 
   const shutdown = async (signal: string) => {
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     stopping = true;
     log(`${signal}: stopping…`);
     try {
-      await runtime?.stop();
+      await running.runtime?.stop();
     } catch (err) {
       log(`runtime stop: ${(err as Error).message}`);
     }
@@ -85,8 +85,8 @@ async function main(): Promise<void> {
     generatedAdmin = true;
   }
 
-  runtime = await startRuntime(config, { api: true, worker: true }, log);
-  const apiUrl = runtime.api?.url ?? '';
+  running.runtime = await startRuntime(config, { api: true, worker: true }, log);
+  const apiUrl = running.runtime.api?.url ?? '';
   const lines = [
     `API:          ${apiUrl}`,
     `API docs:     ${apiUrl}/docs  (OpenAPI: ${apiUrl}/openapi.json)`,

@@ -1,6 +1,6 @@
 // Wires one process: database, Temporal client, worker and/or API, from one AppConfig.
 // `npm start` runs both roles; in production run `workers/api-main.ts` and `workers/worker-main.ts` apart and scale each.
-import type { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime as TemporalRuntime, type LogLevel, type Worker } from '@temporalio/worker';
 import { createResendSender } from '../activities/email/resend-sender';
 import { ensureBootstrapAdmin } from '../api/auth';
 import { createOutboxRelay } from '../api/outbox/relay';
@@ -10,6 +10,16 @@ import { migrateDb } from '../db/migrate';
 import type { AppConfig } from './config';
 import { connectClient, connectWorkerConnection, ensureSearchAttributes } from './temporal-connection';
 import { createCollectionsWorker } from './worker';
+
+let temporalRuntimeInstalled = false;
+
+/** The worker's SDK logger follows LOG_LEVEL; installed once per process, before the first worker. */
+function installTemporalRuntime(logLevel: string): void {
+  if (temporalRuntimeInstalled) return;
+  temporalRuntimeInstalled = true;
+  const levels: Record<string, LogLevel> = { fatal: 'ERROR', error: 'ERROR', warn: 'WARN', info: 'INFO', debug: 'DEBUG', trace: 'TRACE', silent: 'ERROR' };
+  TemporalRuntime.install({ logger: new DefaultLogger(levels[logLevel] ?? 'INFO') });
+}
 
 export interface Runtime {
   api?: RunningApi;
@@ -21,6 +31,7 @@ export async function startRuntime(
   config: AppConfig,
   roles: { api: boolean; worker: boolean },
   log: (line: string) => void = console.log,
+  options: { workflowBundle?: { codePath: string } } = {},
 ): Promise<Runtime> {
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required.');
   await migrateDb(config.databaseUrl);
@@ -31,12 +42,18 @@ export async function startRuntime(
   let worker: Worker | undefined;
   let workerDone: Promise<void> | undefined;
   if (roles.worker) {
+    installTemporalRuntime(config.logLevel);
     const connection = await connectWorkerConnection(config.temporal);
     const email = config.email.resendApiKey
       ? createResendSender({ apiKey: config.email.resendApiKey, baseUrl: config.email.resendBaseUrl, from: config.email.from })
       : null;
     if (!email) log('RESEND_API_KEY is not set: emails are kept in the outbound_messages table instead of being sent.');
-    worker = await createCollectionsWorker({ temporal: config.temporal, connection, deps: { db: database.db, email } });
+    worker = await createCollectionsWorker({
+      temporal: config.temporal,
+      connection,
+      deps: { db: database.db, email },
+      workflowBundle: options.workflowBundle,
+    });
     workerDone = worker.run().finally(() => connection.close());
   }
 

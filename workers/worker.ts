@@ -1,6 +1,6 @@
 // The Temporal worker: runs account workflows and their activities on the configured task queue.
 import { createRequire } from 'node:module';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { TemporalConfig } from '../temporal.config';
 
