@@ -5,7 +5,7 @@ import type { Db } from '../db/client';
 import { accounts, debtors, outboundMessages } from '../db/schema';
 import type { EmailSender } from './email/resend-sender';
 import { EmailSendError, toApplicationFailure } from './email/errors';
-import { formatMoney, renderMessage } from './message-content';
+import { renderEmail } from './message-content';
 
 export interface SendEmailInput {
   accountId: string;
@@ -39,10 +39,13 @@ export function createChannelActivities(deps: { db: Db; email: EmailSender | nul
       if (!row) throw ApplicationFailure.nonRetryable(`Account ${input.accountId} does not exist`, 'AccountNotFound');
       if (!row.email) throw ApplicationFailure.nonRetryable('The debtor has no email address', 'NoAddress');
 
-      const content = await renderMessage({
+      const content = await renderEmail({
+        strategy: { templates: {} },
         template: input.template,
         locale: input.locale,
-        data: { debtor: { name: row.name }, balance: formatMoney(row.balanceMinor, row.currency, input.locale) },
+        debtorName: row.name,
+        balanceMinor: row.balanceMinor,
+        currency: row.currency,
       });
       const [pending] = await db
         .insert(outboundMessages)

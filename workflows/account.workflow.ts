@@ -69,10 +69,10 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
     const sent = await channel.sendEmail({
       accountId: input.accountId,
       idempotencyKey: `${workflowInfo().workflowId}/reminder/1`,
-      template: 'reminder',
+      template: 'overdue',
       locale: input.debtor.locale,
     });
-    timeline.push({ at: nowIso(), type: 'message', channel: 'email', template: 'reminder', delivery: sent.status });
+    timeline.push({ at: nowIso(), type: 'message', channel: 'email', template: 'overdue', delivery: sent.status });
   }
 
   await condition(() => balanceMinor <= 0);

@@ -1,17 +1,13 @@
 // Portfolio amounts arrive as "1.234,56", "1,234.56", "$ 1.234" or spreadsheet numbers. They are parsed
 // as digit strings, never through floats, because a rounding slip would change what a debtor owes.
 
-const minorDigitsCache = new Map<string, number>();
+import { currencyDigits } from '../../strategies/core/money';
+import { isCurrency } from '../money';
 
-/** Minor digits as Intl knows them (CLP 0, USD 2, KWD 3); undefined for codes Intl does not know. */
+/** Minor digits as the whole system counts them (CLP 0, COP 2, USD 2, KWD 3); undefined for unknown codes. */
 export function currencyMinorDigits(currency: string): number | undefined {
-  if (!/^[A-Z]{3}$/.test(currency)) return undefined;
-  const cached = minorDigitsCache.get(currency);
-  if (cached !== undefined) return cached;
-  if (!Intl.supportedValuesOf('currency').includes(currency)) return undefined;
-  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  minorDigitsCache.set(currency, digits);
-  return digits;
+  if (!/^[A-Z]{3}$/.test(currency) || !isCurrency(currency)) return undefined;
+  return currencyDigits(currency);
 }
 
 const CURRENCY_ALIASES: Record<string, string> = { 'US$': 'USD', U$S: 'USD', 'USD$': 'USD', '€': 'EUR', 'S/': 'PEN', 'S/.': 'PEN' };
