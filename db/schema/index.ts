@@ -4,3 +4,7 @@ export * from './payments';
 export * from './api-keys';
 export * from './messages';
 export * from './workflow-outbox';
+export * from './strategies';
+export * from './imports';
+export * from './contacts';
+export * from './whatsapp';

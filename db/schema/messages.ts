@@ -19,6 +19,9 @@ export const outboundMessages = pgTable(
     template: text('template').notNull(),
     locale: text('locale').notNull(),
     status: text('status', { enum: ['pending', 'sent', 'captured', 'failed'] }).notNull(),
+    /** Latest provider delivery event: delivered, bounced, complained, opened, read… */
+    deliveryStatus: text('delivery_status'),
+    deliveryUpdatedAt: timestamp('delivery_updated_at', { withTimezone: true }),
     provider: text('provider'),
     providerMessageId: text('provider_message_id'),
     subject: text('subject'),
