@@ -1,18 +1,25 @@
-// Sends messages to debtors exactly once per business idempotency key, even when Temporal retries.
+// Sends messages to debtors exactly once per business idempotency key, even when Temporal retries,
+// and creates agent tasks for call and visit steps.
 import { ApplicationFailure, log } from '@temporalio/activity';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { accounts, debtors, outboundMessages } from '../db/schema';
-import type { EmailSender } from './email/resend-sender';
+import { accounts, agentTasks, debtors, outboundMessages } from '../db/schema';
+import type { TemplateContent } from '../strategies/core/types';
 import { EmailSendError, toApplicationFailure } from './email/errors';
+import type { EmailSender } from './email/resend-sender';
 import { renderEmail } from './message-content';
 
-export interface SendEmailInput {
+export interface DeliverMessageInput {
   accountId: string;
-  /** Built from business ids (workflow, step, attempt), never from activity ids. */
+  /** Built from business ids (account, stage, step, attempt), never from activity ids. */
   idempotencyKey: string;
+  channel: string;
   template: string;
+  /** The template's variants by locale, from the strategy version the workflow runs. */
+  templateVariants?: Record<string, TemplateContent>;
   locale: string;
+  balanceMinor: number;
+  currency: string;
 }
 
 export interface SendResult {
@@ -20,43 +27,60 @@ export interface SendResult {
   messageId: string;
 }
 
+export interface CreateTaskInput {
+  accountId: string;
+  idempotencyKey: string;
+  channel: string;
+  priority: string;
+  dueAt: number;
+}
+
+const priorityRank: Record<string, number> = { urgent: 0, high: 10, normal: 20, low: 30 };
+
 export function createChannelActivities(deps: { db: Db; email: EmailSender | null }) {
   const { db } = deps;
+
+  async function previouslyDelivered(key: string): Promise<SendResult | null> {
+    const [row] = await db
+      .select({ id: outboundMessages.id, status: outboundMessages.status })
+      .from(outboundMessages)
+      .where(and(eq(outboundMessages.idempotencyKey, key), inArray(outboundMessages.status, ['sent', 'captured'])));
+    return row ? { status: row.status as SendResult['status'], messageId: row.id } : null;
+  }
+
   return {
-    async sendEmail(input: SendEmailInput): Promise<SendResult> {
-      const done = await db
-        .select({ id: outboundMessages.id, status: outboundMessages.status })
-        .from(outboundMessages)
-        .where(and(eq(outboundMessages.idempotencyKey, input.idempotencyKey), inArray(outboundMessages.status, ['sent', 'captured'])));
-      const previous = done[0];
-      if (previous) return { status: previous.status as SendResult['status'], messageId: previous.id };
+    async deliverMessage(input: DeliverMessageInput): Promise<SendResult> {
+      const previous = await previouslyDelivered(input.idempotencyKey);
+      if (previous) return previous;
 
       const [row] = await db
-        .select({ name: debtors.name, email: debtors.email, balanceMinor: accounts.balanceMinor, currency: accounts.currency })
+        .select({ name: debtors.name, email: debtors.email, phone: debtors.phone })
         .from(accounts)
         .innerJoin(debtors, eq(debtors.id, accounts.debtorId))
         .where(eq(accounts.id, input.accountId));
       if (!row) throw ApplicationFailure.nonRetryable(`Account ${input.accountId} does not exist`, 'AccountNotFound');
-      if (!row.email) throw ApplicationFailure.nonRetryable('The debtor has no email address', 'NoAddress');
+      const address = input.channel === 'email' ? row.email : row.phone;
+      if (!address) throw ApplicationFailure.nonRetryable(`The debtor has no address for ${input.channel}`, 'NoAddress');
 
       const content = await renderEmail({
-        strategy: { templates: {} },
+        strategy: { templates: input.templateVariants ? { [input.template]: input.templateVariants } : {} },
         template: input.template,
         locale: input.locale,
         debtorName: row.name,
-        balanceMinor: row.balanceMinor,
-        currency: row.currency,
+        balanceMinor: input.balanceMinor,
+        currency: input.currency,
       });
+      const sendsForReal = input.channel === 'email' && deps.email !== null;
       const [pending] = await db
         .insert(outboundMessages)
         .values({
           idempotencyKey: input.idempotencyKey,
           accountId: input.accountId,
-          channel: 'email',
+          channel: input.channel,
           template: input.template,
-          locale: input.locale,
+          locale: content.locale,
           status: 'pending',
-          provider: deps.email ? 'resend' : null,
+          provider: sendsForReal ? 'resend' : null,
           subject: content.subject,
           bodyText: content.text,
           bodyHtml: content.html,
@@ -65,15 +89,16 @@ export function createChannelActivities(deps: { db: Db; email: EmailSender | nul
         .returning({ id: outboundMessages.id });
       if (!pending) throw new Error('outbound message row was not written');
 
-      if (!deps.email) {
+      if (!sendsForReal || !deps.email) {
+        // No provider for this channel here: the rendered message is kept (development outbox).
         await db.update(outboundMessages).set({ status: 'captured', sentAt: new Date() }).where(eq(outboundMessages.id, pending.id));
-        log.info('Email captured in outbound_messages (no RESEND_API_KEY)', { messageId: pending.id, template: input.template });
+        log.info('Message captured in outbound_messages (no provider configured)', { messageId: pending.id, channel: input.channel, template: input.template });
         return { status: 'captured', messageId: pending.id };
       }
       try {
         // A retry after a crash between send and update reuses the key: Resend answers with the first result.
         const sent = await deps.email.send({
-          to: row.email,
+          to: address,
           subject: content.subject,
           html: content.html,
           text: content.text,
@@ -95,6 +120,25 @@ export function createChannelActivities(deps: { db: Db; email: EmailSender | nul
         }
         throw err;
       }
+    },
+
+    async createAgentTask(input: CreateTaskInput): Promise<{ taskId: string }> {
+      await db
+        .insert(agentTasks)
+        .values({
+          idempotencyKey: input.idempotencyKey,
+          accountId: input.accountId,
+          channel: input.channel,
+          priority: input.priority,
+          rank: priorityRank[input.priority] ?? priorityRank.normal ?? 20,
+          dueAt: new Date(input.dueAt),
+          // The task goes to whoever the account is assigned to when it is created.
+          assignedAgentId: sql`(select ${accounts.assignedAgentId} from ${accounts} where ${accounts.id} = ${input.accountId})`,
+        })
+        .onConflictDoNothing({ target: agentTasks.idempotencyKey });
+      const [task] = await db.select({ id: agentTasks.id }).from(agentTasks).where(eq(agentTasks.idempotencyKey, input.idempotencyKey));
+      if (!task) throw new Error('agent task row was not written');
+      return { taskId: task.id };
     },
   };
 }

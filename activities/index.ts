@@ -3,6 +3,7 @@ import type { Db } from '../db/client';
 import { createAccountActivities } from './account.activities';
 import { createChannelActivities } from './channel.activities';
 import type { EmailSender } from './email/resend-sender';
+import { createStrategyActivities } from './strategy.activities';
 
 export interface ActivityDeps {
   db: Db;
@@ -13,5 +14,6 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createAccountActivities(deps),
     ...createChannelActivities(deps),
+    ...createStrategyActivities(deps),
   };
 }

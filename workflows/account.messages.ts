@@ -1,6 +1,7 @@
 // The account workflow's public surface: input/output, signals, queries, updates and its id.
 // The API imports this file; it pulls in no workflow code.
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AccountState, EngineContext, EngineEvent, TimelineEntry } from '../strategies/core/types';
 
 export const accountWorkflowType = 'accountWorkflow';
 
@@ -9,18 +10,42 @@ export function accountWorkflowId(accountId: string): string {
   return `account-${accountId}`;
 }
 
+export interface DebtorFacts {
+  kind?: 'person' | 'company';
+  country: string;
+  timezone: string;
+  locale: string;
+  channels: { email: boolean; whatsapp: boolean };
+}
+
+/** Everything a run hands to the next one at continue-as-new. */
+export interface CarriedState {
+  context: EngineContext;
+  strategyId: string;
+  state: AccountState;
+  queue: QueuedEvent[];
+  pendingStrategy: { strategyId: string; version: number } | null;
+}
+
 export interface AccountWorkflowInput {
   version: 1;
   accountId: string;
   currency: string;
   /** Debtor facts the decision core needs; names, emails and phones stay in PostgreSQL. */
-  debtor: { country: string; timezone: string; locale: string; channels: { email: boolean; whatsapp: boolean } };
+  debtor: DebtorFacts;
   strategyId?: string;
+  carried?: CarriedState;
 }
 
 export interface AccountWorkflowResult {
   status: string;
   balanceMinor: number;
+}
+
+/** An event waiting for the decision core, stamped with the workflow time it arrived. */
+export interface QueuedEvent {
+  at: number;
+  event: EngineEvent;
 }
 
 export interface InvoiceAddedSignal {
@@ -35,15 +60,20 @@ export interface PaymentReceivedSignal {
   reference: string;
   amountMinor: number;
   currency: string;
-  /** Epoch milliseconds. */
+  /** Epoch milliseconds, as reported; the core applies the payment when it arrives. */
   paidAt: number;
 }
 
-export interface TimelineEntry {
-  at: string;
-  type: string;
-  [field: string]: unknown;
+export interface PromiseRequest {
+  amountMinor: number;
+  dueDate: string;
 }
+
+export interface PlanRequest {
+  installments: { amountMinor: number; dueDate: string }[];
+}
+
+export type AgreementResult = { status: 'active'; id: string } | { status: 'rejected'; reason: string };
 
 export interface AccountView {
   accountId: string;
@@ -55,10 +85,29 @@ export interface AccountView {
   strategy: { id: string; version: number } | null;
   nextAction: { type: string; channel: string; at: string } | null;
   promise: { promiseId: string; amountMinor: number; dueDate: string; status: string } | null;
+  plan: { installments: { amountMinor: number; dueDate: string }[]; totalMinor: number; paidMinor: number } | null;
   brokenPromises: number;
+  unansweredContacts: number;
   timeline: TimelineEntry[];
 }
 
+export type { TimelineEntry };
+
 export const invoiceAddedSignal = defineSignal<[InvoiceAddedSignal]>('invoiceAdded');
 export const paymentReceivedSignal = defineSignal<[PaymentReceivedSignal]>('paymentReceived');
+export const disputeOpenedSignal = defineSignal<[{ reason: string; invoiceExternalId?: string }]>('disputeOpened');
+export const disputeResolvedSignal = defineSignal<[{ outcome: 'upheld' | 'rejected'; adjustmentMinor?: number }]>('disputeResolved');
+export const pausedSignal = defineSignal<[{ by?: string }]>('paused');
+export const resumedSignal = defineSignal<[{ by?: string }]>('resumed');
+export const optedOutSignal = defineSignal<[{ channel: string }]>('optedOut');
+export const contactOutcomeSignal = defineSignal<[{ channel: string; outcome: string }]>('contactOutcome');
+export const debtorRepliedSignal = defineSignal<[{ channel: string; text: string }]>('debtorReplied');
+/** A message that later bounced or was refused: the channel is unavailable and later steps use their fallback. */
+export const deliveryFailedSignal = defineSignal<[{ key: string; channel: string; reason: string }]>('deliveryFailed');
+/** Moves the account to another published strategy version at its next decision. */
+export const strategyVersionChangedSignal = defineSignal<[{ strategyId: string; version: number }]>('strategyVersionChanged');
+
+export const registerPromiseUpdate = defineUpdate<AgreementResult, [PromiseRequest]>('registerPromise');
+export const proposePlanUpdate = defineUpdate<AgreementResult, [PlanRequest]>('proposePlan');
+
 export const accountViewQuery = defineQuery<AccountView>('accountView');

@@ -1,83 +1,226 @@
-// Business contract: one durable run per open collection account; it collects the debtor's invoices,
-// contacts the debtor per strategy and closes `paid` when the balance reaches zero.
-import { condition, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+// Business contract: one durable run per open collection account. It feeds every invoice, payment and
+// debtor or agent event, and every timer, to the pure decision core (strategies/core) and carries out
+// the commands it returns (messages, agent tasks); it ends when the core closes the account.
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { DateTime } from 'luxon';
 import type { createActivities } from '../activities';
+import { adoptStrategyVersion, decide, initialState, nextWakeAt } from '../strategies/core/index';
+import type { AccountState, Command, EngineContext, EngineEvent, TimelineEntry } from '../strategies/core/types';
 import { activityPresets } from '../temporal.config';
 import {
   accountViewQuery,
+  contactOutcomeSignal,
+  debtorRepliedSignal,
+  deliveryFailedSignal,
+  disputeOpenedSignal,
+  disputeResolvedSignal,
   invoiceAddedSignal,
+  optedOutSignal,
+  pausedSignal,
   paymentReceivedSignal,
-  type AccountView,
+  proposePlanUpdate,
+  registerPromiseUpdate,
+  resumedSignal,
+  strategyVersionChangedSignal,
+  type AgreementResult,
   type AccountWorkflowInput,
   type AccountWorkflowResult,
-  type TimelineEntry,
+  type QueuedEvent,
 } from './account.messages';
-import { CollectionBalanceMinor, CollectionStage, CollectionStatus } from './search-attributes';
+import { buildView, readModelOf, searchAttributesOf, syncSearchAttributes } from './account.view';
 
 type Activities = ReturnType<typeof createActivities>;
 const channel = proxyActivities<Activities>(activityPresets.channelSend);
 const store = proxyActivities<Activities>(activityPresets.databaseWrite);
 
+/** Business instants are whole seconds: what a signal carries is "when it happened", not transport jitter. */
+const wholeSecond = (ms: number) => Math.floor(ms / 1000) * 1000;
+const isDate = (d: string) => /^\d{4}-\d{2}-\d{2}$/.test(d) && DateTime.fromISO(d).isValid;
+
+interface Pending extends QueuedEvent {
+  replyTo?: number;
+}
+
 export async function accountWorkflow(input: AccountWorkflowInput): Promise<AccountWorkflowResult> {
-  const invoices = new Map<string, { externalId: string; amountMinor: number; dueDate: string }>();
-  const paymentRefs = new Set<string>();
-  const timeline: TimelineEntry[] = [];
-  let balanceMinor = 0;
-  let status = 'active';
-  const nowIso = () => new Date(Date.now()).toISOString();
+  const carried = input.carried;
+  const queue: Pending[] = [...(carried?.queue ?? [])];
+  let ctx: EngineContext | null = carried?.context ?? null;
+  let strategyId = carried?.strategyId ?? input.strategyId ?? '';
+  let state: AccountState =
+    carried?.state ?? initialState({ accountId: input.accountId, currency: input.currency, channels: input.debtor.channels, openedAt: Date.now() });
+  let pendingStrategy = carried?.pendingStrategy ?? null;
+  const replies = new Map<number, AgreementResult>();
+  let replySeq = 0;
 
-  setHandler(invoiceAddedSignal, (invoice) => {
-    if (invoices.has(invoice.invoiceId)) return;
-    invoices.set(invoice.invoiceId, invoice);
-    balanceMinor += invoice.amountMinor;
-    timeline.push({ at: nowIso(), type: 'invoice', externalId: invoice.externalId, amountMinor: invoice.amountMinor });
-  });
-  setHandler(paymentReceivedSignal, (payment) => {
-    // A repeated reference is the same payment reported again.
-    if (paymentRefs.has(payment.reference)) return;
-    paymentRefs.add(payment.reference);
-    const applied = Math.min(payment.amountMinor, balanceMinor);
-    balanceMinor -= applied;
-    timeline.push({ at: nowIso(), type: 'payment', reference: payment.reference, amountMinor: payment.amountMinor });
-  });
-  setHandler(accountViewQuery, (): AccountView => ({
-    accountId: input.accountId,
-    status,
-    stage: 'none',
-    balanceMinor,
-    currency: input.currency,
-    daysPastDue: null,
-    strategy: null,
-    nextAction: null,
-    promise: null,
-    brokenPromises: 0,
-    timeline,
-  }));
-
-  await condition(() => invoices.size > 0);
-  const syncReadModel = async () => {
-    upsertSearchAttributes([
-      { key: CollectionStatus, value: status },
-      { key: CollectionStage, value: 'none' },
-      { key: CollectionBalanceMinor, value: balanceMinor },
-    ]);
-    await store.recordAccountState({ accountId: input.accountId, status, stage: 'none', balanceMinor, daysPastDue: null });
+  const push = (event: EngineEvent, front = false) => {
+    const item = { at: wholeSecond(Date.now()), event };
+    if (front) queue.unshift(item);
+    else queue.push(item);
   };
-  await syncReadModel();
+  setHandler(invoiceAddedSignal, (i) => push({ type: 'invoice', externalId: i.externalId, amountMinor: i.amountMinor, currency: i.currency, dueDate: i.dueDate }));
+  setHandler(paymentReceivedSignal, (p) => push({ type: 'payment', amountMinor: p.amountMinor, reference: p.reference, paidAt: p.paidAt }));
+  setHandler(disputeOpenedSignal, (d) => push({ type: 'dispute', reason: d.reason, ...(d.invoiceExternalId ? { invoiceExternalId: d.invoiceExternalId } : {}) }));
+  setHandler(disputeResolvedSignal, (d) =>
+    push({ type: 'dispute_resolved', outcome: d.outcome, ...(d.adjustmentMinor !== undefined ? { adjustmentMinor: d.adjustmentMinor } : {}) }),
+  );
+  setHandler(pausedSignal, () => push({ type: 'pause' }));
+  setHandler(resumedSignal, () => push({ type: 'resume' }));
+  setHandler(optedOutSignal, (o) => push({ type: 'opt_out', channel: o.channel }));
+  setHandler(contactOutcomeSignal, (o) => push({ type: 'contact_outcome', channel: o.channel, outcome: o.outcome }));
+  setHandler(debtorRepliedSignal, (r) => push({ type: 'reply', channel: r.channel, text: r.text }));
+  setHandler(deliveryFailedSignal, (f) => push({ type: 'send_failed', key: f.key, channel: f.channel, reason: f.reason }));
+  setHandler(strategyVersionChangedSignal, (v) => {
+    pendingStrategy = v;
+  });
 
-  if (balanceMinor > 0 && input.debtor.channels.email) {
-    const sent = await channel.sendEmail({
+  // Agreements answer synchronously. Validators turn away malformed requests; the policy's refusals
+  // come back from the handler so they are part of the history and the timeline, as in the simulator.
+  const agreement = async (event: EngineEvent): Promise<AgreementResult> => {
+    const replyTo = ++replySeq;
+    queue.push({ at: wholeSecond(Date.now()), event, replyTo });
+    await condition(() => replies.has(replyTo));
+    const result = replies.get(replyTo) ?? { status: 'rejected', reason: 'not_processed' };
+    replies.delete(replyTo);
+    return result;
+  };
+  const refuseClosed = () => {
+    if (state.closed !== null) throw ApplicationFailure.create({ message: `The account is closed (${state.closed})`, type: 'AccountClosed' });
+  };
+  setHandler(registerPromiseUpdate, (p) => agreement({ type: 'promise', amountMinor: p.amountMinor, dueDate: p.dueDate }), {
+    validator: (p) => {
+      refuseClosed();
+      if (!Number.isSafeInteger(p.amountMinor) || p.amountMinor <= 0) throw new Error('amountMinor must be a positive integer');
+      if (!isDate(p.dueDate)) throw new Error('dueDate must be a date YYYY-MM-DD');
+    },
+  });
+  setHandler(proposePlanUpdate, (p) => agreement({ type: 'plan', installments: p.installments }), {
+    validator: (p) => {
+      refuseClosed();
+      if (p.installments.length === 0) throw new Error('a plan needs at least one installment');
+      for (const i of p.installments) {
+        if (!Number.isSafeInteger(i.amountMinor) || i.amountMinor <= 0) throw new Error('installment amounts must be positive integers');
+        if (!isDate(i.dueDate)) throw new Error('installment dueDate must be a date YYYY-MM-DD');
+      }
+    },
+  });
+  setHandler(accountViewQuery, () => buildView(input, ctx, strategyId, state, Date.now()));
+
+  const loadContext = async (version?: number) => {
+    const invoices = queue.flatMap((q) => (q.event.type === 'invoice' ? [q.event] : []));
+    const today = DateTime.fromMillis(Date.now(), { zone: input.debtor.timezone }).toISODate() ?? '';
+    const oldestDue = [...state.invoices.map((i) => i.dueDate), ...invoices.map((i) => i.dueDate)].sort()[0] ?? today;
+    const loaded = await store.loadEngineContext({
       accountId: input.accountId,
-      idempotencyKey: `${workflowInfo().workflowId}/reminder/1`,
-      template: 'overdue',
-      locale: input.debtor.locale,
+      country: input.debtor.country,
+      zone: input.debtor.timezone,
+      kind: input.debtor.kind,
+      balanceMinor: invoices.reduce((sum, i) => sum + i.amountMinor, 0),
+      currency: input.currency,
+      daysPastDue: Math.max(0, DateTime.fromISO(today).diff(DateTime.fromISO(oldestDue), 'days').days),
+      ...(strategyId ? { strategyId } : {}),
+      ...(version !== undefined ? { version } : {}),
+      now: Date.now(),
     });
-    timeline.push({ at: nowIso(), type: 'message', channel: 'email', template: 'overdue', delivery: sent.status });
-  }
+    strategyId = loaded.strategyId;
+    return loaded.context;
+  };
 
-  await condition(() => balanceMinor <= 0);
-  status = 'paid';
-  timeline.push({ at: nowIso(), type: 'closed', status });
-  await syncReadModel();
-  return { status, balanceMinor };
+  const execute = async (engine: EngineContext, commands: Command[]) => {
+    for (const command of commands) {
+      if (command.type === 'close') continue;
+      // Keys include the strategy version: step indices of another version must never look "already sent".
+      const idempotencyKey = `${input.accountId}/v${engine.strategyVersion}/${command.key}`;
+      try {
+        if (command.type === 'send_message') {
+          await channel.deliverMessage({
+            accountId: input.accountId,
+            idempotencyKey,
+            channel: command.channel,
+            template: command.template,
+            templateVariants: engine.strategy.templates[command.template],
+            locale: input.debtor.locale,
+            balanceMinor: readModelOf(engine, state, Date.now()).balanceMinor,
+            currency: input.currency,
+          });
+        } else {
+          await store.createAgentTask({ accountId: input.accountId, idempotencyKey, channel: command.channel, priority: command.priority, dueAt: Date.now() });
+        }
+      } catch (err) {
+        if (!(err instanceof ActivityFailure)) throw err;
+        // The channel refused for good (no address, rejected): the core falls back or skips.
+        const reason = err.cause instanceof ApplicationFailure && err.cause.type ? err.cause.type : 'delivery_failed';
+        push({ type: 'send_failed', key: command.key, channel: command.channel, reason }, true);
+      }
+    }
+  };
+
+  let synced = carried ? searchAttributesOf(carried.context, strategyId, carried.state, Date.now()) : null;
+  const step = async (engine: EngineContext, item: Pending | null) => {
+    const decision = decide(engine, state, item?.event ?? { type: 'tick' }, item ? item.at : Date.now());
+    state = decision.state;
+    if (item?.replyTo !== undefined) replies.set(item.replyTo, agreementResult(decision.timeline, item.event.type));
+    await execute(engine, decision.commands);
+    const next = searchAttributesOf(engine, strategyId, state, Date.now());
+    if (JSON.stringify(next) !== JSON.stringify(synced)) {
+      syncSearchAttributes(next);
+      await store.recordAccountState(readModelOf(engine, state, Date.now()));
+      synced = next;
+    }
+  };
+
+  await condition(() => queue.length > 0 || ctx !== null);
+  ctx ??= await loadContext();
+  const startStage = state.stageIndex;
+
+  while (state.closed === null) {
+    if (pendingStrategy) {
+      const target = pendingStrategy;
+      pendingStrategy = null;
+      if (target.strategyId !== strategyId || target.version !== ctx.strategyVersion) {
+        strategyId = target.strategyId;
+        const next = await loadContext(target.version);
+        state = adoptStrategyVersion(ctx, next, state, Date.now());
+        ctx = next;
+      }
+    }
+    const engine: EngineContext = ctx;
+    const wake = nextWakeAt(engine, state);
+    if (queue.length === 0 && (wake === null || wake > Date.now())) {
+      const timeout = wake === null ? undefined : wake - Date.now();
+      if (timeout === undefined) await condition(() => queue.length > 0 || pendingStrategy !== null);
+      else await condition(() => queue.length > 0 || pendingStrategy !== null, timeout);
+      continue;
+    }
+    await step(engine, queue.shift() ?? null);
+
+    const stageChanged = state.stageIndex !== startStage;
+    if (state.closed === null && (workflowInfo().continueAsNewSuggested || stageChanged)) {
+      await condition(allHandlersFinished);
+      if (queue.some((q) => q.replyTo !== undefined)) continue;
+      return continueAsNew<typeof accountWorkflow>({
+        ...input,
+        strategyId,
+        carried: { context: ctx, strategyId, state, queue: queue.map(({ at, event }) => ({ at, event })), pendingStrategy },
+      });
+    }
+  }
+  await condition(allHandlersFinished);
+  return { status: state.closed ?? 'closed', balanceMinor: readModelOf(ctx, state, Date.now()).balanceMinor };
+}
+
+function agreementResult(timeline: TimelineEntry[], kind: EngineEvent['type']): AgreementResult {
+  const prefix = kind === 'plan' ? 'plan' : 'promise';
+  const accepted = timeline.find((e) => e.type === `${prefix}_accepted`);
+  if (accepted) return { status: 'active', id: `${prefix}-${accepted.at}` };
+  const rejected = timeline.find((e) => e.type === `${prefix}_rejected`);
+  return { status: 'rejected', reason: typeof rejected?.reason === 'string' ? rejected.reason : 'not_accepted' };
 }

@@ -19,6 +19,8 @@ export const accounts = pgTable(
     stage: text('stage').notNull().default('none'),
     strategyId: text('strategy_id'),
     strategyVersion: integer('strategy_version'),
+    /** Champion or challenger arm of the segmentation split (or 'assigned' when the integrator chose the strategy). */
+    strategyArm: text('strategy_arm'),
     balanceMinor: bigint('balance_minor', { mode: 'number' }).notNull().default(0),
     daysPastDue: integer('days_past_due'),
     assignedAgentId: text('assigned_agent_id'),

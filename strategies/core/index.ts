@@ -8,3 +8,4 @@ export { currencyDigits, formatMinor, parseMinor, isAtLeastPercent } from './mon
 export { localInstant, localDate, isoLocal, addDays, weekday } from './calendar';
 export { blockReason, nextAllowedInstant } from './compliance';
 export type * from './types';
+export { adoptStrategyVersion } from './versions';

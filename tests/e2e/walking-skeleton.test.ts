@@ -1,6 +1,7 @@
 // The walking skeleton over HTTP, against the real PostgreSQL and Temporal servers.
 import { Client, Connection } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createDb, type DbHandle } from '../../db/client';
 import { accounts, invoices, outboundMessages } from '../../db/schema';
@@ -30,13 +31,18 @@ async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeou
   }
 }
 
+/** Two days overdue in Mexico City: the consumer strategy's administrative stage. */
+function dueTwoDaysAgo(): string {
+  return DateTime.now().setZone('America/Mexico_City').minus({ days: 2 }).toISODate() ?? '';
+}
+
 function invoice(externalId: string, debtorId: string, amount = '1500.00') {
   return {
     externalId,
     debtor: { externalId: debtorId, name: 'Ana Pérez', kind: 'person', email: 'ana@example.com', phone: '+52 55 1234 5678', country: 'MX' },
     amount,
     currency: 'MXN',
-    dueDate: '2026-03-05',
+    dueDate: dueTwoDaysAgo(),
   };
 }
 
@@ -70,17 +76,31 @@ describe('walking skeleton', () => {
 
     const view = await eventually(
       () => call('GET', `/v1/accounts/${accountId}`),
-      (r) => r.body.balance?.amount === '2000.00' && r.body.timeline?.some((e: { type: string }) => e.type === 'message'),
+      (r) => r.body.balance?.amount === '2000.00' && r.body.stage === 'early',
     );
     expect(view.status).toBe(200);
     expect(view.body.balance).toEqual({ amount: '2000.00', currency: 'MXN' });
     expect(view.body.status).toBe('active');
-
-    // Without RESEND_API_KEY the reminder lands in the outbox table, exactly once.
-    const mails = await db.db.select().from(outboundMessages).where(eq(outboundMessages.accountId, accountId));
-    expect(mails).toHaveLength(1);
-    expect(mails[0]?.status).toBe('captured');
-    expect(mails[0]?.bodyText).toContain('Ana Pérez');
+    expect(view.body.daysPastDue).toBe(2);
+    expect(view.body.strategy).toEqual({ id: 'consumer-mx', version: 1 });
+    const entered = view.body.timeline.find((e: { type: string }) => e.type === 'stage_entered');
+    expect(entered).toMatchObject({ stage: 'early', reason: 'schedule' });
+    // The missed day-1 WhatsApp step is caught up: sent now if the contact window is open, else it is
+    // the next action at the window's opening.
+    const contact = view.body.timeline.find((e: { type: string }) => e.type === 'message');
+    if (contact) {
+      expect(contact).toMatchObject({ channel: 'whatsapp', template: 'overdue' });
+      // Without a WhatsApp sender the rendered message is kept in the outbox table, exactly once.
+      const kept = await eventually(
+        () => db.db.select().from(outboundMessages).where(eq(outboundMessages.accountId, accountId)),
+        (rows) => rows.length > 0,
+      );
+      expect(kept).toHaveLength(1);
+      expect(kept[0]?.status).toBe('captured');
+      expect(kept[0]?.bodyText).toContain('Ana Pérez');
+    } else {
+      expect(view.body.nextAction).toMatchObject({ type: 'message', channel: 'whatsapp' });
+    }
 
     const pay = (reference: string, amount: string) => call('POST', `/v1/accounts/${accountId}/payments`, { amount, currency: 'MXN', reference });
     expect((await pay('P-1', '1500.00')).status).toBe(202);
