@@ -110,3 +110,62 @@ export async function ingestInvoice(db: Db, inv: NormalizedInvoice): Promise<Ing
     return { created: true, invoiceId: invoice.id, accountId: account.id, workflowId: account.workflowId, outboxIds: row ? [row.id] : [] };
   });
 }
+
+export type BatchItemOutcome = { ok: true; result: IngestResult } | { ok: false; error: unknown };
+
+/** The unique index of `invoices.external_id` (or of an open account) lost a race with a parallel request. */
+function isUniqueViolation(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 3; e = (e as { cause?: unknown }).cause, depth += 1) {
+    if ((e as { code?: unknown }).code === '23505') return true;
+  }
+  return false;
+}
+
+/** One retry after losing a unique-index race: the second attempt sees the winner's row (200 or 409). */
+async function ingestWithRetry(db: Db, inv: NormalizedInvoice): Promise<IngestResult> {
+  try {
+    return await ingestInvoice(db, inv);
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    return ingestInvoice(db, inv);
+  }
+}
+
+/**
+ * Ingests many invoices, one transaction each, `concurrency` at a time. Invoices of one debtor run in
+ * order (they would only wait on each other's row locks), debtors run in parallel. `onDone` is called
+ * as each item commits, so the caller can deliver its outbox rows while the rest are still being written.
+ */
+export async function ingestInvoices(
+  db: Db,
+  items: readonly NormalizedInvoice[],
+  opts: { concurrency?: number; onDone?: (index: number, result: IngestResult) => void } = {},
+): Promise<BatchItemOutcome[]> {
+  const outcomes: BatchItemOutcome[] = new Array<BatchItemOutcome>(items.length);
+  const byDebtor = new Map<string, number[]>();
+  items.forEach((inv, index) => {
+    const list = byDebtor.get(inv.debtor.externalId);
+    if (list) list.push(index);
+    else byDebtor.set(inv.debtor.externalId, [index]);
+  });
+  const groups = [...byDebtor.values()];
+  let next = 0;
+  async function lane(): Promise<void> {
+    for (let g = next++; g < groups.length; g = next++) {
+      for (const index of groups[g] ?? []) {
+        const inv = items[index];
+        if (!inv) continue;
+        try {
+          const result = await ingestWithRetry(db, inv);
+          outcomes[index] = { ok: true, result };
+          opts.onDone?.(index, result);
+        } catch (error) {
+          outcomes[index] = { ok: false, error };
+        }
+      }
+    }
+  }
+  const lanes = Math.max(1, Math.min(opts.concurrency ?? 16, groups.length));
+  await Promise.all(Array.from({ length: lanes }, () => lane()));
+  return outcomes;
+}
