@@ -1,10 +1,10 @@
 // Records a reported payment once per (account, reference) and queues it for the account workflow.
-import { and, eq, isNull, lt, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { accounts, payments, workflowOutbox } from '../../db/schema';
+import { accounts, payments } from '../../db/schema';
 import { paymentReceivedSignal, type PaymentReceivedSignal } from '../../workflows/account.messages';
 import { conflict, notFound, unprocessable } from '../problem';
-import type { OutboxPayload } from '../outbox/relay';
+import { queueSignal } from './signals';
 
 export interface PaymentInput {
   amountMinor: number;
@@ -30,23 +30,6 @@ export async function recordPayment(db: Db, accountId: string, p: PaymentInput):
     if (account.closedAt) throw conflict(`Account ${accountId} is closed; its workflow takes no more payments.`);
 
     const signalArg: PaymentReceivedSignal = { reference: p.reference, amountMinor: p.amountMinor, currency: p.currency, paidAt: p.paidAt.getTime() };
-    const payload: OutboxPayload = { signalArg };
-    const [row] = await tx
-      .insert(workflowOutbox)
-      .values({
-        workflowId: account.workflowId,
-        kind: 'signal',
-        signalName: paymentReceivedSignal.name,
-        payload,
-        nextAttemptAt: sql`now() + interval '10 seconds'`,
-      })
-      .returning({ id: workflowOutbox.id });
-    // Delivered inline only when nothing older for this workflow is still waiting (order matters).
-    const older = await tx
-      .select({ id: workflowOutbox.id })
-      .from(workflowOutbox)
-      .where(and(eq(workflowOutbox.workflowId, account.workflowId), isNull(workflowOutbox.dispatchedAt), lt(workflowOutbox.id, row?.id ?? 0)))
-      .limit(1);
-    return { duplicate: false, outboxIds: row && older.length === 0 ? [row.id] : [] };
+    return { duplicate: false, outboxIds: await queueSignal(tx, account.workflowId, paymentReceivedSignal.name, signalArg) };
   });
 }

@@ -1,30 +1,20 @@
-import { eq } from 'drizzle-orm';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { accounts } from '../../db/schema';
+import type { FastifyInstance } from 'fastify';
 import { accountViewQuery, type AccountView } from '../../workflows/account.messages';
 import type { AppDeps } from '../app';
+import { loadAccountFor } from '../accounts/access';
 import { recordPayment } from '../accounts/payments';
 import { formatAmount, parseAmount, isCurrency } from '../money';
-import { badRequest, notFound } from '../problem';
+import { badRequest } from '../problem';
 import { getAccountSchema, paymentSchema } from '../schemas/accounts';
 
 type AccountParams = { accountId: string };
-
-async function loadAccountFor(deps: AppDeps, req: FastifyRequest, accountId: string) {
-  const [account] = await deps.db.select().from(accounts).where(eq(accounts.id, accountId));
-  // An agent sees only accounts assigned to them; others' accounts look absent, not forbidden.
-  if (!account || (req.principal?.role === 'agent' && account.assignedAgentId !== req.principal.agentId)) {
-    throw notFound(`Account ${accountId}`);
-  }
-  return account;
-}
 
 export function accountRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get<{ Params: AccountParams }>(
     '/v1/accounts/:accountId',
     { schema: getAccountSchema, config: { roles: ['system', 'supervisor', 'agent'] } },
     async (req, reply) => {
-      const account = await loadAccountFor(deps, req, req.params.accountId);
+      const account = await loadAccountFor(deps.db, req, req.params.accountId);
       let view: AccountView | null = null;
       try {
         view = await deps.temporal.workflow.getHandle(account.workflowId).query(accountViewQuery);
@@ -53,7 +43,7 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps) {
     '/v1/accounts/:accountId/payments',
     { schema: paymentSchema, config: { roles: ['system', 'agent'] } },
     async (req, reply) => {
-      await loadAccountFor(deps, req, req.params.accountId);
+      await loadAccountFor(deps.db, req, req.params.accountId);
       const { amount, currency, reference, paidAt } = req.body;
       const amountMinor = isCurrency(currency) ? parseAmount(amount, currency) : null;
       const errors = [];
