@@ -1,0 +1,90 @@
+// Resend delivery webhooks: verified on the raw body, deduplicated by delivery id, recorded on the
+// message, and signalled into the account workflow (a bounce or complaint makes the address unusable).
+import { eq } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { WebhookVerificationError, verifyResendWebhook, type EmailEvent } from '../../activities/email/webhook';
+import { accounts, debtorChannelStatus, outboundMessages, webhookDeliveries } from '../../db/schema';
+import { contactOutcomeSignal, deliveryFailedSignal } from '../../workflows/account.messages';
+import type { AppDeps } from '../app';
+import { queueSignal } from '../accounts/signals';
+import { ProblemError, unavailable } from '../problem';
+import { problemResponses } from '../schemas/common';
+
+const deliveryStatus: Partial<Record<EmailEvent['type'], string>> = {
+  'email.sent': 'sent',
+  'email.delivered': 'delivered',
+  'email.delivery_delayed': 'delayed',
+  'email.bounced': 'bounced',
+  'email.complained': 'complained',
+  'email.opened': 'opened',
+  'email.clicked': 'clicked',
+  'email.failed': 'failed',
+  'email.suppressed': 'suppressed',
+};
+
+/** The core's step key, from our idempotency key `${accountId}/v${version}/${stage}/${step}/${attempt}`. */
+function stepKeyOf(idempotencyKey: string): string {
+  return idempotencyKey.split('/').slice(2).join('/');
+}
+
+export async function resendWebhookRoutes(app: FastifyInstance, deps: AppDeps) {
+  // Signatures cover the exact bytes Resend sent: keep the body raw for this route only.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.post<{ Body: string }>(
+    '/v1/webhooks/resend',
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Resend delivery events (signed with Svix headers).',
+        security: [],
+        response: {
+          200: { type: 'object', required: ['received'], properties: { received: { type: 'boolean' }, duplicate: { type: 'boolean' } } },
+          ...problemResponses(400, 401, 503),
+        },
+      },
+    },
+    async (req) => {
+      const secret = deps.config.email.webhookSecret;
+      if (!secret) throw unavailable('RESEND_WEBHOOK_SECRET is not configured.');
+      let event;
+      try {
+        event = verifyResendWebhook(req.body, req.headers, secret);
+      } catch (err) {
+        if (err instanceof WebhookVerificationError) {
+          throw new ProblemError(err.reason === 'bad_payload' ? 400 : 401, err.reason === 'bad_payload' ? 'Bad Request' : 'Unauthorized', err.message);
+        }
+        throw err;
+      }
+      const { outboxIds, duplicate } = await deps.db.transaction(async (tx) => {
+        const fresh = await tx.insert(webhookDeliveries).values({ provider: 'resend', deliveryId: event.deliveryId }).onConflictDoNothing().returning();
+        if (fresh.length === 0) return { outboxIds: [], duplicate: true };
+        if (event.type === 'other') return { outboxIds: [], duplicate: false };
+        const status = deliveryStatus[event.type];
+        const messageId = event.tags.message_id;
+        const [message] = await tx
+          .select({ id: outboundMessages.id, key: outboundMessages.idempotencyKey, accountId: outboundMessages.accountId })
+          .from(outboundMessages)
+          .where(messageId && /^[0-9a-f-]{36}$/.test(messageId) ? eq(outboundMessages.id, messageId) : eq(outboundMessages.providerMessageId, event.emailId));
+        if (!message || !status) return { outboxIds: [], duplicate: false };
+        await tx.update(outboundMessages).set({ deliveryStatus: status, deliveryUpdatedAt: new Date(event.occurredAt) }).where(eq(outboundMessages.id, message.id));
+        const [account] = await tx.select({ workflowId: accounts.workflowId, debtorId: accounts.debtorId, closedAt: accounts.closedAt }).from(accounts).where(eq(accounts.id, message.accountId));
+        if (!account) return { outboxIds: [], duplicate: false };
+        const unusable = event.type === 'email.complained' || (event.type === 'email.bounced' && event.bounce.type === 'Permanent');
+        if (unusable) {
+          const channelStatus = event.type === 'email.complained' ? 'complained' : 'invalid';
+          await tx
+            .insert(debtorChannelStatus)
+            .values({ debtorId: account.debtorId, channel: 'email', status: channelStatus, reason: event.type })
+            .onConflictDoUpdate({ target: [debtorChannelStatus.debtorId, debtorChannelStatus.channel], set: { status: channelStatus, reason: event.type, updatedAt: new Date() } });
+        }
+        if (account.closedAt) return { outboxIds: [], duplicate: false };
+        const ids = unusable
+          ? await queueSignal(tx, account.workflowId, deliveryFailedSignal.name, { key: stepKeyOf(message.key), channel: 'email', reason: status })
+          : await queueSignal(tx, account.workflowId, contactOutcomeSignal.name, { channel: 'email', outcome: `email_${status}` });
+        return { outboxIds: ids, duplicate: false };
+      });
+      await deps.outbox.dispatchNow(outboxIds).catch(() => undefined);
+      return { received: true, duplicate };
+    },
+  );
+}
