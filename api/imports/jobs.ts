@@ -1,0 +1,176 @@
+// Portfolio imports as background jobs inside the API process: the upload is answered at once, then the
+// file is streamed through the parser and ingested in chunks through the batch path. Good lines are
+// committed chunk by chunk, so a bad line or a later failure never undoes them.
+//
+// The file itself is not stored, so a job cannot resume after its process stops: each running job holds
+// a PostgreSQL advisory lock, and at start-up any queued/running job whose lock nobody holds is marked
+// failed. Uploading the same file again is safe: lines already imported are recognised by invoice number.
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { importJobErrors, importJobs } from '../../db/schema';
+import type postgres from 'postgres';
+import type { NormalizedInvoice } from '../invoices/normalize';
+import type { FieldError } from '../problem';
+import { checkInvoice, ingestChecked, type BatchDeps } from './invoice-batch';
+import { parsePortfolio, PortfolioFileError, type PortfolioInput } from './portfolio-parser';
+
+const CHUNK_LINES = 250;
+/** First key of the two-key advisory locks that mark a job as owned by a live process. */
+const LOCK_CLASS = 0x1a9b;
+
+export type ImportJobRow = typeof importJobs.$inferSelect;
+
+export async function createImportJob(db: Db, job: { filename: string | null; contentType: string | null; createdBy: string | null }): Promise<ImportJobRow> {
+  const [row] = await db.insert(importJobs).values(job).returning();
+  if (!row) throw new Error('import job insert returned nothing');
+  return row;
+}
+
+export async function getImportJob(db: Db, id: string): Promise<ImportJobRow | undefined> {
+  const [row] = await db.select().from(importJobs).where(eq(importJobs.id, id));
+  return row;
+}
+
+export async function listImportErrors(db: Db, jobId: string, afterLine: number, limit: number) {
+  return db
+    .select({ line: importJobErrors.line, errors: importJobErrors.errors, raw: importJobErrors.raw })
+    .from(importJobErrors)
+    .where(and(eq(importJobErrors.jobId, jobId), sql`${importJobErrors.line} > ${afterLine}`))
+    .orderBy(importJobErrors.line)
+    .limit(limit);
+}
+
+interface BadLine {
+  line: number;
+  errors: FieldError[];
+  raw: unknown;
+}
+
+type GoodLine = { line: number; invoice: unknown };
+
+async function processChunk(deps: BatchDeps, jobId: string, good: GoodLine[], bad: BadLine[]): Promise<void> {
+  const lines = good.length + bad.length;
+  const checked: { index: number; value: NormalizedInvoice }[] = [];
+  const byLine = new Map<number, unknown>();
+  for (const { line, invoice } of good) {
+    byLine.set(line, invoice);
+    const { value, errors } = checkInvoice(invoice, '');
+    if (value) checked.push({ index: line, value });
+    else bad.push({ line, errors, raw: invoice });
+  }
+  let succeeded = 0;
+  for (const r of await ingestChecked(deps, checked)) {
+    if (r.status === 200 || r.status === 201) succeeded += 1;
+    else {
+      const errors = r.error?.errors ?? [{ field: r.status === 409 ? 'externalId' : r.status === 422 ? 'currency' : '(line)', message: r.error?.detail ?? 'could not be stored' }];
+      bad.push({ line: r.index, errors, raw: byLine.get(r.index) ?? null });
+    }
+  }
+  await deps.db.transaction(async (tx) => {
+    if (bad.length > 0) await tx.insert(importJobErrors).values(bad.map((b) => ({ jobId, line: b.line, errors: b.errors, raw: b.raw })));
+    await tx
+      .update(importJobs)
+      .set({
+        processedLines: sql`${importJobs.processedLines} + ${lines}`,
+        succeededLines: sql`${importJobs.succeededLines} + ${succeeded}`,
+        failedLines: sql`${importJobs.failedLines} + ${bad.length}`,
+      })
+      .where(eq(importJobs.id, jobId));
+  });
+}
+
+export interface ImportRunner {
+  /** Starts the job in the background; it never throws to the caller. */
+  start(jobId: string, input: PortfolioInput): void;
+  /** Marks queued/running jobs that no live process owns as failed. */
+  recoverInterrupted(): Promise<number>;
+  /** Stops running jobs after their current chunk (they end `failed`, interrupted) and waits for them. */
+  stop(): Promise<void>;
+}
+
+export function createImportRunner(deps: BatchDeps): ImportRunner {
+  const { db } = deps;
+  const running = new Set<Promise<void>>();
+  let stopping = false;
+
+  async function finish(jobId: string, status: 'completed' | 'failed', error: unknown): Promise<void> {
+    await db
+      .update(importJobs)
+      .set({ status, error: error ?? null, finishedAt: new Date(), totalLines: sql`${importJobs.processedLines}` })
+      .where(eq(importJobs.id, jobId));
+  }
+
+  async function run(jobId: string, input: PortfolioInput): Promise<void> {
+    // drizzle() keeps its postgres.js client as $client; a job's lock needs one connection of its own.
+    const conn = await (db as Db & { $client: postgres.Sql }).$client.reserve();
+    try {
+      await conn`select pg_advisory_lock(${LOCK_CLASS}, hashtext(${jobId}))`;
+      await db.update(importJobs).set({ status: 'running', startedAt: new Date() }).where(eq(importJobs.id, jobId));
+      let good: GoodLine[] = [];
+      let bad: BadLine[] = [];
+      const flush = async () => {
+        const [g, b] = [good, bad];
+        good = [];
+        bad = [];
+        if (g.length + b.length > 0) await processChunk(deps, jobId, g, b);
+      };
+      for await (const parsed of parsePortfolio(input)) {
+        if (parsed.ok) good.push({ line: parsed.line, invoice: parsed.invoice });
+        else bad.push({ line: parsed.line, errors: parsed.errors, raw: parsed.raw });
+        if (good.length + bad.length >= CHUNK_LINES) await flush();
+        if (stopping) break;
+      }
+      if (stopping) {
+        await flush();
+        await finish(jobId, 'failed', { message: 'interrupted by a process stop; upload the file again (imported lines are recognised by invoice number)' });
+        return;
+      }
+      await flush();
+      await finish(jobId, 'completed', null);
+    } catch (err) {
+      if (err instanceof PortfolioFileError) {
+        await finish(jobId, 'failed', { message: err.message, errors: err.errors });
+      } else {
+        deps.log.error({ err: (err as Error).message, jobId }, 'import job failed');
+        await finish(jobId, 'failed', { message: 'the import stopped on an internal error; lines before it were kept' }).catch(() => undefined);
+      }
+    } finally {
+      await conn`select pg_advisory_unlock(${LOCK_CLASS}, hashtext(${jobId}))`.catch(() => undefined);
+      conn.release();
+    }
+  }
+
+  return {
+    start(jobId, input) {
+      const job = run(jobId, input).catch((err: unknown) => deps.log.error({ err: (err as Error).message, jobId }, 'import job crashed'));
+      running.add(job);
+      void job.finally(() => running.delete(job));
+    },
+    async recoverInterrupted() {
+      // A job queued seconds ago may belong to a process that has not taken its lock yet.
+      const open = await db
+        .select({ id: importJobs.id })
+        .from(importJobs)
+        .where(sql`${importJobs.status} = 'running' or (${importJobs.status} = 'queued' and ${importJobs.createdAt} < now() - interval '1 minute')`);
+      let marked = 0;
+      for (const { id } of open) {
+        const orphan = await db.transaction(async (tx) => {
+          const [lock] = await tx.execute<{ free: boolean }>(sql`select pg_try_advisory_xact_lock(${LOCK_CLASS}, hashtext(${id})) as free`);
+          if (!lock?.free) return false;
+          const updated = await tx
+            .update(importJobs)
+            .set({ status: 'failed', finishedAt: new Date(), error: { message: 'interrupted by a process stop; upload the file again (imported lines are recognised by invoice number)' } })
+            .where(and(eq(importJobs.id, id), inArray(importJobs.status, ['queued', 'running'])))
+            .returning({ id: importJobs.id });
+          return updated.length > 0;
+        });
+        if (orphan) marked += 1;
+      }
+      return marked;
+    },
+    async stop() {
+      stopping = true;
+      await Promise.all([...running]);
+    },
+  };
+}
