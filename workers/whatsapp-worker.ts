@@ -1,0 +1,127 @@
+// One process per WhatsApp number: it holds the number's socket and is the only poller of the number's
+// task queue, so sendWhatsApp always runs where the session lives. Activities only, no workflows.
+import qrcode from 'qrcode-terminal';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import type postgres from 'postgres';
+import type { Db } from '../db/client';
+import { createBaileysChannel } from '../activities/whatsapp/adapter';
+import type { ChannelLog, InboundMessage, WhatsAppChannel } from '../activities/whatsapp/channel';
+import type { RateLimit } from '../activities/whatsapp/rate-limit';
+import { claimInbound, recordDeliveryStatus } from '../activities/whatsapp/receipts';
+import { whatsappTaskQueue } from '../activities/whatsapp/task-queue';
+import { createWhatsAppActivities } from '../activities/whatsapp/whatsapp.activities';
+
+export interface WhatsAppWorkerArgs {
+  db: Db;
+  /** The same pool's postgres.js client (createDb's `sql`): one of its connections holds the number's lock. */
+  sql: postgres.Sql;
+  connection: NativeConnection;
+  namespace: string;
+  numberId: string;
+  log: ChannelLog;
+  /** Defaults: 10 per minute, 200 per rolling 24 hours (a cautious pace for a number WhatsApp does not know yet). */
+  rateLimit?: RateLimit;
+  /** Print each pairing QR in the terminal (development). */
+  printQr?: boolean;
+  /** A debtor's reply, delivered once per WhatsApp message id; routing it to the account is the caller's. */
+  onInbound?: (m: InboundMessage) => Promise<void> | void;
+  /** Another implementation of the channel (tests; later the official Business API). */
+  channel?: WhatsAppChannel;
+  maxConcurrentActivities?: number;
+}
+
+export interface WhatsAppWorker {
+  worker: Worker;
+  channel: WhatsAppChannel;
+  taskQueue: string;
+  /** Runs until shutdown() (or a fatal worker error); then closes the socket and releases the number. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+export const DEFAULT_WHATSAPP_RATE_LIMIT: RateLimit = { perMinute: 10, perDay: 200, burst: 3 };
+
+export async function startWhatsAppWorker(args: WhatsAppWorkerArgs): Promise<WhatsAppWorker> {
+  const { db, numberId, log } = args;
+  const release = await holdNumber(args.sql, numberId);
+  let channel: WhatsAppChannel;
+  try {
+    channel =
+      args.channel ??
+      (await createBaileysChannel({
+        db,
+        numberId,
+        log,
+        rateLimit: args.rateLimit ?? DEFAULT_WHATSAPP_RATE_LIMIT,
+        onQr: args.printQr ? (qr) => qrcode.generate(qr, { small: true }) : undefined,
+      }));
+  } catch (err) {
+    await release();
+    throw err;
+  }
+
+  channel.onStatus((s) => {
+    recordDeliveryStatus(db, s).catch((err: unknown) => log.error('Could not record a WhatsApp receipt', { numberId, error: String(err) }));
+  });
+  channel.onInbound((m) => {
+    void (async () => {
+      if (!(await claimInbound(db, m.providerMessageId))) return;
+      await args.onInbound?.(m);
+    })().catch((err: unknown) => log.error('Could not handle an inbound WhatsApp message', { numberId, error: String(err) }));
+  });
+
+  const taskQueue = whatsappTaskQueue(numberId);
+  let worker: Worker;
+  try {
+    worker = await Worker.create({
+      connection: args.connection,
+      namespace: args.namespace,
+      taskQueue,
+      activities: createWhatsAppActivities({ db, channel }),
+      // The rate limiter serialises sends anyway; a few slots let lookups overlap.
+      maxConcurrentActivityTaskExecutions: args.maxConcurrentActivities ?? 4,
+    });
+  } catch (err) {
+    await channel.close();
+    await release();
+    throw err;
+  }
+
+  return {
+    worker,
+    channel,
+    taskQueue,
+    async run() {
+      try {
+        await worker.run();
+      } finally {
+        await channel.close();
+        await release();
+      }
+    },
+    shutdown: () => worker.shutdown(),
+  };
+}
+
+/**
+ * Two sockets on one session make WhatsApp drop them in turn (connection replaced), and two pollers of
+ * one task queue would send from a process without the socket: a session-level advisory lock, held on
+ * a reserved connection for the worker's life, keeps each number in one process.
+ */
+async function holdNumber(sql: postgres.Sql, numberId: string): Promise<() => Promise<void>> {
+  const conn = await sql.reserve();
+  const key = `whatsapp-number:${numberId}`;
+  const [row] = await conn<{ locked: boolean }[]>`select pg_try_advisory_lock(hashtextextended(${key}, 0)) as locked`;
+  if (!row?.locked) {
+    conn.release();
+    throw new Error(`WhatsApp number ${numberId} is already served by another process`);
+  }
+  let released = false;
+  return async () => {
+    if (released) return;
+    released = true;
+    await conn`select pg_advisory_unlock(hashtextextended(${key}, 0))`.catch(() => undefined);
+    conn.release();
+  };
+}
+
