@@ -14,6 +14,11 @@ import { accountRoutes } from './routes/accounts';
 import { apiKeyRoutes } from './routes/api-keys';
 import { healthRoutes } from './routes/health';
 import { invoiceRoutes } from './routes/invoices';
+import { invoiceBatchRoutes } from './routes/invoices-batch';
+import { importRoutes } from './routes/imports';
+import { accountListRoutes } from './routes/account-list';
+import { strategyRoutes } from './routes/strategies';
+import { segmentationRoutes } from './routes/segmentation';
 import { fieldErrors, validatorCompiler } from './validation';
 
 export interface AppDeps {
@@ -88,6 +93,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   healthRoutes(app, deps);
   apiKeyRoutes(app, deps);
   invoiceRoutes(app, deps);
+  invoiceBatchRoutes(app, deps);
+  importRoutes(app, deps);
+  accountListRoutes(app, deps);
+  strategyRoutes(app, deps);
+  segmentationRoutes(app, deps);
   accountRoutes(app, deps);
   return app;
 }

@@ -37,10 +37,21 @@ export async function ensureBootstrapAdmin(db: Db, key: string): Promise<void> {
 }
 
 const CACHE_TTL_MS = 10_000;
+const caches = new Set<Map<string, unknown>>();
+
+/** Drops every cached key lookup in this process, so a revocation takes effect here at once. */
+export function forgetCachedKeys(): void {
+  for (const cache of caches) cache.clear();
+}
 
 export const authPlugin = fp((app: FastifyInstance, opts: { db: Db }, done: (err?: Error) => void) => {
   // A short cache keeps a key lookup off the hot path; a revoked key stops working within CACHE_TTL_MS.
   const cache = new Map<string, { principal: Principal | null; until: number }>();
+  caches.add(cache);
+  app.addHook('onClose', (_app, next) => {
+    caches.delete(cache);
+    next();
+  });
 
   async function lookup(key: string): Promise<Principal | null> {
     const h = hashKey(key);

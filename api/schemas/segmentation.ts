@@ -1,0 +1,80 @@
+import { moneyString, problemResponses } from './common';
+
+const strategyRef = { type: 'string', minLength: 1, maxLength: 100, description: 'a built-in or published strategy id' } as const;
+const oneOrMany = { oneOf: [{ type: 'string', minLength: 1, maxLength: 100 }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 1, maxLength: 100 } }] } as const;
+
+const arms = {
+  strategy: strategyRef,
+  challenger: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['strategy', 'percent'],
+    description: 'A share of the segment (stable per account) sent to another strategy.',
+    properties: { strategy: strategyRef, percent: { type: 'number', minimum: 0, maximum: 100, description: '0–100, at most two decimals' } },
+  },
+} as const;
+
+export const segmentationDocument = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['rules', 'default'],
+  properties: {
+    rules: {
+      type: 'array',
+      maxItems: 500,
+      description: 'Checked in order; the first rule whose conditions all hold assigns the strategy.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'when', 'strategy'],
+        properties: {
+          id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$', description: 'a rule id: letters, digits, "-" or "_"' },
+          when: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              kind: { type: 'string', enum: ['person', 'company'] },
+              country: oneOrMany,
+              minBalance: moneyString,
+              maxBalance: moneyString,
+              minDaysPastDue: { type: 'integer' },
+              maxDaysPastDue: { type: 'integer' },
+              product: oneOrMany,
+              tags: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 100 } },
+            },
+          },
+          ...arms,
+        },
+      },
+    },
+    default: { type: 'object', additionalProperties: false, required: ['strategy'], properties: arms },
+  },
+} as const;
+
+const versioned = {
+  type: 'object',
+  required: ['version', 'publishedAt', 'rules', 'default'],
+  properties: {
+    version: { type: 'integer', description: '0 = nothing published yet (everything goes to consumer-mx).' },
+    publishedAt: { type: ['string', 'null'], format: 'date-time' },
+    rules: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    default: { type: 'object', additionalProperties: true },
+  },
+} as const;
+
+const emptyQuery = { type: 'object', additionalProperties: false, properties: {} } as const;
+
+export const getSegmentationSchema = {
+  tags: ['strategies'],
+  summary: 'The segmentation in force: rules that pick a strategy, with champion/challenger splits.',
+  querystring: emptyQuery,
+  response: { 200: versioned, ...problemResponses(401, 403) },
+} as const;
+
+export const putSegmentationSchema = {
+  tags: ['strategies'],
+  summary: 'Publish a new segmentation version.',
+  querystring: emptyQuery,
+  body: segmentationDocument,
+  response: { 200: versioned, ...problemResponses(400, 401, 403) },
+} as const;
