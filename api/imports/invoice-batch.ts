@@ -36,7 +36,8 @@ export function checkInvoice(item: unknown, prefix: string): { value?: Normalize
   return normalizeInvoice(item as InvoiceRequest, prefix);
 }
 
-const DISPATCH_CHUNK = 32;
+const DISPATCH_CHUNK = 16;
+const DISPATCH_LANES = 4;
 
 function failure(index: number, err: unknown, log: BatchDeps['log']): BatchItemResult {
   if (err instanceof ProblemError && (err.status === 409 || err.status === 422 || err.status === 400)) {
@@ -55,17 +56,24 @@ export async function ingestChecked(
   items: readonly { index: number; value: NormalizedInvoice }[],
   concurrency = 16,
 ): Promise<BatchItemResult[]> {
+  // Deliveries run beside the ingest but with a bounded number of chunks in flight: past a few dozen
+  // concurrent starts the Temporal frontend only queues them, and the batch gets slower, not faster.
   const deliveries: Promise<void>[] = [];
   let pending: number[] = [];
+  let tail: Promise<void>[] = Array.from({ length: DISPATCH_LANES }, () => Promise.resolve());
+  let lane = 0;
   const flush = () => {
     if (pending.length === 0) return;
     const ids = pending;
     pending = [];
-    deliveries.push(
+    const slot = lane++ % DISPATCH_LANES;
+    const delivery = (tail[slot] ?? Promise.resolve()).then(() =>
       deps.outbox.dispatchNow(ids).catch((err: unknown) => {
         deps.log.warn({ err: (err as Error).message }, 'workflow messages left to the outbox relay');
       }),
     );
+    tail = tail.map((t, i) => (i === slot ? delivery : t));
+    deliveries.push(delivery);
   };
   const outcomes = await ingestInvoices(
     deps.db,
