@@ -56,7 +56,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
   let ctx: EngineContext | null = carried?.context ?? null;
   let strategyId = carried?.strategyId ?? input.strategyId ?? '';
   let state: AccountState =
-    carried?.state ?? initialState({ accountId: input.accountId, currency: input.currency, channels: input.debtor.channels, openedAt: Date.now() });
+    carried?.state ?? initialState({ accountId: input.accountId, currency: input.currency, channels: input.debtor.channels, openedAt: wholeSecond(Date.now()) });
   let pendingStrategy = carried?.pendingStrategy ?? null;
   const replies = new Map<number, AgreementResult>();
   let replySeq = 0;
@@ -165,7 +165,8 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
 
   let synced = carried ? searchAttributesOf(carried.context, strategyId, carried.state, Date.now()) : null;
   const step = async (engine: EngineContext, item: Pending | null) => {
-    const decision = decide(engine, state, item?.event ?? { type: 'tick' }, item ? item.at : Date.now());
+    // Timers fire a little after their instant; the core's clock stays on whole seconds like the events.
+    const decision = decide(engine, state, item?.event ?? { type: 'tick' }, item ? item.at : wholeSecond(Date.now()));
     state = decision.state;
     if (item?.replyTo !== undefined) replies.set(item.replyTo, agreementResult(decision.timeline, item.event.type));
     await execute(engine, decision.commands);
@@ -188,7 +189,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
       if (target.strategyId !== strategyId || target.version !== ctx.strategyVersion) {
         strategyId = target.strategyId;
         const next = await loadContext(target.version);
-        state = adoptStrategyVersion(ctx, next, state, Date.now());
+        state = adoptStrategyVersion(ctx, next, state, wholeSecond(Date.now()));
         ctx = next;
       }
     }
