@@ -1,0 +1,82 @@
+// The account workflow and the simulator are one engine: every scenario fixture (and the journeys
+// under tests/workflows/scenarios) runs through the real workflow on the time-skipping server, with
+// the real activities against PostgreSQL and the real `resend` SDK against the local Resend stand-in,
+// and its timeline must equal the simulator's entry by entry. Each message in that timeline must have
+// left exactly one outbound_messages row and, for email, exactly one accepted request to Resend
+// carrying the message's idempotency key. Scenarios are shifted by whole weeks into the server's
+// future (see support/scenario-journey.ts for why and how) and all run side by side on one clock.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentTasks, outboundMessages } from '../../db/schema';
+import type { ScenarioInput } from '../../strategies/simulate';
+import { prepareJourney } from './support/journeys';
+import { driveJourneys, simulateJourney, type Journey } from './support/scenario-journey';
+import { startTimeSkippingRig, type TimeSkippingRig } from './support/time-skipping';
+import { rigConfig } from './support/vitest-rig';
+
+const dirs = [path.resolve(import.meta.dirname, '../fixtures/scenarios'), path.resolve(import.meta.dirname, 'scenarios')];
+const files = dirs.flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.json') && !f.endsWith('.expected.json')).map((f) => path.join(dir, f)));
+const nameOf = (file: string) => path.basename(file, '.json');
+
+let rig: TimeSkippingRig;
+const journeys = new Map<string, Journey>();
+
+beforeAll(async () => {
+  rig = await startTimeSkippingRig(rigConfig());
+  // A day of margin: the server's clock runs in real time while the accounts are being written.
+  const notBefore = (await rig.env.currentTimeMs()) + 86_400_000;
+  for (const file of files) {
+    const raw = JSON.parse(readFileSync(file, 'utf8')) as ScenarioInput;
+    journeys.set(nameOf(file), await prepareJourney(rig.db.db, { name: nameOf(file), raw }, notBefore));
+  }
+  await driveJourneys(rig.env, rig.taskQueue, [...journeys.values()], rig.db.db);
+}, 150_000);
+
+afterAll(async () => {
+  await rig?.stop();
+});
+
+describe('simulator ≡ account workflow', () => {
+  it('covers every scenario fixture and the workflow journeys', () => {
+    expect(files.length).toBeGreaterThanOrEqual(8);
+    expect(journeys.size).toBe(files.length);
+  });
+
+  describe.each(files.map(nameOf))('%s', (name) => {
+    it('has the same timeline and status as the simulator', () => {
+      const journey = journeys.get(name);
+      if (!journey?.view) throw new Error(`${name} did not run`);
+      const simulated = simulateJourney(journey.scenario);
+      expect(journey.view.timeline).toEqual(simulated.timeline);
+      expect(journey.view.status).toBe(simulated.status);
+      expect(journey.view.timeline.length).toBeGreaterThan(5);
+    });
+
+    it('sent each message exactly once, email through Resend under its idempotency key', async () => {
+      const journey = journeys.get(name);
+      if (!journey?.view) throw new Error(`${name} did not run`);
+      const { accountId } = journey.account;
+      const keyOf = (stepKey: unknown) => `${accountId}/v1/${String(stepKey)}`;
+      const messages = journey.view.timeline.filter((e) => e.type === 'message');
+      const rows = await rig.db.db.select().from(outboundMessages).where(eq(outboundMessages.accountId, accountId));
+      expect(rows.map((r) => r.idempotencyKey).sort()).toEqual(messages.map((m) => keyOf(m.key)).sort());
+      for (const m of messages) {
+        const row = rows.find((r) => r.idempotencyKey === keyOf(m.key));
+        expect(row).toMatchObject({ channel: m.channel, template: m.template, status: m.channel === 'email' ? 'sent' : 'captured' });
+        const requests = rig.resend.received.filter((r) => r.idempotencyKey === keyOf(m.key));
+        if (m.channel === 'email') {
+          expect(requests).toHaveLength(1);
+          expect(requests[0]).toMatchObject({ status: 200, replayed: false });
+          expect(row?.providerMessageId).toBe(requests[0]?.emailIds[0]);
+        } else {
+          expect(requests).toHaveLength(0);
+        }
+      }
+      const tasks = await rig.db.db.select().from(agentTasks).where(eq(agentTasks.accountId, accountId));
+      const taskEntries = journey.view.timeline.filter((e) => e.type === 'task');
+      expect(tasks.map((t) => t.idempotencyKey).sort()).toEqual(taskEntries.map((t) => keyOf(t.key)).sort());
+    });
+  });
+});
