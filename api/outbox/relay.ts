@@ -4,7 +4,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client';
+import type { Db, DbOrTx } from '../../db/client';
 import { workflowOutbox } from '../../db/schema';
 import { accountWorkflowType, type AccountWorkflowInput } from '../../workflows/account.messages';
 
@@ -15,7 +15,11 @@ export interface OutboxPayload {
 
 type Row = typeof workflowOutbox.$inferSelect;
 
+const CALL_DEADLINE_MS = 5000;
+
 export interface OutboxRelay {
+  /** The deployment's task queue: rows are written with it and only relays of the same queue deliver them. */
+  readonly taskQueue: string;
   /** Best effort, right after commit; failures stay in the table for the loop. */
   dispatchNow(ids: number[]): Promise<void>;
   start(): void;
@@ -30,33 +34,38 @@ export function createOutboxRelay(deps: {
   taskQueue: string;
   log: { warn(obj: object, msg: string): void };
   intervalMs?: number;
+  inlineBudgetMs?: number;
 }): OutboxRelay {
   const { db } = deps;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
+  const inflight = new Set<Promise<unknown>>();
 
-  async function deliver(row: Row): Promise<void> {
+  function send(row: Row, payload: OutboxPayload): Promise<unknown> {
+    if (row.kind === 'signal') return deps.temporal.workflow.getHandle(row.workflowId).signal(row.signalName, payload.signalArg);
+    if (!payload.input) throw new Error('signal_with_start row without input');
+    return deps.temporal.workflow.signalWithStart(accountWorkflowType, {
+      workflowId: row.workflowId,
+      taskQueue: deps.taskQueue,
+      args: [payload.input],
+      signal: row.signalName,
+      signalArgs: [payload.signalArg],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
+  }
+
+  // Rows locked by the relay's transaction must be updated through it, or the update waits on its own lock.
+  async function deliver(row: Row, exec: DbOrTx): Promise<void> {
     const payload = row.payload as OutboxPayload;
     try {
-      if (row.kind === 'signal_with_start') {
-        if (!payload.input) throw new Error('signal_with_start row without input');
-        await deps.temporal.workflow.signalWithStart(accountWorkflowType, {
-          workflowId: row.workflowId,
-          taskQueue: deps.taskQueue,
-          args: [payload.input],
-          signal: row.signalName,
-          signalArgs: [payload.signalArg],
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        });
-      } else {
-        await deps.temporal.workflow.getHandle(row.workflowId).signal(row.signalName, payload.signalArg);
-      }
-      await db.update(workflowOutbox).set({ dispatchedAt: new Date(), lastError: null }).where(eq(workflowOutbox.id, row.id));
+      // Bounded calls: the SDK would otherwise keep retrying an unreachable server for a long time.
+      await deps.temporal.withDeadline(Date.now() + CALL_DEADLINE_MS, () => send(row, payload));
+      await exec.update(workflowOutbox).set({ dispatchedAt: new Date(), lastError: null }).where(eq(workflowOutbox.id, row.id));
     } catch (err) {
       // A closed workflow will never take the message: record why and stop retrying.
       const final = err instanceof WorkflowNotFoundError || err instanceof WorkflowExecutionAlreadyStartedError;
-      await db
+      await exec
         .update(workflowOutbox)
         .set({
           attempts: row.attempts + 1,
@@ -69,7 +78,7 @@ export function createOutboxRelay(deps: {
     }
   }
 
-  async function deliverInOrder(rows: Row[]): Promise<number> {
+  async function deliverInOrder(rows: Row[], exec: DbOrTx): Promise<number> {
     const byWorkflow = new Map<string, Row[]>();
     for (const row of rows) byWorkflow.set(row.workflowId, [...(byWorkflow.get(row.workflowId) ?? []), row]);
     let delivered = 0;
@@ -77,7 +86,7 @@ export function createOutboxRelay(deps: {
       [...byWorkflow.values()].map(async (list) => {
         for (const row of list.sort((a, b) => a.id - b.id)) {
           try {
-            await deliver(row);
+            await deliver(row, exec);
             delivered += 1;
           } catch {
             return; // later rows of this workflow wait for this one
@@ -94,22 +103,31 @@ export function createOutboxRelay(deps: {
         select id, workflow_id as "workflowId", kind, signal_name as "signalName", payload, attempts,
                last_error as "lastError", created_at as "createdAt", next_attempt_at as "nextAttemptAt", dispatched_at as "dispatchedAt"
         from workflow_outbox o
-        where dispatched_at is null and next_attempt_at <= now()
+        where dispatched_at is null and task_queue = ${deps.taskQueue} and next_attempt_at <= now()
           and not exists (select 1 from workflow_outbox p where p.workflow_id = o.workflow_id and p.dispatched_at is null and p.id < o.id and p.next_attempt_at > now())
         order by id limit 500
         for update skip locked`);
-      return deliverInOrder([...rows]);
+      return deliverInOrder([...rows], tx);
     });
   }
 
   return {
+    taskQueue: deps.taskQueue,
     async dispatchNow(ids) {
       if (ids.length === 0) return;
       const rows = await db
         .select()
         .from(workflowOutbox)
         .where(and(inArray(workflowOutbox.id, ids), isNull(workflowOutbox.dispatchedAt)));
-      await deliverInOrder(rows);
+      // A request never waits long on Temporal: what is not delivered in time stays for the relay.
+      let timer: NodeJS.Timeout | undefined;
+      const budget = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, deps.inlineBudgetMs ?? 2000);
+      });
+      const work = deliverInOrder(rows, db).catch(() => 0);
+      inflight.add(work);
+      void work.finally(() => inflight.delete(work));
+      await Promise.race([work, budget]).finally(() => clearTimeout(timer));
     },
     drain,
     start() {
@@ -127,6 +145,8 @@ export function createOutboxRelay(deps: {
       stopped = true;
       if (timer) clearTimeout(timer);
       await running;
+      // Inline deliveries still running past their request's budget finish (or hit their deadline) first.
+      await Promise.all([...inflight]);
     },
   };
 }
