@@ -13,7 +13,7 @@ export interface PaymentInput {
   paidAt: Date;
 }
 
-export async function recordPayment(db: Db, accountId: string, p: PaymentInput): Promise<{ duplicate: boolean; outboxIds: number[] }> {
+export async function recordPayment(db: Db, taskQueue: string, accountId: string, p: PaymentInput): Promise<{ duplicate: boolean; outboxIds: number[] }> {
   return db.transaction(async (tx) => {
     const [account] = await tx
       .select({ id: accounts.id, currency: accounts.currency, workflowId: accounts.workflowId, closedAt: accounts.closedAt })
@@ -30,6 +30,6 @@ export async function recordPayment(db: Db, accountId: string, p: PaymentInput):
     if (account.closedAt) throw conflict(`Account ${accountId} is closed; its workflow takes no more payments.`);
 
     const signalArg: PaymentReceivedSignal = { reference: p.reference, amountMinor: p.amountMinor, currency: p.currency, paidAt: p.paidAt.getTime() };
-    return { duplicate: false, outboxIds: await queueSignal(tx, account.workflowId, paymentReceivedSignal.name, signalArg) };
+    return { duplicate: false, outboxIds: await queueSignal(tx, taskQueue, account.workflowId, paymentReceivedSignal.name, signalArg) };
   });
 }

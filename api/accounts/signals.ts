@@ -5,10 +5,10 @@ import type { Db, DbOrTx } from '../../db/client';
 import { workflowOutbox } from '../../db/schema';
 import type { OutboxRelay } from '../outbox/relay';
 
-export async function queueSignal(tx: DbOrTx, workflowId: string, signalName: string, signalArg: unknown): Promise<number[]> {
+export async function queueSignal(tx: DbOrTx, taskQueue: string, workflowId: string, signalName: string, signalArg: unknown): Promise<number[]> {
   const [row] = await tx
     .insert(workflowOutbox)
-    .values({ workflowId, kind: 'signal', signalName, payload: { signalArg }, nextAttemptAt: sql`now() + interval '10 seconds'` })
+    .values({ workflowId, taskQueue, kind: 'signal', signalName, payload: { signalArg }, nextAttemptAt: sql`now() + interval '10 seconds'` })
     .returning({ id: workflowOutbox.id });
   if (!row) return [];
   const older = await tx
@@ -21,6 +21,6 @@ export async function queueSignal(tx: DbOrTx, workflowId: string, signalName: st
 }
 
 export async function sendSignal(db: Db, outbox: OutboxRelay, workflowId: string, signalName: string, signalArg: unknown): Promise<void> {
-  const ids = await db.transaction((tx) => queueSignal(tx, workflowId, signalName, signalArg));
+  const ids = await db.transaction((tx) => queueSignal(tx, outbox.taskQueue, workflowId, signalName, signalArg));
   await outbox.dispatchNow(ids).catch(() => undefined);
 }

@@ -22,7 +22,7 @@ export interface BatchItemResult {
 
 export interface BatchDeps {
   db: Db;
-  outbox: Pick<OutboxRelay, 'dispatchNow'>;
+  outbox: Pick<OutboxRelay, 'dispatchNow' | 'taskQueue'>;
   log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
@@ -79,6 +79,7 @@ export async function ingestChecked(
     deps.db,
     items.map((i) => i.value),
     {
+      taskQueue: deps.outbox.taskQueue,
       concurrency,
       onDone: (_i, result: IngestResult) => {
         pending.push(...result.outboxIds);

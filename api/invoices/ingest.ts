@@ -19,7 +19,8 @@ export interface IngestResult {
 /** The relay leaves fresh rows to the inline path for this long before it takes them over. */
 const INLINE_GRACE = sql`now() + interval '10 seconds'`;
 
-export async function ingestInvoice(db: Db, inv: NormalizedInvoice): Promise<IngestResult> {
+/** `taskQueue`: the deployment's queue; only its outbox relays deliver the row this writes. */
+export async function ingestInvoice(db: Db, inv: NormalizedInvoice, taskQueue: string): Promise<IngestResult> {
   return db.transaction(async (tx) => {
     const existing = await tx
       .select({ id: invoices.id, accountId: invoices.accountId, contentHash: invoices.contentHash, workflowId: accounts.workflowId })
@@ -105,7 +106,7 @@ export async function ingestInvoice(db: Db, inv: NormalizedInvoice): Promise<Ing
     const payload: OutboxPayload = { input, signalArg };
     const [row] = await tx
       .insert(workflowOutbox)
-      .values({ workflowId: account.workflowId, kind: 'signal_with_start', signalName: invoiceAddedSignal.name, payload, nextAttemptAt: INLINE_GRACE })
+      .values({ workflowId: account.workflowId, taskQueue, kind: 'signal_with_start', signalName: invoiceAddedSignal.name, payload, nextAttemptAt: INLINE_GRACE })
       .returning({ id: workflowOutbox.id });
     return { created: true, invoiceId: invoice.id, accountId: account.id, workflowId: account.workflowId, outboxIds: row ? [row.id] : [] };
   });
@@ -122,12 +123,12 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 /** One retry after losing a unique-index race: the second attempt sees the winner's row (200 or 409). */
-async function ingestWithRetry(db: Db, inv: NormalizedInvoice): Promise<IngestResult> {
+async function ingestWithRetry(db: Db, inv: NormalizedInvoice, taskQueue: string): Promise<IngestResult> {
   try {
-    return await ingestInvoice(db, inv);
+    return await ingestInvoice(db, inv, taskQueue);
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
-    return ingestInvoice(db, inv);
+    return ingestInvoice(db, inv, taskQueue);
   }
 }
 
@@ -139,7 +140,7 @@ async function ingestWithRetry(db: Db, inv: NormalizedInvoice): Promise<IngestRe
 export async function ingestInvoices(
   db: Db,
   items: readonly NormalizedInvoice[],
-  opts: { concurrency?: number; onDone?: (index: number, result: IngestResult) => void } = {},
+  opts: { taskQueue: string; concurrency?: number; onDone?: (index: number, result: IngestResult) => void },
 ): Promise<BatchItemOutcome[]> {
   const outcomes: BatchItemOutcome[] = new Array<BatchItemOutcome>(items.length);
   const byDebtor = new Map<string, number[]>();
@@ -156,7 +157,7 @@ export async function ingestInvoices(
         const inv = items[index];
         if (!inv) continue;
         try {
-          const result = await ingestWithRetry(db, inv);
+          const result = await ingestWithRetry(db, inv, opts.taskQueue);
           outcomes[index] = { ok: true, result };
           opts.onDone?.(index, result);
         } catch (error) {

@@ -50,7 +50,7 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps) {
       if (!isCurrency(currency)) errors.push({ field: 'currency', message: 'must be an ISO 4217 currency code' });
       else if (amountMinor === null || amountMinor === 0) errors.push({ field: 'amount', message: 'must be a positive decimal with at most the currency’s minor digits' });
       if (errors.length > 0 || amountMinor === null) throw badRequest(errors);
-      const result = await recordPayment(deps.db, req.params.accountId, {
+      const result = await recordPayment(deps.db, deps.outbox.taskQueue, req.params.accountId, {
         amountMinor,
         currency,
         reference,

@@ -87,7 +87,7 @@ export function taskRoutes(app: FastifyInstance, deps: AppDeps) {
           .where(eq(agentTasks.id, task.id));
         const [account] = await tx.select({ workflowId: accounts.workflowId, closedAt: accounts.closedAt }).from(accounts).where(eq(accounts.id, task.accountId));
         if (!account || account.closedAt) return [];
-        return queueSignal(tx, account.workflowId, contactOutcomeSignal.name, { channel: task.channel, outcome: req.body.outcome });
+        return queueSignal(tx, deps.outbox.taskQueue, account.workflowId, contactOutcomeSignal.name, { channel: task.channel, outcome: req.body.outcome });
       });
       await deps.outbox.dispatchNow(ids).catch(() => undefined);
       return { id: req.params.taskId, status: 'done', outcome: req.body.outcome };

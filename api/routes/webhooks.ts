@@ -27,7 +27,7 @@ function stepKeyOf(idempotencyKey: string): string {
   return idempotencyKey.split('/').slice(2).join('/');
 }
 
-export async function resendWebhookRoutes(app: FastifyInstance, deps: AppDeps) {
+export function resendWebhookRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   // Signatures cover the exact bytes Resend sent: keep the body raw for this route only.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   app.post<{ Body: string }>(
@@ -79,12 +79,13 @@ export async function resendWebhookRoutes(app: FastifyInstance, deps: AppDeps) {
         }
         if (account.closedAt) return { outboxIds: [], duplicate: false };
         const ids = unusable
-          ? await queueSignal(tx, account.workflowId, deliveryFailedSignal.name, { key: stepKeyOf(message.key), channel: 'email', reason: status })
-          : await queueSignal(tx, account.workflowId, contactOutcomeSignal.name, { channel: 'email', outcome: `email_${status}` });
+          ? await queueSignal(tx, deps.outbox.taskQueue, account.workflowId, deliveryFailedSignal.name, { key: stepKeyOf(message.key), channel: 'email', reason: status })
+          : await queueSignal(tx, deps.outbox.taskQueue, account.workflowId, contactOutcomeSignal.name, { channel: 'email', outcome: `email_${status}` });
         return { outboxIds: ids, duplicate: false };
       });
       await deps.outbox.dispatchNow(outboxIds).catch(() => undefined);
       return { received: true, duplicate };
     },
   );
+  return Promise.resolve();
 }

@@ -10,6 +10,8 @@ export const workflowOutbox = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     workflowId: text('workflow_id').notNull(),
+    /** The task queue of the deployment that wrote the row; only its relays deliver it. */
+    taskQueue: text('task_queue').notNull().default('collections'),
     /** `signal_with_start` opens the account workflow if needed; `signal` only reaches a running one. */
     kind: text('kind', { enum: ['signal_with_start', 'signal'] }).notNull(),
     signalName: text('signal_name').notNull(),
@@ -20,5 +22,5 @@ export const workflowOutbox = pgTable(
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
     dispatchedAt: timestamp('dispatched_at', { withTimezone: true }),
   },
-  (t) => [index('workflow_outbox_pending').on(t.nextAttemptAt).where(sql`${t.dispatchedAt} is null`)],
+  (t) => [index('workflow_outbox_pending').on(t.taskQueue, t.nextAttemptAt).where(sql`${t.dispatchedAt} is null`)],
 );
