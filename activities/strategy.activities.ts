@@ -1,22 +1,16 @@
-// Loads what the decision core needs for one account: the strategy version (published, immutable),
+// Loads what the decision core needs for one account: the strategy version (published and immutable,
+// or the built-in as version 0),
 // the jurisdiction pack in force and the holiday calendar, as plain data the workflow keeps in its state.
-import { desc, eq, and } from 'drizzle-orm';
+import { ApplicationFailure } from '@temporalio/common';
+import { eq } from 'drizzle-orm';
 import { DateTime } from 'luxon';
+import { loadSegmentation, loadStrategyVersion } from '../api/strategies/store';
 import type { Db } from '../db/client';
-import { accounts, segmentations, strategyVersions } from '../db/schema';
-import { builtinStrategy } from '../strategies/builtin/index';
-import type { EngineContext, NormalizedStrategy } from '../strategies/core/types';
-import { validateStrategy } from '../strategies/definition';
+import { accounts } from '../db/schema';
+import type { EngineContext } from '../strategies/core/types';
 import { publicHolidays } from '../strategies/holidays';
 import { packFor } from '../strategies/jurisdictions';
-import { assignStrategy, type Segmentation } from '../strategies/segmentation';
-import { ApplicationFailure } from '@temporalio/common';
-
-/** Without a published segmentation: companies get the B2B strategy, everyone else the consumer one. */
-export const defaultSegmentation: Segmentation = {
-  rules: [{ id: 'companies', when: { kind: 'company' }, strategy: 'b2b-co' }],
-  default: { strategy: 'consumer-mx' },
-};
+import { assignStrategy } from '../strategies/segmentation';
 
 /** Years of holidays loaded at once; a run continues-as-new long before it needs more. */
 const HOLIDAY_YEARS_AHEAD = 3;
@@ -40,24 +34,6 @@ export interface LoadedContext {
   arm: 'champion' | 'challenger' | 'assigned';
 }
 
-async function strategyVersion(db: Db, id: string, version?: number): Promise<{ strategy: NormalizedStrategy; version: number } | null> {
-  const rows = await db
-    .select({ version: strategyVersions.version, definition: strategyVersions.definition })
-    .from(strategyVersions)
-    .where(version === undefined ? eq(strategyVersions.strategyId, id) : and(eq(strategyVersions.strategyId, id), eq(strategyVersions.version, version)))
-    .orderBy(desc(strategyVersions.version))
-    .limit(1);
-  const row = rows[0];
-  if (row) {
-    const checked = validateStrategy(row.definition);
-    if (!checked.ok) throw ApplicationFailure.nonRetryable(`Strategy ${id} v${row.version} no longer validates`, 'InvalidStrategy');
-    return { strategy: checked.strategy, version: row.version };
-  }
-  // Built-ins count as version 1 until a strategist publishes a version of their own.
-  const builtin = version === undefined || version === 1 ? builtinStrategy(id) : null;
-  return builtin ? { strategy: builtin, version: 1 } : null;
-}
-
 export function createStrategyActivities(deps: { db: Db }) {
   const { db } = deps;
   return {
@@ -65,8 +41,7 @@ export function createStrategyActivities(deps: { db: Db }) {
       let strategyId = input.strategyId;
       let arm: LoadedContext['arm'] = 'assigned';
       if (!strategyId) {
-        const [latest] = await db.select().from(segmentations).orderBy(desc(segmentations.version)).limit(1);
-        const segmentation = (latest?.rules as Segmentation | undefined) ?? defaultSegmentation;
+        const { segmentation } = await loadSegmentation(db);
         const assignment = assignStrategy(segmentation, {
           accountId: input.accountId,
           kind: input.kind ?? 'person',
@@ -78,7 +53,7 @@ export function createStrategyActivities(deps: { db: Db }) {
         strategyId = assignment.strategyId;
         arm = assignment.arm;
       }
-      const found = await strategyVersion(db, strategyId, input.version);
+      const found = await loadStrategyVersion(db, strategyId, input.version);
       if (!found) throw ApplicationFailure.nonRetryable(`Strategy ${strategyId}${input.version ? ` v${input.version}` : ''} does not exist`, 'UnknownStrategy');
       const today = DateTime.fromMillis(input.now, { zone: input.zone });
       const context: EngineContext = {

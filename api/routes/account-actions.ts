@@ -1,10 +1,9 @@
 // What agents, supervisors and integrators do to an account: agreements (answered synchronously by the
 // workflow's updates), disputes, pause/resume, opt-outs, contact outcomes and strategy moves (signals).
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { debtorChannelStatus, strategyVersions } from '../../db/schema';
-import { builtinStrategy } from '../../strategies/builtin/index';
+import { debtorChannelStatus } from '../../db/schema';
+import { loadStrategyVersion } from '../strategies/store';
 import {
   contactOutcomeSignal,
   disputeOpenedSignal,
@@ -150,7 +149,7 @@ export function accountActionRoutes(app: FastifyInstance, deps: AppDeps) {
         .insert(debtorChannelStatus)
         .values({ debtorId: account.debtorId, channel: req.body.channel, status: 'opted_out', reason: 'debtor request' })
         .onConflictDoUpdate({ target: [debtorChannelStatus.debtorId, debtorChannelStatus.channel], set: { status: 'opted_out', updatedAt: new Date() } });
-      return account.closedAt ? [] : queueSignal(tx, account.workflowId, optedOutSignal.name, { channel: req.body.channel });
+      return account.closedAt ? [] : queueSignal(tx, outbox.taskQueue, account.workflowId, optedOutSignal.name, { channel: req.body.channel });
     });
     await outbox.dispatchNow(ids).catch(() => undefined);
     return reply.code(202).send({ accountId: account.id, accepted: 'opted_out' });
@@ -163,11 +162,7 @@ export function accountActionRoutes(app: FastifyInstance, deps: AppDeps) {
       const account = await loadAccountFor(db, req, req.params.accountId);
       if (account.closedAt) throw conflict(`Account ${account.id} is closed (${account.status}).`);
       const { strategyId, version } = req.body;
-      const [published] = await db
-        .select({ version: strategyVersions.version })
-        .from(strategyVersions)
-        .where(and(eq(strategyVersions.strategyId, strategyId), eq(strategyVersions.version, version)));
-      if (!published && !(version === 1 && builtinStrategy(strategyId))) throw notFound(`Strategy ${strategyId} version ${version}`);
+      if (!(await loadStrategyVersion(db, strategyId, version))) throw notFound(`Strategy ${strategyId} version ${version}`);
       await sendSignal(db, outbox, account.workflowId, strategyVersionChangedSignal.name, { strategyId, version });
       return reply.code(202).send({ accountId: account.id, accepted: 'strategy_version_changed' });
     },

@@ -122,7 +122,7 @@ export const strategyChangeSchema = {
     type: 'object',
     additionalProperties: false,
     required: ['strategyId', 'version'],
-    properties: { strategyId: { type: 'string', minLength: 1, maxLength: 100 }, version: { type: 'integer', minimum: 1 } },
+    properties: { strategyId: { type: 'string', minLength: 1, maxLength: 100 }, version: { type: 'integer', minimum: 0, description: '0 = the built-in' } },
   },
   response: { ...accepted, ...problemResponses(400, 401, 403, 404, 409, 422) },
 } as const;

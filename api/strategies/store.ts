@@ -107,9 +107,13 @@ export async function publishVersion(db: DbOrTx, id: string, definition: Strateg
   });
 }
 
-export const DEFAULT_SEGMENTATION: Segmentation = { rules: [], default: { strategy: 'consumer-mx' } };
+/** Before a strategist publishes one: companies get the B2B strategy, everyone else the consumer one. */
+export const DEFAULT_SEGMENTATION: Segmentation = {
+  rules: [{ id: 'companies', when: { kind: 'company' }, strategy: 'b2b-co' }],
+  default: { strategy: 'consumer-mx' },
+};
 
-/** The latest segmentation document, or version 0 (everything to consumer-mx) before any was published. */
+/** The latest segmentation document, or version 0 (DEFAULT_SEGMENTATION) before any was published. */
 export async function loadSegmentation(db: DbOrTx): Promise<{ version: number; segmentation: Segmentation; publishedAt: Date | null }> {
   const [row] = await db.select().from(segmentations).orderBy(desc(segmentations.version)).limit(1);
   if (!row) return { version: 0, segmentation: DEFAULT_SEGMENTATION, publishedAt: null };

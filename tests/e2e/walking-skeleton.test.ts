@@ -82,7 +82,7 @@ describe('walking skeleton', () => {
     expect(view.body.balance).toEqual({ amount: '2000.00', currency: 'MXN' });
     expect(view.body.status).toBe('active');
     expect(view.body.daysPastDue).toBe(2);
-    expect(view.body.strategy).toEqual({ id: 'consumer-mx', version: 1 });
+    expect(view.body.strategy).toEqual({ id: 'consumer-mx', version: 0 });
     const entered = view.body.timeline.find((e: { type: string }) => e.type === 'stage_entered');
     expect(entered).toMatchObject({ stage: 'early', reason: 'schedule' });
     // The missed day-1 WhatsApp step is caught up: sent now if the contact window is open, else it is
