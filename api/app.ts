@@ -10,6 +10,10 @@ import type { AppConfig } from '../workers/config';
 import { authPlugin } from './auth';
 import type { OutboxRelay } from './outbox/relay';
 import { problemBody, problemSchema, ProblemError } from './problem';
+import { accountActionRoutes } from './routes/account-actions';
+import { strategyRolloutRoutes } from './routes/strategy-rollout';
+import { taskRoutes } from './routes/tasks';
+import { resendWebhookRoutes } from './routes/webhooks';
 import { accountRoutes } from './routes/accounts';
 import { apiKeyRoutes } from './routes/api-keys';
 import { healthRoutes } from './routes/health';
@@ -99,5 +103,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   strategyRoutes(app, deps);
   segmentationRoutes(app, deps);
   accountRoutes(app, deps);
+  accountActionRoutes(app, deps);
+  taskRoutes(app, deps);
+  strategyRolloutRoutes(app, deps);
+  await app.register((scope) => resendWebhookRoutes(scope, deps));
   return app;
 }

@@ -3,7 +3,8 @@ import { eq } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createDb, type DbHandle } from '../../db/client';
-import { accounts, debtorChannelStatus } from '../../db/schema';
+import { accounts, debtorChannelStatus, strategyVersions } from '../../db/schema';
+import { BUILTIN_STRATEGIES } from '../../strategies/builtin/index';
 import { eventually, httpClient } from '../support/http';
 import { startTestApp, uniqueId, type TestApp } from '../support/runtime';
 
@@ -15,7 +16,7 @@ let call: ReturnType<typeof httpClient>;
 const zone = 'America/Mexico_City';
 const today = () => DateTime.now().setZone(zone);
 
-async function openAccount(amount = '1000.00') {
+async function openAccount(amount = '1000.00', strategyId?: string) {
   const res = await call(
     'POST',
     '/v1/invoices',
@@ -25,6 +26,7 @@ async function openAccount(amount = '1000.00') {
       amount,
       currency: 'MXN',
       dueDate: today().minus({ days: 3 }).toISODate(),
+      ...(strategyId ? { strategyId } : {}),
     },
     keys.system,
   );
@@ -148,9 +150,30 @@ describe('disputes, supervision and contact facts', () => {
     const accountId = await openAccount();
     const missing = await call('PUT', `/v1/accounts/${accountId}/strategy`, { strategyId: 'consumer-mx', version: 99 }, keys.strategist);
     expect(missing.status).toBe(404);
-    const ok = await call('PUT', `/v1/accounts/${accountId}/strategy`, { strategyId: 'b2b-co', version: 1 }, keys.strategist);
+    const ok = await call('PUT', `/v1/accounts/${accountId}/strategy`, { strategyId: 'b2b-co', version: 0 }, keys.strategist);
     expect(ok.status).toBe(202);
     const moved = await eventually(() => view(accountId), (r) => r.body.strategy?.id === 'b2b-co');
-    expect(moved.body.strategy).toEqual({ id: 'b2b-co', version: 1 });
+    expect(moved.body.strategy).toEqual({ id: 'b2b-co', version: 0 });
+  });
+
+  it('rolls every open account of a strategy onto a newly published version', async () => {
+    const strategyId = uniqueId('consumer-test');
+    const definition = { ...BUILTIN_STRATEGIES['consumer-mx'], id: strategyId };
+    await db.db.insert(strategyVersions).values({ strategyId, version: 1, definition });
+    const first = await openAccount('1000.00', strategyId);
+    const second = await openAccount('1200.00', strategyId);
+    for (const id of [first, second]) expect((await view(id)).body.strategy).toEqual({ id: strategyId, version: 1 });
+
+    const unpublished = await call('POST', `/v1/strategies/${strategyId}/rollout`, { version: 2 }, keys.strategist);
+    expect(unpublished.status).toBe(404);
+    await db.db.insert(strategyVersions).values({ strategyId, version: 2, definition: { ...definition, name: 'Consumo México v2' } });
+    expect((await call('POST', `/v1/strategies/${strategyId}/rollout`, { version: 2 }, keys.supervisor)).status).toBe(403);
+    const rollout = await call('POST', `/v1/strategies/${strategyId}/rollout`, { version: 2 }, keys.strategist);
+    expect(rollout.status).toBe(202);
+    expect(rollout.body.accounts).toBe(2);
+    for (const id of [first, second]) {
+      const moved = await eventually(() => view(id), (r) => r.body.strategy?.version === 2, 30_000);
+      expect(moved.body.strategy).toEqual({ id: strategyId, version: 2 });
+    }
   });
 });

@@ -1,0 +1,51 @@
+// Rolls running accounts onto a published strategy version: one outbox signal per open account,
+// applied by each workflow at its next decision (never retroactively).
+import { and, eq, isNull, ne, or, sql } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { accounts, workflowOutbox } from '../../db/schema';
+import { loadStrategyVersion } from '../strategies/store';
+import { strategyVersionChangedSignal } from '../../workflows/account.messages';
+import type { AppDeps } from '../app';
+import { notFound } from '../problem';
+import { problemResponses } from '../schemas/common';
+
+const rolloutSchema = {
+  tags: ['strategies'],
+  summary: 'Move every open account on this strategy (optionally only those on one version) to a published version.',
+  params: { type: 'object', required: ['strategyId'], properties: { strategyId: { type: 'string', minLength: 1, maxLength: 100 } } },
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['version'],
+    properties: { version: { type: 'integer', minimum: 0 }, fromVersion: { type: 'integer', minimum: 0 } },
+  },
+  response: {
+    202: { type: 'object', required: ['strategyId', 'version', 'accounts'], properties: { strategyId: { type: 'string' }, version: { type: 'integer' }, accounts: { type: 'integer' } } },
+    ...problemResponses(400, 401, 403, 404),
+  },
+} as const;
+
+export function strategyRolloutRoutes(app: FastifyInstance, deps: AppDeps) {
+  app.post<{ Params: { strategyId: string }; Body: { version: number; fromVersion?: number } }>(
+    '/v1/strategies/:strategyId/rollout',
+    { schema: rolloutSchema, config: { roles: ['strategist'] } },
+    async (req, reply) => {
+      const { strategyId } = req.params;
+      const { version, fromVersion } = req.body;
+      if (!(await loadStrategyVersion(deps.db, strategyId, version))) throw notFound(`Strategy ${strategyId} version ${version}`);
+      // Set-based: one INSERT … SELECT writes every signal; the relay delivers them in order per workflow.
+      const payload = sql`jsonb_build_object('signalArg', jsonb_build_object('strategyId', ${strategyId}::text, 'version', ${version}::int))`;
+      const inserted = await deps.db.execute<{ id: number }>(sql`
+        insert into ${workflowOutbox} (workflow_id, task_queue, kind, signal_name, payload)
+        select ${accounts.workflowId}, ${deps.outbox.taskQueue}, 'signal', ${strategyVersionChangedSignal.name}, ${payload}
+        from ${accounts}
+        where ${and(
+          eq(accounts.strategyId, strategyId),
+          isNull(accounts.closedAt),
+          fromVersion !== undefined ? eq(accounts.strategyVersion, fromVersion) : or(isNull(accounts.strategyVersion), ne(accounts.strategyVersion, version)),
+        )}
+        returning id`);
+      return reply.code(202).send({ strategyId, version, accounts: inserted.length });
+    },
+  );
+}
