@@ -25,6 +25,12 @@ import { strategyRoutes } from './routes/strategies';
 import { segmentationRoutes } from './routes/segmentation';
 import { fieldErrors, validatorCompiler } from './validation';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeRoles: { method: string; url: string; roles: readonly string[] | null }[];
+  }
+}
+
 export interface AppDeps {
   config: AppConfig;
   db: Db;
@@ -49,6 +55,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false } },
   });
   app.setValidatorCompiler(validatorCompiler);
+  // Every route's roles are written into its OpenAPI description and kept for the access-matrix test.
+  const routeRoles: { method: string; url: string; roles: readonly string[] | null }[] = [];
+  app.decorate('routeRoles', routeRoles);
+  app.addHook('onRoute', (route) => {
+    const roles = route.config?.roles ?? null;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) if (method !== 'HEAD') routeRoles.push({ method, url: route.url, roles });
+    if (roles && route.schema) {
+      const schema = route.schema as { description?: string };
+      schema.description = `${schema.description ? `${schema.description} ` : ''}Roles: ${roles.join(', ')}.`;
+    }
+  });
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });

@@ -1,0 +1,76 @@
+// Every route × every role: a route answers 403 to roles it does not name, never 401/403 to those it
+// names, and 401 without a key. The OpenAPI document is complete and valid.
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { roles, type Role } from '../../db/schema';
+import { httpClient } from '../support/http';
+import { startTestApp, uniqueId, type TestApp } from '../support/runtime';
+
+let app: TestApp;
+let call: ReturnType<typeof httpClient>;
+const keys = {} as Record<Role, string>;
+
+/** Routes that are public on purpose: probes, the API description, and provider webhooks (signed instead). */
+const publicRoutes = ['GET /health', 'GET /openapi.json', 'GET /docs', 'POST /v1/webhooks/resend'];
+
+function concrete(url: string): string {
+  return url.replace(/:(\w+)/g, (_m, name: string) => (/id$/i.test(name) && name !== 'strategyId' ? crypto.randomUUID() : uniqueId('x')));
+}
+
+beforeAll(async () => {
+  app = await startTestApp();
+  call = httpClient(app.url);
+  for (const role of roles) keys[role] = await app.keyFor(role, role === 'agent' ? uniqueId('agent') : undefined);
+});
+
+afterAll(async () => {
+  await app?.stop();
+});
+
+describe('access matrix', () => {
+  it('enforces the declared roles on every route', async () => {
+    const routes = app.runtime.api?.app.routeRoles ?? [];
+    const guarded = routes.filter((r) => r.roles !== null && r.url.startsWith('/v1/'));
+    expect(guarded.length).toBeGreaterThan(30);
+    const open = routes.filter((r) => r.roles === null && !r.url.startsWith('/docs/')).map((r) => `${r.method} ${r.url}`);
+    expect(open.sort()).toEqual([...publicRoutes].sort());
+
+    const failures: string[] = [];
+    for (const route of guarded) {
+      const path = concrete(route.url);
+      const body = ['POST', 'PUT', 'PATCH'].includes(route.method) ? {} : undefined;
+      const anonymous = await call(route.method, path, body, null);
+      if (anonymous.status !== 401) failures.push(`${route.method} ${route.url} without a key → ${anonymous.status}`);
+      for (const role of roles) {
+        const res = await call(route.method, path, body, keys[role]);
+        const allowed = route.roles?.includes(role) ?? false;
+        if (allowed && (res.status === 401 || res.status === 403)) failures.push(`${route.method} ${route.url} as ${role} → ${res.status}, expected access`);
+        if (!allowed && res.status !== 403) failures.push(`${route.method} ${route.url} as ${role} → ${res.status}, expected 403`);
+        if (res.status >= 500) failures.push(`${route.method} ${route.url} as ${role} → ${res.status}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
+describe('OpenAPI', () => {
+  it('is a valid OpenAPI 3 document that describes every route, body and error', async () => {
+    const doc = (await call('GET', '/openapi.json', undefined, null)).body;
+    const result = await new Validator().validate(doc as object);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    const routes = (app.runtime.api?.app.routeRoles ?? []).filter((r) => r.url.startsWith('/v1/') || r.url === '/health');
+    const missing = routes.filter((r) => {
+      const path = r.url.replace(/:(\w+)/g, '{$1}');
+      return !doc.paths?.[path]?.[r.method.toLowerCase()];
+    });
+    expect(missing).toEqual([]);
+    for (const [path, operations] of Object.entries(doc.paths as Record<string, Record<string, { responses?: Record<string, unknown> }>>)) {
+      for (const [method, op] of Object.entries(operations)) {
+        const codes = Object.keys(op.responses ?? {});
+        expect(codes.some((c) => c.startsWith('2')), `${method} ${path} documents its success answer`).toBe(true);
+        if (path.startsWith('/v1/') && path !== '/v1/webhooks/resend') expect(codes, `${method} ${path} documents 401`).toContain('401');
+      }
+    }
+  });
+});
