@@ -56,7 +56,7 @@ describe('access matrix', () => {
 describe('OpenAPI', () => {
   it('is a valid OpenAPI 3 document that describes every route, body and error', async () => {
     const doc = (await call('GET', '/openapi.json', undefined, null)).body;
-    const result = await new Validator().validate(doc as object);
+    const result = await new Validator().validate(doc as Parameters<Validator['validate']>[0]);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     const routes = (app.runtime.api?.app.routeRoles ?? []).filter((r) => r.url.startsWith('/v1/') || r.url === '/health');
