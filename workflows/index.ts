@@ -1,2 +1,3 @@
 // The only entry of the workflow bundle.
 export { accountWorkflow } from './account.workflow';
+export { benchBaselineWorkflow } from './bench-baseline.workflow';

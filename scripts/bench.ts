@@ -1,0 +1,118 @@
+// `npm run bench -- NAME [options]`: brings up its own PostgreSQL and Temporal dev server (or uses
+// DATABASE_URL / TEMPORAL_ADDRESS), starts the app, measures, and prints one JSON object as the last
+// line of stdout (CONTRACT.md §5). Progress goes to stderr.
+//
+//   ingest  --accounts N (5000) --batch 1000 --inflight 3 --baseline-concurrency (inflight × 16) --warmup 500
+//   signal  --concurrency C (32) --requests 3000 --warmup 300 --rounds 3 --targets 200
+//   common  --app child|inprocess (child) --log-level warn --pool-max N --timeout-s 600 --app-node-arg ARG (repeatable)
+import { parseArgs } from 'node:util';
+import { runIngest } from './bench/ingest';
+import { startBenchEnv } from './bench/servers';
+import { runSignal } from './bench/signal';
+
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+const usage = `usage: npm run bench -- ingest|signal [options]
+  ingest  --accounts N (5000)  --batch N (1000)  --inflight N (3)  --baseline-concurrency N (inflight × 16)  --warmup N (500)
+  signal  --concurrency C (32)  --requests N (3000)  --warmup N (300)  --rounds N (3)  --targets N (200)
+  common  --app child|inprocess (child)  --log-level LEVEL (warn)  --pool-max N  --timeout-s S (600)  --app-node-arg ARG`;
+
+function int(value: string | undefined, fallback: number, name: string, min = 1): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}`);
+  return n;
+}
+
+class UsageError extends Error {}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      accounts: { type: 'string' },
+      batch: { type: 'string' },
+      inflight: { type: 'string' },
+      'baseline-concurrency': { type: 'string' },
+      warmup: { type: 'string' },
+      concurrency: { type: 'string' },
+      requests: { type: 'string' },
+      rounds: { type: 'string' },
+      targets: { type: 'string' },
+      app: { type: 'string', default: 'child' },
+      'log-level': { type: 'string', default: 'warn' },
+      'pool-max': { type: 'string' },
+      'timeout-s': { type: 'string' },
+      'settle-ms': { type: 'string' },
+      'app-node-arg': { type: 'string', multiple: true, default: [] },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const name = positionals[0];
+  if (values.help || (name !== 'ingest' && name !== 'signal')) {
+    process.stderr.write(`${usage}\n`);
+    return values.help ? 0 : 2;
+  }
+  if (values.app !== 'child' && values.app !== 'inprocess') throw new UsageError('--app must be child or inprocess');
+  const timeoutMs = int(values['timeout-s'], 600, 'timeout-s') * 1000;
+  const poolMax = values['pool-max'] === undefined ? undefined : int(values['pool-max'], 10, 'pool-max');
+
+  // Parse every option before anything starts.
+  const ingest = () => {
+    const inflight = int(values.inflight, 3, 'inflight');
+    const accounts = int(values.accounts, 5000, 'accounts');
+    return {
+      accounts,
+      batchSize: Math.min(1000, int(values.batch, 1000, 'batch')),
+      inflight,
+      baselineConcurrency: int(values['baseline-concurrency'], inflight * 16, 'baseline-concurrency'),
+      warmup: int(values.warmup, Math.min(500, Math.ceil(accounts / 10)), 'warmup', 0),
+      settleMs: int(values['settle-ms'], 2000, 'settle-ms', 0),
+      timeoutMs,
+    };
+  };
+  const signal = () => {
+    const requests = int(values.requests, 3000, 'requests');
+    return {
+      concurrency: int(values.concurrency, 32, 'concurrency'),
+      requests,
+      warmup: int(values.warmup, Math.min(300, requests), 'warmup', 0),
+      rounds: Math.min(requests, int(values.rounds, 3, 'rounds')),
+      targets: int(values.targets, 200, 'targets'),
+      timeoutMs,
+    };
+  };
+  const options = name === 'ingest' ? ingest() : signal();
+
+  const env = await startBenchEnv({
+    app: values.app,
+    logLevel: values['log-level'],
+    poolMax,
+    nodeArgs: values['app-node-arg'],
+    log,
+  });
+  // Ctrl-C (or a test's timeout) still stops the app and the servers this run started.
+  const interrupted = (signal: string) => {
+    log(`${signal}: stopping`);
+    void env.stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  let result: object;
+  try {
+    result = name === 'ingest' ? await runIngest(env, options as ReturnType<typeof ingest>, log) : await runSignal(env, options as ReturnType<typeof signal>, log);
+  } finally {
+    log('stopping');
+    await env.stop();
+  }
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(err instanceof UsageError ? `${err.message}\n${usage}\n` : `[bench] failed: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(err instanceof UsageError ? 2 : 1);
+  },
+);
