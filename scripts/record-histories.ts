@@ -17,7 +17,7 @@ import { migrateDb } from '../db/migrate';
 import { fixtureJourney, prepareJourney, versionChangeJourney, workflowJourney, type JourneySpec } from '../tests/workflows/support/journeys';
 import { driveJourneys } from '../tests/workflows/support/scenario-journey';
 import { startTimeSkippingRig } from '../tests/workflows/support/time-skipping';
-import { freePort, startEmbeddedPostgres } from './embedded-postgres';
+import { freePort, startEmbeddedPostgresProcess } from './embedded-postgres';
 import { resolveTemporalTestServer } from './temporal-binaries';
 
 const outDir = path.resolve(import.meta.dirname, '../tests/fixtures/histories');
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   try {
     let databaseUrl = process.env.DATABASE_URL;
     if (!databaseUrl) {
-      const pg = await startEmbeddedPostgres({ dataDir: path.join(work, 'pg'), port: await freePort(), database: 'record_histories', persistent: false });
+      const pg = await startEmbeddedPostgresProcess({ dataDir: path.join(work, 'pg'), port: await freePort(), database: 'record_histories', persistent: false });
       cleanups.push(() => pg.stop());
       databaseUrl = pg.url;
     }

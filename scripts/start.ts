@@ -5,7 +5,7 @@ import path from 'node:path';
 import { generateKey } from '../api/auth';
 import { ConfigError, loadConfig, type AppConfig } from '../workers/config';
 import { startRuntime, type Runtime } from '../workers/runtime';
-import { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres';
+import { startEmbeddedPostgresProcess, type RunningPostgres } from './embedded-postgres';
 import { startTemporalDevServer, type RunningTemporal } from './temporal-dev-server';
 import { checkNodeVersion, PrerequisiteError, resolveTemporalCli } from './temporal-binaries';
 
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   let pg: RunningPostgres | undefined;
   if (!config.databaseUrl) {
     if (config.env === 'production') throw new PrerequisiteError('DATABASE_URL must be set in production.');
-    pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port: config.embeddedPostgresPort, database: 'collections', persistent: true, log });
+    pg = await startEmbeddedPostgresProcess({ dataDir: path.join(dataDir, 'postgres'), port: config.embeddedPostgresPort, database: 'collections', persistent: true });
     stops.push(() => pg!.stop());
     config = { ...config, databaseUrl: pg.url };
   }

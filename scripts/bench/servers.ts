@@ -12,7 +12,7 @@ import { apiKeys } from '../../db/schema';
 import { loadConfig, type AppConfig } from '../../workers/config';
 import { startRuntime, type Runtime } from '../../workers/runtime';
 import { connectClient } from '../../workers/temporal-connection';
-import { freePort, startEmbeddedPostgres } from '../embedded-postgres';
+import { freePort, startEmbeddedPostgresProcess } from '../embedded-postgres';
 import { startTemporalDevServer } from '../temporal-dev-server';
 import { resolveTemporalCli } from '../temporal-binaries';
 
@@ -68,7 +68,7 @@ export async function startBenchEnv(opts: ServerOptions): Promise<BenchEnv> {
     if (!databaseUrl) {
       const port = await freePort();
       opts.log(`starting embedded PostgreSQL on 127.0.0.1:${port}`);
-      const pg = await startEmbeddedPostgres({ dataDir: path.join(workDir(), 'pg'), port, database: 'collections_bench', persistent: false });
+      const pg = await startEmbeddedPostgresProcess({ dataDir: path.join(workDir(), 'pg'), port, database: 'collections_bench', persistent: false });
       cleanups.push(() => pg.stop());
       databaseUrl = pg.url;
     }

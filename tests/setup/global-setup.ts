@@ -6,7 +6,7 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { migrateDb } from '../../db/migrate';
-import { freePort, startEmbeddedPostgres } from '../../scripts/embedded-postgres';
+import { freePort, startEmbeddedPostgresProcess } from '../../scripts/embedded-postgres';
 import { startTemporalDevServer } from '../../scripts/temporal-dev-server';
 import { resolveTemporalCli, resolveTemporalTestServer } from '../../scripts/temporal-binaries';
 
@@ -26,7 +26,7 @@ export default async function setup(project: TestProject) {
 
   let databaseUrl = process.env.TEST_DATABASE_URL;
   if (!databaseUrl) {
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(work, 'pg'), port: await freePort(), database: 'collections_test', persistent: false });
+    const pg = await startEmbeddedPostgresProcess({ dataDir: path.join(work, 'pg'), port: await freePort(), database: 'collections_test', persistent: false });
     cleanups.push(() => pg.stop());
     databaseUrl = pg.url;
   }
