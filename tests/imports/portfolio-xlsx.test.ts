@@ -18,7 +18,7 @@ describe('XLSX portfolio', () => {
     expect(okLine(lines[0])).toEqual({
       externalId: '10001',
       debtor: { externalId: '900123456', name: 'Ferretería El Tornillo S.A.S.', kind: 'company', phone: '+573001234567', country: 'CO' },
-      amount: '1250000',
+      amount: '1250000.00',
       currency: 'COP',
       dueDate: '2024-12-31',
       issuedAt: '2024-12-01',
