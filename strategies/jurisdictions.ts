@@ -45,6 +45,7 @@ export const JURISDICTION_PACKS: readonly JurisdictionPack[] = [
     windows: { ...weekdays('08:00', '21:00'), 6: [{ start: '08:00', end: '21:00' }], 7: [{ start: '08:00', end: '21:00' }] },
     noContactOnHolidays: false,
     caps: [{ channels: ['call'], max: 7, period: 'rolling7' }],
+    capsPerDebt: true,
     quietAfterConversation: { channels: ['call'], days: 7 },
   },
   {

@@ -1,7 +1,7 @@
 // Compliance at send time: contact windows, holidays, caps and gaps from the jurisdiction pack,
 // tightened by the strategy's contact block. Answers "may we contact now?" and "when next?".
 import { addDays, daysBetween, localInstant, localParts, startOfLocalDay, weekday, weekStart } from './calendar';
-import type { AccountState, ChannelCap, EngineContext } from './types';
+import type { AccountState, ChannelCap, EngineContext, ContactRecord } from './types';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -68,13 +68,20 @@ function inGroup(group: readonly string[] | '*', channel: string): boolean {
   return group === '*' || group.includes(channel);
 }
 
+/** The contacts a cap counts: this account's, plus the debtor's other accounts' unless the pack caps per debt. */
+export function contactsCounted(ctx: EngineContext, state: AccountState): ContactRecord[] {
+  const others = ctx.pack.capsPerDebt ? [] : (state.debtorContacts ?? []);
+  if (others.length === 0) return state.contacts;
+  return [...state.contacts, ...others].sort((a, b) => a.at - b.at);
+}
+
 const CAP_REASON = { day: 'max_per_day', week: 'max_per_week', rolling7: 'max_per_7_days' } as const;
 
 /** The first cap or gap that forbids contacting on `channel` at t, with the instant it lifts. */
 export function capBlock(ctx: EngineContext, state: AccountState, channel: string, t: number): Block | null {
   const date = localParts(t, ctx.zone).date;
   const week = weekStart(date);
-  const contacts = state.contacts;
+  const contacts = contactsCounted(ctx, state);
   for (const cap of effectiveCaps(ctx)) {
     if (!inGroup(cap.channels, channel)) continue;
     const relevant = contacts.filter((c) => inGroup(cap.channels, c.channel));

@@ -9,3 +9,4 @@ export { localInstant, localDate, isoLocal, addDays, weekday } from './calendar'
 export { blockReason, nextAllowedInstant } from './compliance';
 export type * from './types';
 export { adoptStrategyVersion } from './versions';
+export { withDebtorContacts } from './debtor-contacts';

@@ -51,6 +51,7 @@ export function cloneState(s: AccountState): AccountState {
     handledSteps: s.handledSteps.slice(),
     pending: s.pending && { ...s.pending },
     contacts: s.contacts.slice(),
+    ...(s.debtorContacts ? { debtorContacts: s.debtorContacts.slice() } : {}),
     lastConversationAt: { ...s.lastConversationAt },
     optedOut: s.optedOut.slice(),
     unavailable: s.unavailable.slice(),

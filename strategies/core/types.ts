@@ -94,6 +94,11 @@ export interface JurisdictionPack {
   /** US Reg F: no call within N days after a conversation with the debtor. */
   quietAfterConversation?: { channels: readonly string[]; days: number };
   minHoursBetween?: number;
+  /**
+   * Caps count per debt (US Reg F) instead of per debtor across all their accounts (the default:
+   * Colombia and Chile count every contact the debtor received, whichever account made it).
+   */
+  capsPerDebt?: boolean;
 }
 
 export interface Invoice {
@@ -164,6 +169,11 @@ export interface AccountState {
   handledSteps: number[];
   pending: PendingAction | null;
   contacts: ContactRecord[];
+  /**
+   * Recent contacts the debtor received through their other accounts, as the contact ledger reported
+   * them at send time; absent in states carried from before the contact budget existed.
+   */
+  debtorContacts?: ContactRecord[];
   lastConversationAt: Record<string, number>;
   optedOut: string[];
   unavailable: string[];
