@@ -2,6 +2,7 @@
 import type { Db } from '../db/client';
 import { createAccountActivities } from './account.activities';
 import { createChannelActivities } from './channel.activities';
+import { createContactBudgetActivities } from './contact-budget.activities';
 import type { EmailSender } from './email/resend-sender';
 import { createStrategyActivities } from './strategy.activities';
 
@@ -15,5 +16,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createAccountActivities(deps),
     ...createChannelActivities(deps),
     ...createStrategyActivities(deps),
+    ...createContactBudgetActivities(deps),
   };
 }

@@ -25,6 +25,8 @@ export interface CarriedState {
   state: AccountState;
   queue: QueuedEvent[];
   pendingStrategy: { strategyId: string; version: number } | null;
+  /** Contact-ledger position already taken into account (absent in runs from before the contact budget). */
+  knownUpTo?: number;
 }
 
 export interface AccountWorkflowInput {

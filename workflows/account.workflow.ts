@@ -7,13 +7,14 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import { DateTime } from 'luxon';
 import type { createActivities } from '../activities';
-import { adoptStrategyVersion, decide, initialState, nextWakeAt } from '../strategies/core/index';
+import { adoptStrategyVersion, decide, initialState, nextWakeAt, withDebtorContacts } from '../strategies/core/index';
 import type { AccountState, Command, EngineContext, EngineEvent, TimelineEntry } from '../strategies/core/types';
 import { activityPresets } from '../temporal.config';
 import {
@@ -36,6 +37,7 @@ import {
   type AccountWorkflowResult,
   type QueuedEvent,
 } from './account.messages';
+import { ledgerEntries, MAX_BUDGET_ROUNDS } from './account.ledger';
 import { buildView, readModelOf, searchAttributesOf, syncSearchAttributes } from './account.view';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -163,10 +165,27 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
     }
   };
 
+  // Runs recorded before the contact budget existed replay without its ledger calls.
+  const contactBudget = patched('contact-budget');
+  let knownUpTo = carried?.knownUpTo ?? 0;
   let synced = carried ? searchAttributesOf(carried.context, strategyId, carried.state, Date.now()) : null;
   const step = async (engine: EngineContext, item: Pending | null) => {
     // Timers fire a little after their instant; the core's clock stays on whole seconds like the events.
-    const decision = decide(engine, state, item?.event ?? { type: 'tick' }, item ? item.at : wholeSecond(Date.now()));
+    const event = item?.event ?? { type: 'tick' };
+    const at = item ? item.at : wholeSecond(Date.now());
+    let decision = decide(engine, state, event, at);
+    // The contact budget: contacts are reserved in the debtor-wide ledger before they are made. When
+    // another account of the debtor got there first, the core decides again knowing it (decide is pure,
+    // so the first answer is simply dropped).
+    for (let round = 0; contactBudget && round < MAX_BUDGET_ROUNDS; round++) {
+      const entries = ledgerEntries(input.accountId, engine, decision);
+      if (entries.attempts.length === 0 && entries.decisions.length === 0) break;
+      const reserved = await store.reserveContacts({ accountId: input.accountId, knownUpTo, packVersion: `${engine.pack.id}@${engine.pack.version}`, ...entries });
+      knownUpTo = reserved.knownUpTo;
+      if (reserved.ok) break;
+      state = withDebtorContacts(engine, state, reserved.contacts, at);
+      decision = decide(engine, state, event, at);
+    }
     state = decision.state;
     if (item?.replyTo !== undefined) replies.set(item.replyTo, agreementResult(decision.timeline, item.event.type));
     await execute(engine, decision.commands);
@@ -210,7 +229,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
       return continueAsNew<typeof accountWorkflow>({
         ...input,
         strategyId,
-        carried: { context: ctx, strategyId, state, queue: queue.map(({ at, event }) => ({ at, event })), pendingStrategy },
+        carried: { context: ctx, strategyId, state, queue: queue.map(({ at, event }) => ({ at, event })), pendingStrategy, knownUpTo },
       });
     }
   }

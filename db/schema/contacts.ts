@@ -1,4 +1,4 @@
-import { bigserial, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { accounts } from './accounts';
 import { debtors } from './debtors';
 
@@ -25,7 +25,11 @@ export const contactDecisions = pgTable(
     decidedAt: timestamp('decided_at', { withTimezone: true }).notNull(),
     deferredUntil: timestamp('deferred_until', { withTimezone: true }),
   },
-  (t) => [index('contact_decisions_debtor_time').on(t.debtorId, t.decidedAt)],
+  (t) => [
+    index('contact_decisions_debtor_time').on(t.debtorId, t.decidedAt),
+    // A retried activity records the same decision once.
+    uniqueIndex('contact_decisions_attempt').on(t.attemptKey, t.decision),
+  ],
 );
 
 /** Per debtor and channel: opted out, or the address proved invalid (bounce, complaint). */

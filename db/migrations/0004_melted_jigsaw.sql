@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "contact_decisions_attempt" ON "contact_decisions" USING btree ("attempt_key","decision");

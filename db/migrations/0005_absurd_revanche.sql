@@ -1,0 +1,2 @@
+DROP INDEX "accounts_one_open_per_debtor";--> statement-breakpoint
+CREATE UNIQUE INDEX "accounts_one_open_per_debtor_currency" ON "accounts" USING btree ("debtor_id","currency") WHERE "accounts"."closed_at" is null;
