@@ -3,7 +3,7 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { accounts, debtors, invoices, workflowOutbox } from '../../db/schema';
 import { accountWorkflowId, invoiceAddedSignal, type AccountWorkflowInput, type InvoiceAddedSignal } from '../../workflows/account.messages';
-import { conflict, unprocessable } from '../problem';
+import { conflict } from '../problem';
 import type { OutboxPayload } from '../outbox/relay';
 import type { NormalizedInvoice } from './normalize';
 
@@ -64,14 +64,9 @@ export async function ingestInvoice(db: Db, inv: NormalizedInvoice, taskQueue: s
     const [account] = await tx
       .select({ id: accounts.id, currency: accounts.currency, workflowId: accounts.workflowId })
       .from(accounts)
-      .where(and(eq(accounts.debtorId, debtor.id), isNull(accounts.closedAt)))
+      .where(and(eq(accounts.debtorId, debtor.id), eq(accounts.currency, inv.currency), isNull(accounts.closedAt)))
       .for('update');
     if (!account) throw new Error('open account not found after upsert');
-    if (account.currency !== inv.currency) {
-      throw unprocessable(`The debtor's open account is in ${account.currency}; an invoice in ${inv.currency} cannot join it.`, {
-        field: 'currency',
-      });
-    }
 
     const [invoice] = await tx
       .insert(invoices)

@@ -29,8 +29,8 @@ export const accounts = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    // At most one open account per debtor: a second invoice joins it.
-    uniqueIndex('accounts_one_open_per_debtor').on(t.debtorId).where(sql`${t.closedAt} is null`),
+    // At most one open account per debtor and currency: a second invoice joins it (a balance has one currency).
+    uniqueIndex('accounts_one_open_per_debtor_currency').on(t.debtorId, t.currency).where(sql`${t.closedAt} is null`),
     index('accounts_status_stage').on(t.status, t.stage),
   ],
 );
