@@ -12,6 +12,7 @@ import type { OutboxRelay } from './outbox/relay';
 import { problemBody, problemSchema, ProblemError } from './problem';
 import { accountActionRoutes } from './routes/account-actions';
 import { strategyRolloutRoutes } from './routes/strategy-rollout';
+import { contactDecisionRoutes } from './routes/contact-decisions';
 import { taskRoutes } from './routes/tasks';
 import { resendWebhookRoutes } from './routes/webhooks';
 import { accountRoutes } from './routes/accounts';
@@ -123,6 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   accountRoutes(app, deps);
   accountActionRoutes(app, deps);
   taskRoutes(app, deps);
+  contactDecisionRoutes(app, deps);
   strategyRolloutRoutes(app, deps);
   await app.register((scope) => resendWebhookRoutes(scope, deps));
   return app;
