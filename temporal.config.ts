@@ -40,6 +40,11 @@ export const activityPresets = {
     startToCloseTimeout: '1 minute',
     retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 20 },
   },
+  /** Local activity: the read-model row is rewritten on every balance change, cheaply and in order. */
+  readModelWrite: {
+    startToCloseTimeout: '10 seconds',
+    retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  },
   providerPoll: {
     startToCloseTimeout: '2 minutes',
     retry: { initialInterval: '30 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },

@@ -9,6 +9,7 @@ import {
   continueAsNew,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -43,6 +44,7 @@ import { buildView, readModelOf, searchAttributesOf, syncSearchAttributes } from
 type Activities = ReturnType<typeof createActivities>;
 const channel = proxyActivities<Activities>(activityPresets.channelSend);
 const store = proxyActivities<Activities>(activityPresets.databaseWrite);
+const local = proxyLocalActivities<Activities>(activityPresets.readModelWrite);
 
 /** Business instants are whole seconds: what a signal carries is "when it happened", not transport jitter. */
 const wholeSecond = (ms: number) => Math.floor(ms / 1000) * 1000;
@@ -167,6 +169,8 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
 
   // Runs recorded before the contact budget existed replay without its ledger calls.
   const contactBudget = patched('contact-budget');
+  // The read model is written by a local activity: no task round trip through the server per payment.
+  const readModelLocally = patched('read-model-local-activity');
   let knownUpTo = carried?.knownUpTo ?? 0;
   let synced = carried ? searchAttributesOf(carried.context, strategyId, carried.state, Date.now()) : null;
   const step = async (engine: EngineContext, item: Pending | null) => {
@@ -192,7 +196,8 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
     const next = searchAttributesOf(engine, strategyId, state, Date.now());
     if (JSON.stringify(next) !== JSON.stringify(synced)) {
       syncSearchAttributes(next);
-      await store.recordAccountState(readModelOf(engine, state, Date.now()));
+      const row = readModelOf(engine, state, Date.now());
+      await (readModelLocally ? local.recordAccountState(row) : store.recordAccountState(row));
       synced = next;
     }
   };
