@@ -13,7 +13,9 @@ export interface OutboxPayload {
   signalArg: unknown;
 }
 
-type Row = typeof workflowOutbox.$inferSelect;
+/** What delivering a row needs; callers that just wrote one pass it as is instead of reading it back. */
+export type OutboxRow = Pick<typeof workflowOutbox.$inferSelect, 'id' | 'workflowId' | 'kind' | 'signalName' | 'payload' | 'attempts'>;
+type Row = OutboxRow;
 
 const CALL_DEADLINE_MS = 5000;
 
@@ -22,6 +24,8 @@ export interface OutboxRelay {
   readonly taskQueue: string;
   /** Best effort, right after commit; failures stay in the table for the loop. */
   dispatchNow(ids: number[]): Promise<void>;
+  /** The same for rows the caller has in hand (the payment path: no read-back). */
+  dispatchRows(rows: OutboxRow[]): Promise<void>;
   start(): void;
   stop(): Promise<void>;
   /** One pass of the loop; returns how many rows were delivered. */
@@ -55,17 +59,39 @@ export function createOutboxRelay(deps: {
     });
   }
 
+  // Inline deliveries are marked in batches, off the request's path. A crash before the flush only
+  // means the relay delivers the row again later; every workflow message is idempotent.
+  let toMark: number[] = [];
+  let markTimer: NodeJS.Timeout | undefined;
+  let marking: Promise<unknown> = Promise.resolve();
+  function flushMarks(): Promise<unknown> {
+    markTimer = undefined;
+    const ids = toMark;
+    toMark = [];
+    if (ids.length === 0) return marking;
+    marking = marking
+      .then(() => db.update(workflowOutbox).set({ dispatchedAt: new Date(), lastError: null }).where(inArray(workflowOutbox.id, ids)))
+      .catch((err: unknown) => deps.log.warn({ err: (err as Error).message }, 'could not mark outbox rows delivered; the relay will deliver them again'));
+    return marking;
+  }
+  function markLater(id: number): void {
+    toMark.push(id);
+    if (toMark.length >= 200) void flushMarks();
+    else markTimer ??= setTimeout(() => void flushMarks(), 20);
+  }
+
   // Rows locked by the relay's transaction must be updated through it, or the update waits on its own lock.
-  async function deliver(row: Row, exec: DbOrTx): Promise<void> {
+  async function deliver(row: Row, exec: DbOrTx | 'batched'): Promise<void> {
     const payload = row.payload as OutboxPayload;
     try {
       // Bounded calls: the SDK would otherwise keep retrying an unreachable server for a long time.
       await deps.temporal.withDeadline(Date.now() + CALL_DEADLINE_MS, () => send(row, payload));
-      await exec.update(workflowOutbox).set({ dispatchedAt: new Date(), lastError: null }).where(eq(workflowOutbox.id, row.id));
+      if (exec === 'batched') markLater(row.id);
+      else await exec.update(workflowOutbox).set({ dispatchedAt: new Date(), lastError: null }).where(eq(workflowOutbox.id, row.id));
     } catch (err) {
       // A closed workflow will never take the message: record why and stop retrying.
       const final = err instanceof WorkflowNotFoundError || err instanceof WorkflowExecutionAlreadyStartedError;
-      await exec
+      await (exec === 'batched' ? db : exec)
         .update(workflowOutbox)
         .set({
           attempts: row.attempts + 1,
@@ -78,7 +104,7 @@ export function createOutboxRelay(deps: {
     }
   }
 
-  async function deliverInOrder(rows: Row[], exec: DbOrTx): Promise<number> {
+  async function deliverInOrder(rows: Row[], exec: DbOrTx | 'batched'): Promise<number> {
     const byWorkflow = new Map<string, Row[]>();
     for (const row of rows) byWorkflow.set(row.workflowId, [...(byWorkflow.get(row.workflowId) ?? []), row]);
     let delivered = 0;
@@ -111,6 +137,19 @@ export function createOutboxRelay(deps: {
     });
   }
 
+  // A request never waits long on Temporal: what is not delivered in time stays for the relay.
+  async function deliverInline(rows: Row[]): Promise<void> {
+    if (rows.length === 0) return;
+    let budgetTimer: NodeJS.Timeout | undefined;
+    const budget = new Promise<void>((resolve) => {
+      budgetTimer = setTimeout(resolve, deps.inlineBudgetMs ?? 2000);
+    });
+    const work = deliverInOrder(rows, 'batched').catch(() => 0);
+    inflight.add(work);
+    void work.finally(() => inflight.delete(work));
+    await Promise.race([work, budget]).finally(() => clearTimeout(budgetTimer));
+  }
+
   return {
     taskQueue: deps.taskQueue,
     async dispatchNow(ids) {
@@ -119,16 +158,9 @@ export function createOutboxRelay(deps: {
         .select()
         .from(workflowOutbox)
         .where(and(inArray(workflowOutbox.id, ids), isNull(workflowOutbox.dispatchedAt)));
-      // A request never waits long on Temporal: what is not delivered in time stays for the relay.
-      let timer: NodeJS.Timeout | undefined;
-      const budget = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, deps.inlineBudgetMs ?? 2000);
-      });
-      const work = deliverInOrder(rows, db).catch(() => 0);
-      inflight.add(work);
-      void work.finally(() => inflight.delete(work));
-      await Promise.race([work, budget]).finally(() => clearTimeout(timer));
+      await deliverInline(rows);
     },
+    dispatchRows: deliverInline,
     drain,
     start() {
       const tick = () => {
@@ -147,6 +179,8 @@ export function createOutboxRelay(deps: {
       await running;
       // Inline deliveries still running past their request's budget finish (or hit their deadline) first.
       await Promise.all([...inflight]);
+      if (markTimer) clearTimeout(markTimer);
+      await flushMarks();
     },
   };
 }

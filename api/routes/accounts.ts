@@ -43,20 +43,20 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps) {
     '/v1/accounts/:accountId/payments',
     { schema: paymentSchema, config: { roles: ['system', 'agent'] } },
     async (req, reply) => {
-      await loadAccountFor(deps.db, req, req.params.accountId);
+      const account = await loadAccountFor(deps.db, req, req.params.accountId);
       const { amount, currency, reference, paidAt } = req.body;
       const amountMinor = isCurrency(currency) ? parseAmount(amount, currency) : null;
       const errors = [];
       if (!isCurrency(currency)) errors.push({ field: 'currency', message: 'must be an ISO 4217 currency code' });
       else if (amountMinor === null || amountMinor === 0) errors.push({ field: 'amount', message: 'must be a positive decimal with at most the currency’s minor digits' });
       if (errors.length > 0 || amountMinor === null) throw badRequest(errors);
-      const result = await recordPayment(deps.db, deps.outbox.taskQueue, req.params.accountId, {
+      const result = await recordPayment(deps.db, deps.outbox.taskQueue, account, {
         amountMinor,
         currency,
         reference,
         paidAt: paidAt ? new Date(paidAt) : new Date(),
       });
-      await deps.outbox.dispatchNow(result.outboxIds).catch((err: unknown) => {
+      await deps.outbox.dispatchRows(result.outboxRows).catch((err: unknown) => {
         req.log.warn({ err: (err as Error).message }, 'payment signal left to the outbox relay');
       });
       return reply.code(202).send({ accountId: req.params.accountId, reference, duplicate: result.duplicate });
