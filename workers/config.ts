@@ -25,6 +25,20 @@ const temporalEnvSchema = z.object({
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(50),
 });
 
+/** A number id names a task queue (`whatsapp-<id>`) and a row: short, plain characters. */
+const whatsappNumberId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'must be letters, digits, "-" or "_" (at most 63)');
+
+const whatsappEnvSchema = z.object({
+  WHATSAPP_NUMBERS: z
+    .string()
+    .transform((v) => v.split(',').map((id) => id.trim()).filter((id) => id !== ''))
+    .pipe(z.array(whatsappNumberId).refine((ids) => new Set(ids).size === ids.length, 'lists a number twice'))
+    .default([]),
+  WHATSAPP_SEND_NUMBER: whatsappNumberId.optional(),
+  // Cautious defaults: WhatsApp restricts numbers that message many unknown contacts.
+  WHATSAPP_PER_MINUTE: z.coerce.number().int().min(1).max(600).default(10),
+  WHATSAPP_PER_DAY: z.coerce.number().int().min(1).max(100_000).default(200),
+});
 
 
 const envSchema = z
@@ -46,7 +60,8 @@ const envSchema = z
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   })
-  .extend(temporalEnvSchema.shape);
+  .extend(temporalEnvSchema.shape)
+  .extend(whatsappEnvSchema.shape);
 
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
@@ -60,6 +75,15 @@ export interface AppConfig {
   adminApiKey?: string;
   email: { resendApiKey?: string; resendBaseUrl?: string; webhookSecret?: string; from: string };
   temporal: TemporalConfig;
+  whatsapp: WhatsAppConfig;
+}
+
+export interface WhatsAppConfig {
+  /** Numbers whose socket and task queue this process holds when it runs the worker role. */
+  numbers: string[];
+  /** The number account workflows send from; unset = WhatsApp messages are captured in outbound_messages. */
+  sendNumber?: string;
+  rateLimit: { perMinute: number; perDay: number; burst: number };
 }
 
 export class ConfigError extends Error {
@@ -99,6 +123,12 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       from: e.EMAIL_FROM,
     },
     temporal: temporalConfigFrom(e),
+    whatsapp: {
+      numbers: e.WHATSAPP_NUMBERS,
+      sendNumber: e.WHATSAPP_SEND_NUMBER,
+      // A short burst lets a reply follow a reminder without waiting for the next token.
+      rateLimit: { perMinute: e.WHATSAPP_PER_MINUTE, perDay: e.WHATSAPP_PER_DAY, burst: Math.min(3, e.WHATSAPP_PER_MINUTE) },
+    },
   };
 }
 

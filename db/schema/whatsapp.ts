@@ -7,6 +7,11 @@ export const whatsappNumbers = pgTable('whatsapp_numbers', {
   status: text('status', { enum: ['unpaired', 'pairing', 'connected', 'logged_out'] }).notNull().default('unpaired'),
   pairingCode: text('pairing_code'),
   qr: text('qr'),
+  /** A pairing code asked for over the API; the process holding the socket takes it and writes pairingCode. */
+  pairingRequestedPhone: text('pairing_requested_phone'),
+  pairingRequestedAt: timestamp('pairing_requested_at', { withTimezone: true }),
+  /** Why the last pairing-code request failed, for the admin polling the number. */
+  pairingError: text('pairing_error'),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
