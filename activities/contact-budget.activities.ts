@@ -59,8 +59,11 @@ export function createContactBudgetActivities(deps: { db: Db }) {
               gt(contactDecisions.decidedAt, since),
             ),
           );
-        const knownUpTo = Math.max(input.knownUpTo, ...others.map((o) => o.id));
-        if (input.attempts.length > 0 && others.some((o) => o.id > input.knownUpTo)) {
+        // Any reservation, even one that only defers or skips, hands unseen contacts back: a deferral
+        // decided without them carries the wrong rule and `until`, and marking them as known without
+        // handing them over would let the next attempt ignore them (and break the debtor's cap).
+        if (others.some((o) => o.id > input.knownUpTo)) {
+          const knownUpTo = Math.max(input.knownUpTo, ...others.map((o) => o.id));
           return { ok: false as const, knownUpTo, contacts: others.map((o) => ({ at: o.at.getTime(), channel: o.channel })) };
         }
         const rows = [
@@ -80,7 +83,7 @@ export function createContactBudgetActivities(deps: { db: Db }) {
             .values(rows.map((r) => ({ ...r, debtorId: account.debtorId, accountId: input.accountId, packVersion: input.packVersion })))
             .onConflictDoNothing();
         }
-        return { ok: true as const, knownUpTo };
+        return { ok: true as const, knownUpTo: input.knownUpTo };
       });
     },
   };
