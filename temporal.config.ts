@@ -40,6 +40,16 @@ export const activityPresets = {
     startToCloseTimeout: '1 minute',
     retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 20 },
   },
+  /**
+   * sendWhatsApp on a number's own task queue. Only the process holding that number's socket polls it:
+   * when none does, the message gives up after an hour in the queue (nothing was sent) and the
+   * workflow falls back like any channel failure, instead of waiting for the number forever.
+   */
+  whatsappSend: {
+    startToCloseTimeout: '1 minute',
+    scheduleToStartTimeout: '1 hour',
+    retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 20 },
+  },
   /** Local activity: the read-model row is rewritten on every balance change, cheaply and in order. */
   readModelWrite: {
     startToCloseTimeout: '10 seconds',

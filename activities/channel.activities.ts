@@ -20,12 +20,17 @@ export interface DeliverMessageInput {
   locale: string;
   balanceMinor: number;
   currency: string;
+  /**
+   * WhatsApp only: the number the workflow sends from. The message is rendered and its row kept
+   * `pending`; the workflow then calls sendWhatsApp on that number's task queue (the only process
+   * holding its socket). Without it a WhatsApp message is captured, as before.
+   */
+  whatsappNumber?: string;
 }
 
-export interface SendResult {
-  status: 'sent' | 'captured';
-  messageId: string;
-}
+export type SendResult =
+  | { status: 'sent' | 'captured'; messageId: string }
+  | { status: 'rendered'; messageId: string; text: string; locale: string };
 
 export interface CreateTaskInput {
   accountId: string;
@@ -45,7 +50,7 @@ export function createChannelActivities(deps: { db: Db; email: EmailSender | nul
       .select({ id: outboundMessages.id, status: outboundMessages.status })
       .from(outboundMessages)
       .where(and(eq(outboundMessages.idempotencyKey, key), inArray(outboundMessages.status, ['sent', 'captured'])));
-    return row ? { status: row.status as SendResult['status'], messageId: row.id } : null;
+    return row ? { status: row.status as 'sent' | 'captured', messageId: row.id } : null;
   }
 
   return {
@@ -71,6 +76,7 @@ export function createChannelActivities(deps: { db: Db; email: EmailSender | nul
         currency: input.currency,
       });
       const sendsForReal = input.channel === 'email' && deps.email !== null;
+      const sentElsewhere = input.channel === 'whatsapp' && input.whatsappNumber !== undefined;
       const [pending] = await db
         .insert(outboundMessages)
         .values({
@@ -88,6 +94,8 @@ export function createChannelActivities(deps: { db: Db; email: EmailSender | nul
         .onConflictDoUpdate({ target: outboundMessages.idempotencyKey, set: { subject: content.subject } })
         .returning({ id: outboundMessages.id });
       if (!pending) throw new Error('outbound message row was not written');
+      // sendWhatsApp claims this row by its key and never sends twice; a failed row stays failed.
+      if (sentElsewhere) return { status: 'rendered', messageId: pending.id, text: content.text, locale: content.locale };
 
       if (!sendsForReal || !deps.email) {
         // No provider for this channel here: the rendered message is kept (development outbox).

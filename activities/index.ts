@@ -9,6 +9,8 @@ import { createStrategyActivities } from './strategy.activities';
 export interface ActivityDeps {
   db: Db;
   email: EmailSender | null;
+  /** WHATSAPP_SEND_NUMBER: handed to account workflows with their context; unset = WhatsApp is captured. */
+  whatsappSendNumber?: string;
 }
 
 export function createActivities(deps: ActivityDeps) {

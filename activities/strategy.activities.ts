@@ -32,9 +32,11 @@ export interface LoadedContext {
   context: EngineContext;
   strategyId: string;
   arm: 'champion' | 'challenger' | 'assigned';
+  /** WHATSAPP_SEND_NUMBER of the worker that loaded it: the number this account sends WhatsApp from. */
+  whatsappNumber?: string;
 }
 
-export function createStrategyActivities(deps: { db: Db }) {
+export function createStrategyActivities(deps: { db: Db; whatsappSendNumber?: string }) {
   const { db } = deps;
   return {
     async loadEngineContext(input: LoadContextInput): Promise<LoadedContext> {
@@ -67,7 +69,7 @@ export function createStrategyActivities(deps: { db: Db }) {
         .update(accounts)
         .set({ strategyId, strategyVersion: found.version, strategyArm: arm, updatedAt: new Date() })
         .where(eq(accounts.id, input.accountId));
-      return { context, strategyId, arm };
+      return { context, strategyId, arm, ...(deps.whatsappSendNumber ? { whatsappNumber: deps.whatsappSendNumber } : {}) };
     },
   };
 }

@@ -27,6 +27,8 @@ export interface CarriedState {
   pendingStrategy: { strategyId: string; version: number } | null;
   /** Contact-ledger position already taken into account (absent in runs from before the contact budget). */
   knownUpTo?: number;
+  /** The WhatsApp number this account sends from (from the loaded context; absent = WhatsApp is captured). */
+  whatsappNumber?: string;
 }
 
 export interface AccountWorkflowInput {

@@ -15,6 +15,8 @@ import {
 } from '@temporalio/workflow';
 import { DateTime } from 'luxon';
 import type { createActivities } from '../activities';
+import { whatsappTaskQueue } from '../activities/whatsapp/task-queue';
+import type { createWhatsAppActivities } from '../activities/whatsapp/whatsapp.activities';
 import { adoptStrategyVersion, decide, initialState, nextWakeAt, withDebtorContacts } from '../strategies/core/index';
 import type { AccountState, Command, EngineContext, EngineEvent, TimelineEntry } from '../strategies/core/types';
 import { activityPresets } from '../temporal.config';
@@ -42,7 +44,10 @@ import { ledgerEntries, MAX_BUDGET_ROUNDS } from './account.ledger';
 import { buildView, readModelOf, searchAttributesOf, syncSearchAttributes } from './account.view';
 
 type Activities = ReturnType<typeof createActivities>;
+type WhatsAppActivities = ReturnType<typeof createWhatsAppActivities>;
 const channel = proxyActivities<Activities>(activityPresets.channelSend);
+/** sendWhatsApp runs only where the number's socket lives: on that number's own task queue. */
+const whatsappFrom = (numberId: string) => proxyActivities<WhatsAppActivities>({ ...activityPresets.whatsappSend, taskQueue: whatsappTaskQueue(numberId) });
 const store = proxyActivities<Activities>(activityPresets.databaseWrite);
 const local = proxyLocalActivities<Activities>(activityPresets.readModelWrite);
 
@@ -62,6 +67,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
   let state: AccountState =
     carried?.state ?? initialState({ accountId: input.accountId, currency: input.currency, channels: input.debtor.channels, openedAt: wholeSecond(Date.now()) });
   let pendingStrategy = carried?.pendingStrategy ?? null;
+  let whatsappNumber = carried?.whatsappNumber;
   const replies = new Map<number, AgreementResult>();
   let replySeq = 0;
 
@@ -135,6 +141,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
       now: Date.now(),
     });
     strategyId = loaded.strategyId;
+    if (whatsappSend) whatsappNumber = loaded.whatsappNumber;
     return loaded.context;
   };
 
@@ -145,7 +152,8 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
       const idempotencyKey = `${input.accountId}/v${engine.strategyVersion}/${command.key}`;
       try {
         if (command.type === 'send_message') {
-          await channel.deliverMessage({
+          const sendFrom = whatsappSend && command.channel === 'whatsapp' ? whatsappNumber : undefined;
+          const delivered = await channel.deliverMessage({
             accountId: input.accountId,
             idempotencyKey,
             channel: command.channel,
@@ -154,7 +162,12 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
             locale: input.debtor.locale,
             balanceMinor: readModelOf(engine, state, Date.now()).balanceMinor,
             currency: input.currency,
+            ...(sendFrom !== undefined ? { whatsappNumber: sendFrom } : {}),
           });
+          if (sendFrom !== undefined && delivered.status === 'rendered') {
+            // Inside the try: a refusal for good (no phone, not on WhatsApp, uncertain delivery) is a send_failed.
+            await whatsappFrom(sendFrom).sendWhatsApp({ accountId: input.accountId, idempotencyKey, text: delivered.text, template: command.template, locale: delivered.locale });
+          }
         } else {
           await store.createAgentTask({ accountId: input.accountId, idempotencyKey, channel: command.channel, priority: command.priority, dueAt: Date.now() });
         }
@@ -169,6 +182,8 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
 
   // Runs recorded before the contact budget existed replay without its ledger calls.
   const contactBudget = patched('contact-budget');
+  // WhatsApp messages go out through sendWhatsApp on the sending number's task queue (older runs captured them).
+  const whatsappSend = patched('whatsapp-send');
   // The read model is written by a local activity: no task round trip through the server per payment.
   const readModelLocally = patched('read-model-local-activity');
   let knownUpTo = carried?.knownUpTo ?? 0;
@@ -234,7 +249,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
       return continueAsNew<typeof accountWorkflow>({
         ...input,
         strategyId,
-        carried: { context: ctx, strategyId, state, queue: queue.map(({ at, event }) => ({ at, event })), pendingStrategy, knownUpTo },
+        carried: { context: ctx, strategyId, state, queue: queue.map(({ at, event }) => ({ at, event })), pendingStrategy, knownUpTo, ...(whatsappNumber !== undefined ? { whatsappNumber } : {}) },
       });
     }
   }
