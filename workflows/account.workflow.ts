@@ -51,6 +51,9 @@ const whatsappFrom = (numberId: string) => proxyActivities<WhatsAppActivities>({
 const store = proxyActivities<Activities>(activityPresets.databaseWrite);
 const local = proxyLocalActivities<Activities>(activityPresets.readModelWrite);
 
+/** Below this many history events a run gains nothing from continuing-as-new at a stage change. */
+const YOUNG_RUN_EVENTS = 200;
+
 /** Business instants are whole seconds: what a signal carries is "when it happened", not transport jitter. */
 const wholeSecond = (ms: number) => Math.floor(ms / 1000) * 1000;
 const isDate = (d: string) => /^\d{4}-\d{2}-\d{2}$/.test(d) && DateTime.fromISO(d).isValid;
@@ -128,7 +131,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
     const invoices = queue.flatMap((q) => (q.event.type === 'invoice' ? [q.event] : []));
     const today = DateTime.fromMillis(Date.now(), { zone: input.debtor.timezone }).toISODate() ?? '';
     const oldestDue = [...state.invoices.map((i) => i.dueDate), ...invoices.map((i) => i.dueDate)].sort()[0] ?? today;
-    const loaded = await store.loadEngineContext({
+    const loaded = await (dbLocally ? local : store).loadEngineContext({
       accountId: input.accountId,
       country: input.debtor.country,
       zone: input.debtor.timezone,
@@ -169,7 +172,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
             await whatsappFrom(sendFrom).sendWhatsApp({ accountId: input.accountId, idempotencyKey, text: delivered.text, template: command.template, locale: delivered.locale });
           }
         } else {
-          await store.createAgentTask({ accountId: input.accountId, idempotencyKey, channel: command.channel, priority: command.priority, dueAt: Date.now() });
+          await (dbLocally ? local : store).createAgentTask({ accountId: input.accountId, idempotencyKey, channel: command.channel, priority: command.priority, dueAt: Date.now() });
         }
       } catch (err) {
         if (!(err instanceof ActivityFailure)) throw err;
@@ -186,6 +189,9 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
   const whatsappSend = patched('whatsapp-send');
   // The read model is written by a local activity: no task round trip through the server per payment.
   const readModelLocally = patched('read-model-local-activity');
+  // Every database-only activity runs locally, and a run that is still young does not continue-as-new
+  // at a stage change (it has no history to shed): opening an account costs far less server work.
+  const dbLocally = patched('db-activities-local');
   let knownUpTo = carried?.knownUpTo ?? 0;
   let synced = carried ? searchAttributesOf(carried.context, strategyId, carried.state, Date.now()) : null;
   const step = async (engine: EngineContext, item: Pending | null) => {
@@ -199,7 +205,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
     for (let round = 0; contactBudget && round < MAX_BUDGET_ROUNDS; round++) {
       const entries = ledgerEntries(input.accountId, engine, decision);
       if (entries.attempts.length === 0 && entries.decisions.length === 0) break;
-      const reserved = await store.reserveContacts({ accountId: input.accountId, knownUpTo, packVersion: `${engine.pack.id}@${engine.pack.version}`, ...entries });
+      const reserved = await (dbLocally ? local : store).reserveContacts({ accountId: input.accountId, knownUpTo, packVersion: `${engine.pack.id}@${engine.pack.version}`, ...entries });
       knownUpTo = reserved.knownUpTo;
       if (reserved.ok) break;
       state = withDebtorContacts(engine, state, reserved.contacts, at);
@@ -242,7 +248,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
     }
     await step(engine, queue.shift() ?? null);
 
-    const stageChanged = state.stageIndex !== startStage;
+    const stageChanged = state.stageIndex !== startStage && (!dbLocally || workflowInfo().historyLength >= YOUNG_RUN_EVENTS);
     if (state.closed === null && (workflowInfo().continueAsNewSuggested || stageChanged)) {
       await condition(allHandlersFinished);
       if (queue.some((q) => q.replyTo !== undefined)) continue;
