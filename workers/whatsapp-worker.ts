@@ -5,7 +5,9 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import type postgres from 'postgres';
 import type { Db } from '../db/client';
 import { createBaileysChannel } from '../activities/whatsapp/adapter';
-import type { ChannelLog, InboundMessage, WhatsAppChannel } from '../activities/whatsapp/channel';
+import { and, eq, isNotNull } from 'drizzle-orm';
+import type { ChannelLog, InboundMessage, StatusUpdate, WhatsAppChannel } from '../activities/whatsapp/channel';
+import { whatsappNumbers } from '../db/schema';
 import type { RateLimit } from '../activities/whatsapp/rate-limit';
 import { claimInbound, recordDeliveryStatus } from '../activities/whatsapp/receipts';
 import { whatsappTaskQueue } from '../activities/whatsapp/task-queue';
@@ -24,7 +26,11 @@ export interface WhatsAppWorkerArgs {
   /** Print each pairing QR in the terminal (development). */
   printQr?: boolean;
   /** A debtor's reply, delivered once per WhatsApp message id; routing it to the account is the caller's. */
-  onInbound?: (m: InboundMessage) => Promise<void> | void;
+  onInbound?: (m: InboundMessage, channel: WhatsAppChannel) => Promise<void> | void;
+  /** Handles a delivery receipt instead of only recording it (it must record it: see receipts.ts). */
+  onStatus?: (s: StatusUpdate) => Promise<void> | void;
+  /** How often the number's row is checked for a pairing-code request written by the API (ms; default 3000). */
+  pairingPollMs?: number;
   /** Another implementation of the channel (tests; later the official Business API). */
   channel?: WhatsAppChannel;
   maxConcurrentActivities?: number;
@@ -60,15 +66,17 @@ export async function startWhatsAppWorker(args: WhatsAppWorkerArgs): Promise<Wha
     throw err;
   }
 
+  const onStatus = args.onStatus ?? ((s: StatusUpdate) => recordDeliveryStatus(db, s).then(() => undefined));
   channel.onStatus((s) => {
-    recordDeliveryStatus(db, s).catch((err: unknown) => log.error('Could not record a WhatsApp receipt', { numberId, error: String(err) }));
+    Promise.resolve(onStatus(s)).catch((err: unknown) => log.error('Could not record a WhatsApp receipt', { numberId, error: String(err) }));
   });
   channel.onInbound((m) => {
     void (async () => {
       if (!(await claimInbound(db, m.providerMessageId))) return;
-      await args.onInbound?.(m);
+      await args.onInbound?.(m, channel);
     })().catch((err: unknown) => log.error('Could not handle an inbound WhatsApp message', { numberId, error: String(err) }));
   });
+  const pairing = pollPairingRequests(db, channel, log, args.pairingPollMs ?? 3000);
 
   const taskQueue = whatsappTaskQueue(numberId);
   let worker: Worker;
@@ -82,6 +90,7 @@ export async function startWhatsAppWorker(args: WhatsAppWorkerArgs): Promise<Wha
       maxConcurrentActivityTaskExecutions: args.maxConcurrentActivities ?? 4,
     });
   } catch (err) {
+    await pairing.stop();
     await channel.close();
     await release();
     throw err;
@@ -95,6 +104,7 @@ export async function startWhatsAppWorker(args: WhatsAppWorkerArgs): Promise<Wha
       try {
         await worker.run();
       } finally {
+        await pairing.stop();
         await channel.close();
         await release();
       }
@@ -125,3 +135,54 @@ async function holdNumber(sql: postgres.Sql, numberId: string): Promise<() => Pr
   };
 }
 
+
+/**
+ * The API cannot reach the socket: it writes the request on the number's row, and the process holding
+ * the socket takes it (one conditional update, so a request is answered once) and writes the code back.
+ */
+function pollPairingRequests(db: Db, channel: WhatsAppChannel, log: ChannelLog, everyMs: number): { stop(): Promise<void> } {
+  const numberId = channel.numberId;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<void> = Promise.resolve();
+
+  async function once(): Promise<void> {
+    const [asked] = await db
+      .select({ phone: whatsappNumbers.pairingRequestedPhone })
+      .from(whatsappNumbers)
+      .where(and(eq(whatsappNumbers.id, numberId), isNotNull(whatsappNumbers.pairingRequestedPhone)));
+    const phone = asked?.phone;
+    if (!phone) return;
+    const taken = await db
+      .update(whatsappNumbers)
+      .set({ pairingRequestedPhone: null, pairingError: null, updatedAt: new Date() })
+      .where(and(eq(whatsappNumbers.id, numberId), eq(whatsappNumbers.pairingRequestedPhone, phone)))
+      .returning({ id: whatsappNumbers.id });
+    if (taken.length === 0) return;
+    try {
+      const code = await channel.requestPairingCode(phone);
+      await db.update(whatsappNumbers).set({ status: 'pairing', pairingCode: code, phone, updatedAt: new Date() }).where(eq(whatsappNumbers.id, numberId));
+      log.info('WhatsApp pairing code ready', { numberId });
+    } catch (err) {
+      log.warn('WhatsApp pairing code request failed', { numberId, error: String(err) });
+      await db.update(whatsappNumbers).set({ pairingError: err instanceof Error ? err.message : String(err), updatedAt: new Date() }).where(eq(whatsappNumbers.id, numberId));
+    }
+  }
+
+  const tick = () => {
+    if (stopped) return;
+    current = once()
+      .catch((err: unknown) => log.error('Could not check WhatsApp pairing requests', { numberId, error: String(err) }))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, everyMs);
+      });
+  };
+  timer = setTimeout(tick, 0);
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await current;
+    },
+  };
+}

@@ -10,6 +10,15 @@ export function accountWorkflowId(accountId: string): string {
   return `account-${accountId}`;
 }
 
+/**
+ * The core's step key (`stage/step/attempt`) from a message's idempotency key
+ * `${accountId}/v${version}/${stage}/${step}/${attempt}`; null for keys that are not a step's (e.g. replies).
+ */
+export function stepKeyOf(idempotencyKey: string): string | null {
+  const parts = idempotencyKey.split('/');
+  return parts.length >= 3 && /^v\d+$/.test(parts[1] ?? '') ? parts.slice(2).join('/') : null;
+}
+
 export interface DebtorFacts {
   kind?: 'person' | 'company';
   country: string;

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { WebhookVerificationError, verifyResendWebhook, type EmailEvent } from '../../activities/email/webhook';
 import { accounts, debtorChannelStatus, outboundMessages, webhookDeliveries } from '../../db/schema';
-import { contactOutcomeSignal, deliveryFailedSignal } from '../../workflows/account.messages';
+import { contactOutcomeSignal, deliveryFailedSignal, stepKeyOf } from '../../workflows/account.messages';
 import type { AppDeps } from '../app';
 import { queueSignal } from '../accounts/signals';
 import { ProblemError, unavailable } from '../problem';
@@ -21,11 +21,6 @@ const deliveryStatus: Partial<Record<EmailEvent['type'], string>> = {
   'email.failed': 'failed',
   'email.suppressed': 'suppressed',
 };
-
-/** The core's step key, from our idempotency key `${accountId}/v${version}/${stage}/${step}/${attempt}`. */
-function stepKeyOf(idempotencyKey: string): string {
-  return idempotencyKey.split('/').slice(2).join('/');
-}
 
 export function resendWebhookRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   // Signatures cover the exact bytes Resend sent: keep the body raw for this route only.
@@ -79,7 +74,7 @@ export function resendWebhookRoutes(app: FastifyInstance, deps: AppDeps): Promis
         }
         if (account.closedAt) return { outboxIds: [], duplicate: false };
         const ids = unusable
-          ? await queueSignal(tx, deps.outbox.taskQueue, account.workflowId, deliveryFailedSignal.name, { key: stepKeyOf(message.key), channel: 'email', reason: status })
+          ? await queueSignal(tx, deps.outbox.taskQueue, account.workflowId, deliveryFailedSignal.name, { key: stepKeyOf(message.key) ?? message.key, channel: 'email', reason: status })
           : await queueSignal(tx, deps.outbox.taskQueue, account.workflowId, contactOutcomeSignal.name, { channel: 'email', outcome: `email_${status}` });
         return { outboxIds: ids, duplicate: false };
       });
