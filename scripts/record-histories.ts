@@ -2,11 +2,15 @@
 // journeys on the time-skipping server with the real activities and writes every run of each (the
 // workflow continues-as-new at each stage change) as history JSON under tests/fixtures/histories/.
 //
-//   npx tsx scripts/record-histories.ts            # embedded PostgreSQL in a temporary folder
-//   DATABASE_URL=postgres://… npx tsx scripts/record-histories.ts
+//   npx tsx scripts/record-histories.ts                    # the journeys that have no files yet
+//   npx tsx scripts/record-histories.ts contact-budget-co  # (re-)records the named journeys only
+//   DATABASE_URL=postgres://… npx tsx scripts/record-histories.ts …   # instead of an embedded PostgreSQL
 //
-// Re-record only when the journeys themselves change. A change to the workflow's command sequence
-// must go behind patched('<id>') and replay these histories unchanged.
+// Files of journeys not recorded in this run are left as they are: they are runs made by older code
+// (e.g. before patched('contact-budget'): no reserveContacts in them) and prove that such runs still
+// replay. Re-recording them would silently drop that proof, so name a journey only when the journey
+// itself changed. A change to the workflow's command sequence must go behind patched('<id>') and
+// replay these histories unchanged.
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,7 +18,9 @@ import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { migrateDb } from '../db/migrate';
+import { clBudgetJourney, coBudgetJourney, prepareDebtorJourneys, type DebtorJourneySpec } from '../tests/workflows/support/debtor-journeys';
 import { fixtureJourney, prepareJourney, versionChangeJourney, workflowJourney, type JourneySpec } from '../tests/workflows/support/journeys';
+import type { Journey } from '../tests/workflows/support/scenario-journey';
 import { driveJourneys } from '../tests/workflows/support/scenario-journey';
 import { startTimeSkippingRig } from '../tests/workflows/support/time-skipping';
 import { freePort, startEmbeddedPostgresProcess } from './embedded-postgres';
@@ -22,7 +28,10 @@ import { resolveTemporalTestServer } from './temporal-binaries';
 
 const outDir = path.resolve(import.meta.dirname, '../tests/fixtures/histories');
 
-/** File name stem → journey: promise kept, escalation, plan, dispute (with a pause), version change. */
+/**
+ * File name stem → journey: promise kept, escalation, plan, dispute (with a pause), version change.
+ * The files in the repository were recorded before patched('contact-budget') existed.
+ */
 const recorded: Record<string, JourneySpec> = {
   'promise-kept': fixtureJourney('mx-promise-kept'),
   'broken-promises-escalation': fixtureJourney('mx-holiday-weekend-broken-promises'),
@@ -30,6 +39,30 @@ const recorded: Record<string, JourneySpec> = {
   'dispute-pause-legal': workflowJourney('co-promises-dispute-pause'),
   'strategy-version-change': versionChangeJourney,
 };
+
+/**
+ * Journey name → one debtor with two accounts whose workflows race for the debtor's contact budget
+ * (reserveContacts, re-decisions after losing, deferrals recorded). One file stem per account:
+ * `<name>-<currency>`, e.g. contact-budget-co-usd.run02.json.
+ */
+const recordedDebtors: Record<string, DebtorJourneySpec> = {
+  'contact-budget-co': coBudgetJourney,
+  'contact-budget-cl': clBudgetJourney,
+};
+
+const stemOf = (file: string) => file.replace(/\.run\d+\.json$/, '');
+const fileStemsOf = (name: string): string[] =>
+  name in recordedDebtors ? (recordedDebtors[name]?.accounts ?? []).map((a) => `${name}-${a.label.toLowerCase()}`) : [name];
+
+/** The journeys named on the command line, else those with no files yet. */
+function selectJourneys(args: string[], existing: string[]): string[] {
+  const known = [...Object.keys(recorded), ...Object.keys(recordedDebtors)];
+  const unknown = args.filter((a) => !known.includes(a));
+  if (unknown.length > 0) throw new Error(`unknown journeys ${unknown.join(', ')} (known: ${known.join(', ')})`);
+  if (args.length > 0) return args;
+  const present = new Set(existing.map(stemOf));
+  return known.filter((name) => !fileStemsOf(name).some((stem) => present.has(stem)));
+}
 
 /** Every run of a workflow, oldest first, following continuedExecutionRunId back from the latest. */
 async function runsOf(client: Client, workflowId: string) {
@@ -48,6 +81,12 @@ const quiet = () => undefined;
 const quietLogger = { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: (m: string) => console.warn(m), error: (m: string) => console.error(m) };
 
 async function main(): Promise<void> {
+  mkdirSync(outDir, { recursive: true });
+  const selected = selectJourneys(process.argv.slice(2), readdirSync(outDir).filter((f) => f.endsWith('.json')));
+  if (selected.length === 0) {
+    console.log('Every journey has its files; name the ones to re-record.');
+    return;
+  }
   const work = mkdtempSync(path.join(tmpdir(), 'record-histories-'));
   const cleanups: (() => Promise<void>)[] = [];
   try {
@@ -65,12 +104,20 @@ async function main(): Promise<void> {
     const rig = await startTimeSkippingRig({ testServerPath: resolveTemporalTestServer(process.env.TEMPORAL_TEST_SERVER), databaseUrl, workflowBundlePath });
     cleanups.push(() => rig.stop());
     const notBefore = (await rig.env.currentTimeMs()) + 86_400_000;
-    const journeys = [];
-    for (const [stem, spec] of Object.entries(recorded)) journeys.push({ stem, journey: await prepareJourney(rig.db.db, spec, notBefore) });
+    const journeys: { stem: string; journey: Journey }[] = [];
+    for (const name of selected) {
+      const single = recorded[name];
+      const debtor = recordedDebtors[name];
+      if (single) journeys.push({ stem: name, journey: await prepareJourney(rig.db.db, single, notBefore) });
+      if (debtor) {
+        const prepared = await prepareDebtorJourneys(rig.db.db, debtor, notBefore);
+        prepared.journeys.forEach((journey, i) => journeys.push({ stem: fileStemsOf(name)[i] ?? `${name}-${i}`, journey }));
+      }
+    }
     await driveJourneys(rig.env, rig.taskQueue, journeys.map((j) => j.journey), rig.db.db);
 
-    mkdirSync(outDir, { recursive: true });
-    for (const file of readdirSync(outDir)) if (file.endsWith('.json')) rmSync(path.join(outDir, file));
+    const stems = new Set(journeys.map((j) => j.stem));
+    for (const file of readdirSync(outDir)) if (file.endsWith('.json') && stems.has(stemOf(file))) rmSync(path.join(outDir, file));
     for (const { stem, journey } of journeys) {
       const runs = await runsOf(rig.env.client, journey.account.workflowId);
       runs.forEach((history, i) => {
