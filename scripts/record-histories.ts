@@ -38,6 +38,9 @@ const recorded: Record<string, JourneySpec> = {
   'plan-broken-promise-kept': workflowJourney('mx-plan-broken-opt-out'),
   'dispute-pause-legal': workflowJourney('co-promises-dispute-pause'),
   'strategy-version-change': versionChangeJourney,
+  // Recorded with patched('db-activities-local'): local database activities, no continue-as-new in a young run.
+  'promise-kept-local-activities': fixtureJourney('mx-promise-kept'),
+  'dispute-pause-legal-local-activities': workflowJourney('co-promises-dispute-pause'),
 };
 
 /**

@@ -41,8 +41,11 @@ describe('recorded account workflow histories', () => {
       'contact-budget-co-cop',
       'contact-budget-co-usd',
       'dispute-pause-legal',
+      // Runs made with patched('db-activities-local').
+      'dispute-pause-legal-local-activities',
       'plan-broken-promise-kept',
       'promise-kept',
+      'promise-kept-local-activities',
       'strategy-version-change',
     ]);
     expect(files.length).toBeGreaterThan(journeys.size);
