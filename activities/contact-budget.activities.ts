@@ -30,6 +30,8 @@ export interface ReserveInput {
   attempts: ContactAttempt[];
   decisions: RecordedDecision[];
   packVersion: string;
+  /** The workflow's last round: record the decision as it stands (another account kept winning the race). */
+  force?: boolean;
 }
 
 export type ReserveResult =
@@ -62,7 +64,7 @@ export function createContactBudgetActivities(deps: { db: Db }) {
         // Any reservation, even one that only defers or skips, hands unseen contacts back: a deferral
         // decided without them carries the wrong rule and `until`, and marking them as known without
         // handing them over would let the next attempt ignore them (and break the debtor's cap).
-        if (others.some((o) => o.id > input.knownUpTo)) {
+        if (!input.force && others.some((o) => o.id > input.knownUpTo)) {
           const knownUpTo = Math.max(input.knownUpTo, ...others.map((o) => o.id));
           return { ok: false as const, knownUpTo, contacts: others.map((o) => ({ at: o.at.getTime(), channel: o.channel })) };
         }

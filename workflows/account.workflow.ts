@@ -205,7 +205,14 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
     for (let round = 0; contactBudget && round < MAX_BUDGET_ROUNDS; round++) {
       const entries = ledgerEntries(input.accountId, engine, decision);
       if (entries.attempts.length === 0 && entries.decisions.length === 0) break;
-      const reserved = await (dbLocally ? local : store).reserveContacts({ accountId: input.accountId, knownUpTo, packVersion: `${engine.pack.id}@${engine.pack.version}`, ...entries });
+      const reserved = await (dbLocally ? local : store).reserveContacts({
+        accountId: input.accountId,
+        knownUpTo,
+        packVersion: `${engine.pack.id}@${engine.pack.version}`,
+        ...entries,
+        // Past the last round the decision stands, and the ledger must still hear of it.
+        force: round === MAX_BUDGET_ROUNDS - 1,
+      });
       knownUpTo = reserved.knownUpTo;
       if (reserved.ok) break;
       state = withDebtorContacts(engine, state, reserved.contacts, at);
