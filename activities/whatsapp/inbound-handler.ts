@@ -4,7 +4,6 @@
 // replied, once per message. The caller hands each WhatsApp message id here once (claimInbound).
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { queueSignal } from '../../api/accounts/signals';
 import { loadStrategyVersion } from '../../api/strategies/store';
 import type { Db, DbOrTx } from '../../db/client';
 import { accounts, agentTasks, debtorChannelStatus, debtors, outboundMessages } from '../../db/schema';
@@ -18,9 +17,9 @@ import {
   registerPromiseUpdate,
   type AgreementResult,
 } from '../../workflows/account.messages';
+import { queueSignals, type AccountSignal, type SignalOutbox } from './account-signals';
 import type { ChannelLog, InboundMessage, WhatsAppChannel } from './channel';
 import { localToday, menuLocale, parseReply, replyFor, type Intent, type ReplyOutcome } from './inbound-menu';
-import type { SignalOutbox } from './receipt-handler';
 import { PROVIDER } from './whatsapp.activities';
 
 export interface InboundHandlerDeps {
@@ -52,9 +51,9 @@ const QUERY_DEADLINE_MS = 5000;
 export function createInboundHandler(deps: InboundHandlerDeps) {
   const { db, temporal, outbox, log } = deps;
 
-  /** Signals queued in `tx` (in order, after the caller's own writes) and delivered after commit. */
-  async function signalInTx(build: (tx: DbOrTx) => Promise<number[][]>): Promise<void> {
-    const ids = await db.transaction(async (tx) => (await build(tx)).flat());
+  /** The caller's writes and its signals (in order) in one transaction; the signals are delivered after commit. */
+  async function signalInTx(build: (tx: DbOrTx) => Promise<AccountSignal[]>): Promise<void> {
+    const ids = await db.transaction(async (tx) => queueSignals(tx, outbox.taskQueue, await build(tx)));
     await outbox.dispatchNow(ids).catch(() => undefined);
   }
 
@@ -153,24 +152,19 @@ export function createInboundHandler(deps: InboundHandlerDeps) {
       return { handled: true, accountId: null, intent: 'stop', reply: 'opted_out' };
     }
     const target: Target = best;
-    const replied = (tx: DbOrTx) => queueSignal(tx, outbox.taskQueue, target.workflowId, debtorRepliedSignal.name, { channel: 'whatsapp', text: m.text });
+    const replied: AccountSignal = { workflowId: target.workflowId, name: debtorRepliedSignal.name, arg: { channel: 'whatsapp', text: m.text } };
 
     let outcome: ReplyOutcome;
     switch (parsed.intent) {
       case 'stop':
         await signalInTx(async (tx) => {
           await recordOptOut(tx, debtorIds);
-          const queued = [await replied(tx)];
-          for (const a of open) queued.push(await queueSignal(tx, outbox.taskQueue, a.workflowId, optedOutSignal.name, { channel: 'whatsapp' }));
-          return queued;
+          return [replied, ...open.map((a) => ({ workflowId: a.workflowId, name: optedOutSignal.name, arg: { channel: 'whatsapp' } }))];
         });
         outcome = { kind: 'opted_out' };
         break;
       case 'dispute':
-        await signalInTx(async (tx) => [
-          await replied(tx),
-          await queueSignal(tx, outbox.taskQueue, target.workflowId, disputeOpenedSignal.name, { reason: parsed.reason ?? m.text }),
-        ]);
+        await signalInTx(() => Promise.resolve([replied, { workflowId: target.workflowId, name: disputeOpenedSignal.name, arg: { reason: parsed.reason ?? m.text } }]));
         outcome = { kind: 'dispute_opened' };
         break;
       case 'agent':
@@ -188,16 +182,16 @@ export function createInboundHandler(deps: InboundHandlerDeps) {
               assignedAgentId: sql`(select ${accounts.assignedAgentId} from ${accounts} where ${accounts.id} = ${target.accountId})`,
             })
             .onConflictDoNothing({ target: agentTasks.idempotencyKey });
-          return [await replied(tx)];
+          return [replied];
         });
         outcome = { kind: 'agent_will_call' };
         break;
       case 'pay':
-        await signalInTx(async (tx) => [await replied(tx)]);
+        await signalInTx(() => Promise.resolve([replied]));
         outcome = { kind: 'payment_link', url: `${deps.publicBaseUrl.replace(/\/+$/, '')}/pay/${target.accountId}` };
         break;
       case 'promise': {
-        await signalInTx(async (tx) => [await replied(tx)]);
+        await signalInTx(() => Promise.resolve([replied]));
         if (!parsed.date) {
           outcome = { kind: 'promise_needs_date' };
           break;
@@ -211,7 +205,7 @@ export function createInboundHandler(deps: InboundHandlerDeps) {
         break;
       }
       case 'menu':
-        await signalInTx(async (tx) => [await replied(tx)]);
+        await signalInTx(() => Promise.resolve([replied]));
         outcome = { kind: 'menu' };
         break;
     }

@@ -2,19 +2,25 @@
 // contact outcomes, a failed delivery makes the core fall back on later steps. Recorded and queued in one
 // transaction; a receipt that changes nothing (a repeat, or one older than what is known) signals nothing.
 import { and, eq } from 'drizzle-orm';
-import type { OutboxRelay } from '../../api/outbox/relay';
-import { queueSignal } from '../../api/accounts/signals';
 import type { Db } from '../../db/client';
 import { accounts, outboundMessages } from '../../db/schema';
 import { contactOutcomeSignal, deliveryFailedSignal, stepKeyOf } from '../../workflows/account.messages';
+import { queueSignals, type SignalOutbox } from './account-signals';
 import type { StatusUpdate } from './channel';
 import { recordDeliveryStatus } from './receipts';
 
-export type SignalOutbox = Pick<OutboxRelay, 'taskQueue' | 'dispatchNow'>;
-
 export function createReceiptHandler(deps: { db: Db; outbox: SignalOutbox }) {
   const { db, outbox } = deps;
-  return async function onStatus(update: StatusUpdate): Promise<void> {
+  // One receipt at a time: a message's delivered and read arrive together, and handled side by side the
+  // second would find the first's signal still undelivered and leave itself to the relay.
+  let previous: Promise<unknown> = Promise.resolve();
+  return function onStatus(update: StatusUpdate): Promise<void> {
+    const next = previous.then(() => handle(update));
+    previous = next.catch(() => undefined);
+    return next;
+  };
+
+  async function handle(update: StatusUpdate): Promise<void> {
     const ids = await db.transaction(async (tx) => {
       if (!(await recordDeliveryStatus(tx, update))) return [];
       if (update.status === 'sent') return [];
@@ -26,10 +32,12 @@ export function createReceiptHandler(deps: { db: Db; outbox: SignalOutbox }) {
       const step = row ? stepKeyOf(row.key) : null;
       // Replies to the debtor are not steps of the strategy: their receipts are only recorded.
       if (!row || step === null || row.closedAt !== null) return [];
-      return update.status === 'failed'
-        ? queueSignal(tx, outbox.taskQueue, row.workflowId, deliveryFailedSignal.name, { key: step, channel: 'whatsapp', reason: 'failed' })
-        : queueSignal(tx, outbox.taskQueue, row.workflowId, contactOutcomeSignal.name, { channel: 'whatsapp', outcome: `whatsapp_${update.status}` });
+      const signal =
+        update.status === 'failed'
+          ? { workflowId: row.workflowId, name: deliveryFailedSignal.name, arg: { key: step, channel: 'whatsapp', reason: 'failed' } }
+          : { workflowId: row.workflowId, name: contactOutcomeSignal.name, arg: { channel: 'whatsapp', outcome: `whatsapp_${update.status}` } };
+      return queueSignals(tx, outbox.taskQueue, [signal]);
     });
     await outbox.dispatchNow(ids).catch(() => undefined);
-  };
+  }
 }
