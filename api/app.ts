@@ -24,6 +24,7 @@ import { importRoutes } from './routes/imports';
 import { accountListRoutes } from './routes/account-list';
 import { strategyRoutes } from './routes/strategies';
 import { segmentationRoutes } from './routes/segmentation';
+import { whatsappRoutes } from './routes/whatsapp';
 import { fieldErrors, validatorCompiler } from './validation';
 
 declare module 'fastify' {
@@ -126,6 +127,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   taskRoutes(app, deps);
   contactDecisionRoutes(app, deps);
   strategyRolloutRoutes(app, deps);
+  whatsappRoutes(app, deps);
   await app.register((scope) => resendWebhookRoutes(scope, deps));
   return app;
 }
