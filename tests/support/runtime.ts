@@ -4,7 +4,7 @@ import { generateKey, hashKey } from '../../api/auth';
 import { createDb } from '../../db/client';
 import { apiKeys, type Role } from '../../db/schema';
 import { loadConfig, type AppConfig } from '../../workers/config';
-import { startRuntime, type Runtime } from '../../workers/runtime';
+import { startRuntime, type Runtime, type RuntimeOptions } from '../../workers/runtime';
 
 export function uniqueId(prefix: string): string {
   return `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
@@ -32,9 +32,10 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: Omit<RuntimeOptions, 'workflowBundle'> = {}): Promise<TestApp> {
   const config = testConfig(env);
   const runtime = await startRuntime(config, { api: true, worker: true }, () => undefined, {
+    ...options,
     workflowBundle: { codePath: inject('workflowBundlePath') },
   });
   const keysDb = createDb(inject('databaseUrl'), { max: 1 });
