@@ -201,7 +201,7 @@ describe('debtor replies', () => {
     const m = inbound(phone, '2 15/12');
     const date = parseReply('2 15/12', 'es-MX', localToday(m.at, zone)).date ?? '';
     const expected = replyFor({ kind: 'promise_accepted', date }, 'es-MX');
-    await eventually(async () => sendsTo(phone).map((s) => s.text), (texts) => texts.includes(expected));
+    await eventually(() => Promise.resolve(sendsTo(phone).map((s) => s.text)), (texts) => texts.includes(expected));
     expect(sendsTo(phone).map((s) => s.text)).toContain(expected);
     const promised = await view(accountId);
     expect(promised.body.promise).toMatchObject({ amount: '1200.00', dueDate: date, status: 'active' });
@@ -221,7 +221,7 @@ describe('debtor replies', () => {
     const { accountId, workflowId, phone } = await opened();
     inbound(phone, 'STOP');
     const expected = replyFor({ kind: 'opted_out' }, 'es-MX');
-    await eventually(async () => sendsTo(phone).map((s) => s.text), (texts) => texts.includes(expected));
+    await eventually(() => Promise.resolve(sendsTo(phone).map((s) => s.text)), (texts) => texts.includes(expected));
     const [account] = await db.db.select().from(accounts).where(eq(accounts.id, accountId));
     const [status] = await db.db
       .select()
@@ -239,26 +239,43 @@ describe('debtor replies', () => {
   it('answers "1" with a payment link, "4" with an agent task, "3 …" with a dispute, anything else with the menu', async () => {
     const { accountId, workflowId, phone } = await opened();
     const texts = () => sendsTo(phone).map((s) => s.text);
+    const replies = () => Promise.resolve(texts());
 
     inbound(phone, '1');
     const link = replyFor({ kind: 'payment_link', url: `https://cobranza.example.test/pay/${accountId}` }, 'es-MX');
-    await eventually(async () => texts(), (t) => t.includes(link));
+    await eventually(replies, (t) => t.includes(link));
     expect(texts()).toContain(link);
 
     const agent = inbound(phone, '4');
-    await eventually(async () => texts(), (t) => t.includes(replyFor({ kind: 'agent_will_call' }, 'es-MX')));
+    await eventually(replies, (t) => t.includes(replyFor({ kind: 'agent_will_call' }, 'es-MX')));
     const [task] = await db.db.select().from(agentTasks).where(eq(agentTasks.idempotencyKey, `whatsapp-inbound/${agent.providerMessageId}`));
     expect(task).toMatchObject({ accountId, channel: 'call', priority: 'high', status: 'open' });
 
     inbound(phone, 'hola?');
-    await eventually(async () => texts(), (t) => t.includes(replyFor({ kind: 'menu' }, 'es-MX')));
+    await eventually(replies, (t) => t.includes(replyFor({ kind: 'menu' }, 'es-MX')));
 
     inbound(phone, '3 no reconozco la factura');
-    await eventually(async () => texts(), (t) => t.includes(replyFor({ kind: 'dispute_opened' }, 'es-MX')));
+    await eventually(replies, (t) => t.includes(replyFor({ kind: 'dispute_opened' }, 'es-MX')));
     const disputed = await eventually(() => view(accountId), (r) => r.body.status === 'disputed');
     expect(disputed.body.timeline).toContainEqual(expect.objectContaining({ type: 'dispute_opened', reason: 'no reconozco la factura' }));
     const signals = await signalsOf(workflowId);
     expect(signals.filter((s) => s.name === 'debtorReplied')).toHaveLength(4);
+  });
+
+  it('says why a promise is refused, and asks for the date when there is none', async () => {
+    const { accountId, phone, zone } = await opened();
+    const texts = () => Promise.resolve(sendsTo(phone).map((s) => s.text));
+    inbound(phone, '2');
+    const needsDate = replyFor({ kind: 'promise_needs_date' }, 'es-MX');
+    expect(await eventually(texts, (t) => t.includes(needsDate))).toContain(needsDate);
+
+    const far = inbound(phone, '2 2099-01-01');
+    const latestDate = DateTime.fromISO(localToday(far.at, zone)).plus({ days: 366 }).toISODate() ?? '';
+    const refused = replyFor({ kind: 'promise_rejected', reason: 'due_date_too_far', latestDate }, 'es-MX');
+    expect(await eventually(texts, (t) => t.includes(refused))).toContain(refused);
+    const after = await view(accountId);
+    expect(after.body.promise).toBeNull();
+    expect(after.body.timeline).toContainEqual(expect.objectContaining({ type: 'promise_rejected', reason: 'due_date_too_far' }));
   });
 
   it('ignores numbers that belong to no debtor', async () => {
