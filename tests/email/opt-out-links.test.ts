@@ -1,0 +1,56 @@
+// The signed opt-out token: round trip, tampering, expiry, another secret, and no personal data inside.
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { optOutUrl, signOptOutToken, verifyOptOutToken } from '../../api/self-service/links';
+
+const secret = 'unit-test-link-secret-0123456789abcdef';
+const accountId = '6f1c2a4e-8b7d-4c3e-9a10-2b3c4d5e6f70';
+const now = Date.parse('2026-03-01T12:00:00Z');
+const expiresAt = now + 60 * 86_400_000;
+
+describe('opt-out token', () => {
+  it('verifies what it signed, to whole seconds', () => {
+    const token = signOptOutToken({ accountId, channel: 'email', expiresAt: expiresAt + 999 }, secret);
+    expect(token).toMatch(/^o1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
+    expect(verifyOptOutToken(token, secret, now)).toEqual({ ok: true, claims: { accountId, channel: 'email', expiresAt } });
+    // Deterministic: a retried send renders the same link.
+    expect(signOptOutToken({ accountId, channel: 'email', expiresAt }, secret)).toBe(token);
+  });
+
+  it('refuses a token after its expiry', () => {
+    const token = signOptOutToken({ accountId, channel: 'email', expiresAt }, secret);
+    expect(verifyOptOutToken(token, secret, expiresAt - 1000).ok).toBe(true);
+    expect(verifyOptOutToken(token, secret, expiresAt)).toEqual({ ok: false, reason: 'expired' });
+  });
+
+  it('refuses tampered payloads and signatures, other secrets and junk', () => {
+    const token = signOptOutToken({ accountId, channel: 'email', expiresAt }, secret);
+    const [v, payload = '', sig = ''] = token.split('.');
+    const otherPayload = Buffer.from(JSON.stringify({ a: accountId, c: 'email', e: Math.floor(expiresAt / 1000) + 86_400 })).toString('base64url');
+    expect(verifyOptOutToken(`${v}.${otherPayload}.${sig}`, secret, now)).toEqual({ ok: false, reason: 'bad_signature' });
+    const flipped = `${sig.slice(0, 10)}${sig[10] === 'A' ? 'B' : 'A'}${sig.slice(11)}`;
+    expect(verifyOptOutToken(`${v}.${payload}.${flipped}`, secret, now)).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(verifyOptOutToken(`${v}.${payload}.${sig.slice(0, 20)}`, secret, now)).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(verifyOptOutToken(token, `${secret}x`, now)).toEqual({ ok: false, reason: 'bad_signature' });
+    for (const junk of ['', 'o1', 'o1..', `o2.${payload}.${sig}`, `${token}.x`, `o1.${payload}.${sig}=`, 'x'.repeat(600)]) {
+      expect(verifyOptOutToken(junk, secret, now).ok, junk).toBe(false);
+    }
+    // A well-signed payload of the wrong shape is still refused.
+    const odd = Buffer.from(JSON.stringify({ a: 1 })).toString('base64url');
+    const oddSig = createHmac('sha256', secret).update(`opt-out.v1.${odd}`).digest('base64url');
+    expect(verifyOptOutToken(`o1.${odd}.${oddSig}`, secret, now)).toEqual({ ok: false, reason: 'malformed' });
+  });
+
+  it('carries only the account id, the channel and the expiry', () => {
+    const token = signOptOutToken({ accountId, channel: 'email', expiresAt }, secret);
+    const body = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    expect(Object.keys(body).sort()).toEqual(['a', 'c', 'e']);
+  });
+
+  it('builds the link on the public base URL, 60 days after the message was issued', () => {
+    const url = new URL(optOutUrl({ secret, publicBaseUrl: 'https://cobranza.example.com/' }, accountId, 'email', new Date(now)));
+    expect(`${url.origin}${url.pathname}`).toBe('https://cobranza.example.com/v1/self-service/opt-out');
+    const verified = verifyOptOutToken(url.searchParams.get('token') ?? '', secret, now);
+    expect(verified).toEqual({ ok: true, claims: { accountId, channel: 'email', expiresAt } });
+  });
+});
