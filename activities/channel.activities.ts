@@ -3,6 +3,7 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { optOutUrl, type LinkSettings } from '../api/self-service/links';
 import { accounts, agentTasks, debtors, outboundMessages } from '../db/schema';
 import type { TemplateContent } from '../strategies/core/types';
 import { EmailSendError, toApplicationFailure } from './email/errors';
@@ -42,7 +43,7 @@ export interface CreateTaskInput {
 
 const priorityRank: Record<string, number> = { urgent: 0, high: 10, normal: 20, low: 30 };
 
-export function createChannelActivities(deps: { db: Db; email: EmailSender | null }) {
+export function createChannelActivities(deps: { db: Db; email: EmailSender | null; links: LinkSettings }) {
   const { db } = deps;
 
   async function previouslyDelivered(key: string): Promise<SendResult | null> {
@@ -67,6 +68,14 @@ export function createChannelActivities(deps: { db: Db; email: EmailSender | nul
       const address = input.channel === 'email' ? row.email : row.phone;
       if (!address) throw ApplicationFailure.nonRetryable(`The debtor has no address for ${input.channel}`, 'NoAddress');
 
+      // Every email carries a signed opt-out link (Reg F; RFC 8058). Its expiry counts from the message's
+      // first attempt, so a retry renders the same bytes and Resend's idempotency key still matches.
+      const [earlier] = await db
+        .select({ createdAt: outboundMessages.createdAt })
+        .from(outboundMessages)
+        .where(eq(outboundMessages.idempotencyKey, input.idempotencyKey));
+      const issuedAt = earlier?.createdAt ?? new Date();
+      const unsubscribeUrl = input.channel === 'email' ? optOutUrl(deps.links, input.accountId, 'email', issuedAt) : undefined;
       const content = await renderEmail({
         strategy: { templates: input.templateVariants ? { [input.template]: input.templateVariants } : {} },
         template: input.template,
@@ -74,6 +83,7 @@ export function createChannelActivities(deps: { db: Db; email: EmailSender | nul
         debtorName: row.name,
         balanceMinor: input.balanceMinor,
         currency: input.currency,
+        optOutUrl: unsubscribeUrl,
       });
       const sendsForReal = input.channel === 'email' && deps.email !== null;
       const sentElsewhere = input.channel === 'whatsapp' && input.whatsappNumber !== undefined;
@@ -84,6 +94,7 @@ export function createChannelActivities(deps: { db: Db; email: EmailSender | nul
           accountId: input.accountId,
           channel: input.channel,
           template: input.template,
+          createdAt: issuedAt,
           locale: content.locale,
           status: 'pending',
           provider: sendsForReal ? 'resend' : null,
@@ -112,6 +123,7 @@ export function createChannelActivities(deps: { db: Db; email: EmailSender | nul
           text: content.text,
           idempotencyKey: input.idempotencyKey,
           tags: { account_id: input.accountId, message_id: pending.id },
+          ...(unsubscribeUrl ? { headers: { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } } : {}),
         });
         await db
           .update(outboundMessages)

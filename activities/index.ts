@@ -1,4 +1,5 @@
 // All activities, built from their dependencies; workflows proxy them with `import type` only.
+import type { LinkSettings } from '../api/self-service/links';
 import type { Db } from '../db/client';
 import { createAccountActivities } from './account.activities';
 import { createChannelActivities } from './channel.activities';
@@ -9,6 +10,8 @@ import { createStrategyActivities } from './strategy.activities';
 export interface ActivityDeps {
   db: Db;
   email: EmailSender | null;
+  /** Signs the opt-out link every email carries, and where it points (PUBLIC_BASE_URL or the API). */
+  links: LinkSettings;
   /** WHATSAPP_SEND_NUMBER: handed to account workflows with their context; unset = WhatsApp is captured. */
   whatsappSendNumber?: string;
 }

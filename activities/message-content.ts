@@ -14,6 +14,11 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** The footer that carries the opt-out link: Spanish for Spanish locales, English otherwise. */
+export function optOutLine(locale: string): string {
+  return /^es(?:[-_]|$)/i.test(locale) ? 'Para dejar de recibir estos correos:' : 'To stop receiving these emails:';
+}
+
 export async function renderEmail(args: {
   strategy: Pick<NormalizedStrategy, 'templates'>;
   template: string;
@@ -21,13 +26,29 @@ export async function renderEmail(args: {
   debtorName: string;
   balanceMinor: number;
   currency: string;
+  /**
+   * The signed opt-out link (emails). Templates may place it as `{{ optOutUrl }}`; when the rendered
+   * body does not contain it, a footer line in the message's language carries it.
+   */
+  optOutUrl?: string;
 }): Promise<MessageContent> {
   const balance = displayAmount(formatMinor(args.balanceMinor, currencyDigits(args.currency)), args.currency, args.locale);
-  const rendered = await renderTemplate(args.strategy, args.template, args.locale, { debtor: { name: args.debtorName }, balance });
+  const rendered = await renderTemplate(args.strategy, args.template, args.locale, {
+    debtor: { name: args.debtorName },
+    balance,
+    ...(args.optOutUrl ? { optOutUrl: args.optOutUrl } : {}),
+  });
   const paragraphs = rendered.body.split(/\n{2,}/).map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`);
+  let text = rendered.body;
+  if (args.optOutUrl && !rendered.body.includes(args.optOutUrl)) {
+    const line = optOutLine(rendered.locale);
+    text = `${rendered.body}\n\n${line} ${args.optOutUrl}`;
+    const url = escapeHtml(args.optOutUrl);
+    paragraphs.push(`<p style="font-size:small;color:#666">${escapeHtml(line)} <a href="${url}">${url}</a></p>`);
+  }
   return {
     subject: rendered.subject ?? rendered.body.split('\n')[0]?.slice(0, 120) ?? rendered.template,
-    text: rendered.body,
+    text,
     html: `<!doctype html><html lang="${escapeHtml(rendered.locale)}"><body>${paragraphs.join('')}</body></html>`,
     locale: rendered.locale,
   };

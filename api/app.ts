@@ -9,6 +9,7 @@ import type { Db } from '../db/client';
 import type { AppConfig } from '../workers/config';
 import { authPlugin } from './auth';
 import type { OutboxRelay } from './outbox/relay';
+import type { LinkSettings } from './self-service/links';
 import { problemBody, problemSchema, ProblemError } from './problem';
 import { accountActionRoutes } from './routes/account-actions';
 import { strategyRolloutRoutes } from './routes/strategy-rollout';
@@ -38,6 +39,8 @@ export interface AppDeps {
   db: Db;
   temporal: Client;
   outbox: OutboxRelay;
+  /** Verifies the signed links debtors follow (self-service opt-out). */
+  links: LinkSettings;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {

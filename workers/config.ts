@@ -53,6 +53,7 @@ const envSchema = z
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
     ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
+    LINK_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     RESEND_API_KEY: z.string().min(1).optional(),
     RESEND_BASE_URL: z.url().optional(),
     RESEND_WEBHOOK_SECRET: z.string().min(1).optional(),
@@ -73,6 +74,11 @@ export interface AppConfig {
   databasePoolMax: number;
   embeddedPostgresPort: number;
   adminApiKey?: string;
+  /**
+   * Signs the links messages carry (the opt-out link). Unset outside production: generated once and
+   * kept in DATA_DIR/link-signing-secret (workers/link-secret.ts). Required in production with RESEND_API_KEY.
+   */
+  linkSigningSecret?: string;
   email: { resendApiKey?: string; resendBaseUrl?: string; webhookSecret?: string; from: string };
   temporal: TemporalConfig;
   whatsapp: WhatsAppConfig;
@@ -101,6 +107,10 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = parsed.data;
+  if (e.NODE_ENV === 'production' && e.RESEND_API_KEY && !e.LINK_SIGNING_SECRET) {
+    // Emails leave with an opt-out link that every API process must be able to verify.
+    throw new ConfigError(['LINK_SIGNING_SECRET: is required in production when RESEND_API_KEY is set (the same value on every process)']);
+  }
   return {
     env: e.NODE_ENV,
     http: {
@@ -116,6 +126,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     databasePoolMax: e.DATABASE_POOL_MAX,
     embeddedPostgresPort: e.EMBEDDED_PG_PORT,
     adminApiKey: e.ADMIN_API_KEY,
+    linkSigningSecret: e.LINK_SIGNING_SECRET,
     email: {
       resendApiKey: e.RESEND_API_KEY,
       resendBaseUrl: e.RESEND_BASE_URL,

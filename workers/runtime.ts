@@ -10,7 +10,9 @@ import { createOutboxRelay } from '../api/outbox/relay';
 import { startApi, type RunningApi } from '../api/server';
 import { createDb } from '../db/client';
 import { migrateDb } from '../db/migrate';
+import type { LinkSettings } from '../api/self-service/links';
 import type { AppConfig } from './config';
+import { resolveLinkSigningSecret } from './link-secret';
 import { connectClient, connectWorkerConnection, ensureSearchAttributes } from './temporal-connection';
 import { createCollectionsWorker } from './worker';
 import { startWhatsAppWorker, type WhatsAppWorker } from './whatsapp-worker';
@@ -52,6 +54,11 @@ export async function startRuntime(
   const database = createDb(config.databaseUrl, { max: config.databasePoolMax });
   const client = await connectClient(config.temporal);
   await ensureSearchAttributes(client, config.temporal.namespace, log);
+  // Without PUBLIC_BASE_URL links point at the API; when it runs here, at its actual address (set below).
+  const links: LinkSettings = {
+    secret: resolveLinkSigningSecret(config, log),
+    publicBaseUrl: config.http.publicBaseUrl ?? `http://${config.http.host}:${config.http.port}`,
+  };
 
   let worker: Worker | undefined;
   let workerDone: Promise<void> | undefined;
@@ -68,7 +75,7 @@ export async function startRuntime(
     worker = await createCollectionsWorker({
       temporal: config.temporal,
       connection,
-      deps: { db: database.db, email, whatsappSendNumber: config.whatsapp.sendNumber },
+      deps: { db: database.db, email, links, whatsappSendNumber: config.whatsapp.sendNumber },
       workflowBundle: options.workflowBundle,
     });
     const runs: Promise<void>[] = [];
@@ -134,7 +141,8 @@ export async function startRuntime(
       taskQueue: config.temporal.taskQueue,
       log: { warn: (obj, msg) => log(`${msg} ${JSON.stringify(obj)}`) },
     });
-    api = await startApi({ config, db: database.db, temporal: client, outbox });
+    api = await startApi({ config, db: database.db, temporal: client, outbox, links });
+    if (!config.http.publicBaseUrl) links.publicBaseUrl = api.url;
   }
 
   return {

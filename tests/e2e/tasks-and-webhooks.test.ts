@@ -6,6 +6,7 @@ import { createChannelActivities } from '../../activities/channel.activities';
 import { createDb, type DbHandle } from '../../db/client';
 import { accounts, agentTasks, debtorChannelStatus, outboundMessages, workflowOutbox } from '../../db/schema';
 import { eventually, httpClient } from '../support/http';
+import { testLinks } from '../support/links';
 import { createWebhookSecret, emailEvent, signWebhook } from '../support/resend-server';
 import { startTestApp, uniqueId, type TestApp } from '../support/runtime';
 
@@ -49,7 +50,7 @@ describe('agent tasks', () => {
     const { accountId, workflowId } = await openAccount();
     const agentId = uniqueId('agent');
     await db.db.update(accounts).set({ assignedAgentId: agentId }).where(eq(accounts.id, accountId));
-    const activities = createChannelActivities({ db: db.db, email: null });
+    const activities = createChannelActivities({ db: db.db, email: null, links: testLinks });
     const key = `${accountId}/v1/early/1/1`;
     const first = await activities.createAgentTask({ accountId, idempotencyKey: key, channel: 'call', priority: 'high', dueAt: Date.now() });
     const retried = await activities.createAgentTask({ accountId, idempotencyKey: key, channel: 'call', priority: 'high', dueAt: Date.now() });

@@ -1,6 +1,7 @@
 // The signed opt-out token: round trip, tampering, expiry, another secret, and no personal data inside.
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { renderEmail } from '../../activities/message-content';
 import { optOutUrl, signOptOutToken, verifyOptOutToken } from '../../api/self-service/links';
 
 const secret = 'unit-test-link-secret-0123456789abcdef';
@@ -52,5 +53,34 @@ describe('opt-out token', () => {
     expect(`${url.origin}${url.pathname}`).toBe('https://cobranza.example.com/v1/self-service/opt-out');
     const verified = verifyOptOutToken(url.searchParams.get('token') ?? '', secret, now);
     expect(verified).toEqual({ ok: true, claims: { accountId, channel: 'email', expiresAt } });
+  });
+});
+
+describe('the opt-out in a rendered email', () => {
+  const url = 'https://cobranza.example.com/v1/self-service/opt-out?token=o1.abc.def';
+  const strategy = (body: string) => ({ templates: { t: { es: { subject: 'Aviso', body }, en: { subject: 'Notice', body } } } });
+  const render = (body: string, locale: string) =>
+    renderEmail({ strategy: strategy(body), template: 't', locale, debtorName: 'Ana', balanceMinor: 150000, currency: 'MXN', optOutUrl: url });
+
+  it('adds a footer line in the message language, in the text and the HTML', async () => {
+    const es = await render('Hola {{ debtor.name }}', 'es-MX');
+    expect(es.text).toBe(`Hola Ana\n\nPara dejar de recibir estos correos: ${url}`);
+    expect(es.html).toContain(`Para dejar de recibir estos correos: <a href="${url}">${url}</a>`);
+    const en = await render('Hi {{ debtor.name }}', 'en-US');
+    expect(en.text).toBe(`Hi Ana\n\nTo stop receiving these emails: ${url}`);
+    expect(en.html).toContain(`To stop receiving these emails: <a href="${url}">`);
+  });
+
+  it('lets the template place the link itself, and then adds no footer', async () => {
+    const placed = await render('Hola {{ debtor.name }}\n\nBaja: {{ optOutUrl }}', 'es');
+    expect(placed.text).toBe(`Hola Ana\n\nBaja: ${url}`);
+    expect(placed.text.split(url)).toHaveLength(2);
+    expect(placed.html.split(url)).toHaveLength(2);
+    expect(placed.html).not.toContain('Para dejar de recibir');
+  });
+
+  it('adds nothing without a link (WhatsApp text)', async () => {
+    const plain = await renderEmail({ strategy: strategy('Hola'), template: 't', locale: 'es', debtorName: 'Ana', balanceMinor: 1, currency: 'MXN' });
+    expect(plain.text).toBe('Hola');
   });
 });

@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import { generateKey, hashKey } from '../../api/auth';
 import { createDb } from '../../db/client';
 import { apiKeys, type Role } from '../../db/schema';
+import { TEST_LINK_SIGNING_SECRET } from './links';
 import { loadConfig, type AppConfig } from '../../workers/config';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../../workers/runtime';
 
@@ -20,6 +21,8 @@ export function testConfig(env: Record<string, string> = {}): AppConfig {
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     // Each test file gets its own task queue, so workers of parallel files never take each other's tasks.
     TEMPORAL_TASK_QUEUE: uniqueId('test'),
+    // Set, so tests never write a generated secret into the repository's DATA_DIR.
+    LINK_SIGNING_SECRET: TEST_LINK_SIGNING_SECRET,
     ...env,
   });
 }

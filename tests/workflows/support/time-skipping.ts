@@ -8,6 +8,7 @@ import { createActivities } from '../../../activities/index';
 import { createResendSender } from '../../../activities/email/resend-sender';
 import { createDb, type DbHandle } from '../../../db/client';
 import { allSearchAttributes } from '../../../temporal.config';
+import { testLinks } from '../../support/links';
 import { startResendServer, type ResendServer } from '../../support/resend-server';
 
 export interface RigConfig {
@@ -58,7 +59,7 @@ export async function startTimeSkippingRig(config: RigConfig, opts: { worker?: b
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: { codePath: config.workflowBundlePath },
-      activities: createActivities({ db: db.db, email }),
+      activities: createActivities({ db: db.db, email, links: testLinks }),
       maxCachedWorkflows: 100,
     });
     running = worker.run();

@@ -5,6 +5,7 @@ import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/wo
 import { createActivities } from '../../../activities/index';
 import { createResendSender } from '../../../activities/email/resend-sender';
 import { createDb } from '../../../db/client';
+import { testLinks } from '../../support/links';
 
 export interface WorkerProcessConfig {
   address: string;
@@ -25,7 +26,7 @@ const worker = await Worker.create({
   connection,
   taskQueue: config.taskQueue,
   workflowBundle: { codePath: config.workflowBundlePath },
-  activities: createActivities({ db: db.db, email }),
+  activities: createActivities({ db: db.db, email, links: testLinks }),
   maxCachedWorkflows: config.maxCachedWorkflows,
 });
 const running = worker.run();
