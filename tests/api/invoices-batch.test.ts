@@ -42,7 +42,9 @@ describe('POST /v1/invoices/batch', () => {
     expect(res.status).toBe(200);
     const results = res.body.results as any[];
     expect(results.map((r) => r.index)).toEqual(items.map((_, i) => i));
-    expect(results.map((r) => r.status)).toEqual([201, 201, 400, 200, 409, 201, 400, 201, 409]);
+    expect(results.slice(0, 7).map((r) => r.status)).toEqual([201, 201, 400, 200, 409, 201, 400]);
+    // Items 7 and 8 carry one invoice for two debtors; they race in parallel lanes: one wins, one conflicts.
+    expect(results.slice(7).map((r) => r.status).sort()).toEqual([201, 409]);
     expect(results[1].accountId).toBe(results[0].accountId);
     expect(results[0].workflowId).toBe(`account-${results[0].accountId as string}`);
     expect(results[2].error.errors.map((e: { field: string }) => e.field).sort()).toEqual(['invoices[2].amount', 'invoices[2].colour']);
@@ -57,7 +59,9 @@ describe('POST /v1/invoices/batch', () => {
     expect(description.status.name).toBe('RUNNING');
 
     const again = await call('POST', '/v1/invoices/batch', system, { invoices: items });
-    expect(again.body.results.map((r: { status: number }) => r.status)).toEqual([200, 200, 400, 200, 409, 200, 400, 200, 409]);
+    const statuses = again.body.results.map((r: { status: number }) => r.status);
+    expect(statuses.slice(0, 7)).toEqual([200, 200, 400, 200, 409, 200, 400]);
+    expect(statuses.slice(7).sort()).toEqual([200, 409]);
   });
 
   it('rejects an empty or oversized batch and unknown top-level fields as a whole', async () => {

@@ -36,7 +36,7 @@ describe('amounts', () => {
   it('round-trips any amount written with either convention', () => {
     const group = (digits: string, mark: string) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, mark);
     fc.assert(
-      fc.property(fc.bigInt({ min: 1n, max: 10n ** 15n }), fc.constantFrom(0, 2, 3), fc.constantFrom('es', 'en', 'plain'), (minor, digits, style) => {
+      fc.property(fc.bigInt({ min: 1n, max: 10n ** 15n - 1n }), fc.constantFrom(0, 2, 3), fc.constantFrom('es', 'en', 'plain'), (minor, digits, style) => {
         const text = minor.toString().padStart(digits + 1, '0');
         const integer = text.slice(0, text.length - digits);
         const fraction = text.slice(text.length - digits);
