@@ -16,6 +16,7 @@ import { strategyRolloutRoutes } from './routes/strategy-rollout';
 import { contactDecisionRoutes } from './routes/contact-decisions';
 import { taskRoutes } from './routes/tasks';
 import { resendWebhookRoutes } from './routes/webhooks';
+import { selfServiceRoutes } from './routes/self-service';
 import { accountRoutes } from './routes/accounts';
 import { apiKeyRoutes } from './routes/api-keys';
 import { healthRoutes } from './routes/health';
@@ -132,5 +133,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   strategyRolloutRoutes(app, deps);
   whatsappRoutes(app, deps);
   await app.register((scope) => resendWebhookRoutes(scope, deps));
+  // Public, signed links debtors follow from messages; their own body parsers (RFC 8058 form posts).
+  await app.register((scope) => selfServiceRoutes(scope, deps));
   return app;
 }
