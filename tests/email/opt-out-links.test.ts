@@ -1,7 +1,12 @@
 // The signed opt-out token: round trip, tampering, expiry, another secret, and no personal data inside.
 import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderEmail } from '../../activities/message-content';
+import { loadConfig } from '../../workers/config';
+import { resolveLinkSigningSecret } from '../../workers/link-secret';
 import { optOutUrl, signOptOutToken, verifyOptOutToken } from '../../api/self-service/links';
 
 const secret = 'unit-test-link-secret-0123456789abcdef';
@@ -82,5 +87,29 @@ describe('the opt-out in a rendered email', () => {
   it('adds nothing without a link (WhatsApp text)', async () => {
     const plain = await renderEmail({ strategy: strategy('Hola'), template: 't', locale: 'es', debtorName: 'Ana', balanceMinor: 1, currency: 'MXN' });
     expect(plain.text).toBe('Hola');
+  });
+});
+
+describe('LINK_SIGNING_SECRET', () => {
+  it('is at least 32 characters, and required in production when emails are sent', () => {
+    expect(() => loadConfig({ LINK_SIGNING_SECRET: 'short' })).toThrow(/LINK_SIGNING_SECRET: must be at least 32 characters/);
+    expect(() => loadConfig({ NODE_ENV: 'production', RESEND_API_KEY: 're_x' })).toThrow(/LINK_SIGNING_SECRET: is required in production when RESEND_API_KEY is set/);
+    expect(loadConfig({ NODE_ENV: 'production', RESEND_API_KEY: 're_x', LINK_SIGNING_SECRET: secret }).linkSigningSecret).toBe(secret);
+  });
+
+  it('is generated once in development and kept in DATA_DIR', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'link-secret-'));
+    try {
+      const config = loadConfig({ DATA_DIR: dir });
+      const first = resolveLinkSigningSecret(config, () => undefined);
+      expect(first.length).toBeGreaterThanOrEqual(32);
+      expect(resolveLinkSigningSecret(config, () => undefined)).toBe(first);
+      const file = path.join(dir, 'link-signing-secret');
+      expect(readFileSync(file, 'utf8').trim()).toBe(first);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(resolveLinkSigningSecret(loadConfig({ DATA_DIR: dir, LINK_SIGNING_SECRET: secret }), () => undefined)).toBe(secret);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
