@@ -6,19 +6,25 @@ export interface HttpAnswer {
   body: Record<string, any>;
 }
 
+/** JSON bodies are sent as JSON; a Buffer or string body is sent as is (uploads), with the caller's headers. */
 export function httpClient(baseUrl: string) {
-  return async function call(method: string, path: string, body: unknown, key: string | null): Promise<HttpAnswer> {
+  return async function call(method: string, path: string, body: unknown, key: string | null, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+    const raw = Buffer.isBuffer(body) || typeof body === 'string';
     const res = await fetch(`${baseUrl}${path}`, {
       method,
-      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: {
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+        ...(body !== undefined && !raw ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
     });
     const text = await res.text();
     return { status: res.status, type: res.headers.get('content-type') ?? '', body: text ? (JSON.parse(text) as Record<string, any>) : {} };
   };
 }
 
-export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
