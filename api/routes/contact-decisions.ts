@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { contactDecisions, debtors } from '../../db/schema';
 import type { AppDeps } from '../app';
 import { badRequest, notFound } from '../problem';
-import { problemResponses } from '../schemas/common';
+import { pageOf, problemResponses } from '../schemas/common';
 
 const schema = {
   tags: ['compliance'],
@@ -16,29 +16,19 @@ const schema = {
     properties: { limit: { type: 'integer', minimum: 1, maximum: 500 }, cursor: { type: 'string', pattern: '^\\d+$' } },
   },
   response: {
-    200: {
+    200: pageOf({
       type: 'object',
-      required: ['items', 'nextCursor'],
+      required: ['accountId', 'channel', 'decision', 'rule', 'decidedAt'],
       properties: {
-        items: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['accountId', 'channel', 'decision', 'rule', 'decidedAt'],
-            properties: {
-              accountId: { type: 'string' },
-              channel: { type: 'string' },
-              decision: { type: 'string', enum: ['sent', 'deferred', 'skipped'] },
-              rule: { type: ['string', 'null'], description: 'The rule that deferred or skipped it (null for sent).' },
-              packVersion: { type: ['string', 'null'] },
-              decidedAt: { type: 'string', format: 'date-time' },
-              deferredUntil: { type: ['string', 'null'], format: 'date-time' },
-            },
-          },
-        },
-        nextCursor: { type: ['string', 'null'] },
+        accountId: { type: 'string' },
+        channel: { type: 'string' },
+        decision: { type: 'string', enum: ['sent', 'deferred', 'skipped'] },
+        rule: { type: ['string', 'null'], description: 'The rule that deferred or skipped it (null for sent).' },
+        packVersion: { type: ['string', 'null'] },
+        decidedAt: { type: 'string', format: 'date-time' },
+        deferredUntil: { type: ['string', 'null'], format: 'date-time' },
       },
-    },
+    }),
     ...problemResponses(400, 401, 403, 404),
   },
 } as const;

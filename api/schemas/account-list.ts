@@ -1,4 +1,4 @@
-import { currencyCode, moneySchema, moneyString, problemResponses, uuidParam } from './common';
+import { currencyCode, moneySchema, moneyString, pageOf, problemResponses, uuidParam } from './common';
 
 const accountSummary = {
   type: 'object',
@@ -46,11 +46,7 @@ export const listAccountsSchema = {
     },
   },
   response: {
-    200: {
-      type: 'object',
-      required: ['items', 'nextCursor'],
-      properties: { items: { type: 'array', items: accountSummary }, nextCursor: { type: ['string', 'null'] } },
-    },
+    200: pageOf(accountSummary),
     ...problemResponses(400, 401, 403),
   },
 } as const;

@@ -1,4 +1,4 @@
-import { problemResponses, uuidParam } from './common';
+import { listOf, problemResponses, uuidParam } from './common';
 
 export const listApiKeysSchema = {
   tags: ['access'],
@@ -9,27 +9,18 @@ export const listApiKeysSchema = {
     properties: { includeRevoked: { type: 'boolean', default: true } },
   },
   response: {
-    200: {
+    200: listOf({
       type: 'object',
-      required: ['items'],
+      required: ['id', 'name', 'role', 'agentId', 'createdAt', 'revokedAt'],
       properties: {
-        items: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['id', 'name', 'role', 'agentId', 'createdAt', 'revokedAt'],
-            properties: {
-              id: { type: 'string' },
-              name: { type: 'string' },
-              role: { type: 'string' },
-              agentId: { type: ['string', 'null'] },
-              createdAt: { type: 'string', format: 'date-time' },
-              revokedAt: { type: ['string', 'null'], format: 'date-time' },
-            },
-          },
-        },
+        id: { type: 'string' },
+        name: { type: 'string' },
+        role: { type: 'string' },
+        agentId: { type: ['string', 'null'] },
+        createdAt: { type: 'string', format: 'date-time' },
+        revokedAt: { type: ['string', 'null'], format: 'date-time' },
       },
-    },
+    }),
     ...problemResponses(400, 401, 403),
   },
 } as const;

@@ -13,3 +13,15 @@ export const moneySchema = {
   required: ['amount', 'currency'],
   properties: { amount: moneyString, currency: currencyCode },
 } as const;
+
+/** One page of a cursor-paginated list; `nextCursor` goes back as `cursor` for the next page (null: the last one). */
+export const pageOf = <T extends object>(item: T) =>
+  ({
+    type: 'object',
+    required: ['items', 'nextCursor'],
+    properties: { items: { type: 'array', items: item }, nextCursor: { type: ['string', 'null'] } },
+  }) as const;
+
+/** A whole (short) list. */
+export const listOf = <T extends object>(item: T) =>
+  ({ type: 'object', required: ['items'], properties: { items: { type: 'array', items: item } } }) as const;

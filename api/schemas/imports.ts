@@ -1,4 +1,4 @@
-import { problemResponses, uuidParam } from './common';
+import { pageOf, problemResponses, uuidParam } from './common';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 export const UPLOAD_TYPES = ['text/csv', XLSX_TYPE, 'application/octet-stream'] as const;
@@ -84,25 +84,15 @@ export const importErrorsSchema = {
     },
   },
   response: {
-    200: {
+    200: pageOf({
       type: 'object',
-      required: ['items', 'nextCursor'],
+      required: ['line', 'errors'],
       properties: {
-        items: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['line', 'errors'],
-            properties: {
-              line: { type: 'integer', description: 'Line number in the file (1 = first line).' },
-              errors: { type: 'array', items: fieldError },
-              raw: { type: ['object', 'null'], additionalProperties: true, description: 'The line as read.' },
-            },
-          },
-        },
-        nextCursor: { type: ['string', 'null'] },
+        line: { type: 'integer', description: 'Line number in the file (1 = first line).' },
+        errors: { type: 'array', items: fieldError },
+        raw: { type: ['object', 'null'], additionalProperties: true, description: 'The line as read.' },
       },
-    },
+    }),
     ...problemResponses(400, 401, 403, 404),
   },
 } as const;

@@ -1,4 +1,4 @@
-import { problemResponses } from './common';
+import { listOf, problemResponses } from './common';
 
 const strategyId = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$', description: 'a strategy id: letters, digits, "-" or "_"' } as const;
 const emptyQuery = { type: 'object', additionalProperties: false, properties: {} } as const;
@@ -67,26 +67,17 @@ export const listStrategiesSchema = {
   summary: 'Every strategy: built-ins (version 0) and published ones, with their latest version.',
   querystring: emptyQuery,
   response: {
-    200: {
+    200: listOf({
       type: 'object',
-      required: ['items'],
+      required: ['id', 'name', 'latestVersion', 'builtin', 'hasDraft'],
       properties: {
-        items: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['id', 'name', 'latestVersion', 'builtin', 'hasDraft'],
-            properties: {
-              id: { type: 'string' },
-              name: { type: ['string', 'null'] },
-              latestVersion: { type: ['integer', 'null'], description: 'null when only a draft exists; 0 for an unmodified built-in.' },
-              builtin: { type: 'boolean' },
-              hasDraft: { type: 'boolean' },
-            },
-          },
-        },
+        id: { type: 'string' },
+        name: { type: ['string', 'null'] },
+        latestVersion: { type: ['integer', 'null'], description: 'null when only a draft exists; 0 for an unmodified built-in.' },
+        builtin: { type: 'boolean' },
+        hasDraft: { type: 'boolean' },
       },
-    },
+    }),
     ...problemResponses(401, 403),
   },
 } as const;

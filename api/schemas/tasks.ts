@@ -1,4 +1,4 @@
-import { problemResponses, uuidParam } from './common';
+import { pageOf, problemResponses, uuidParam } from './common';
 
 const task = {
   type: 'object',
@@ -29,7 +29,7 @@ export const listTasksSchema = {
     },
   },
   response: {
-    200: { type: 'object', required: ['items', 'nextCursor'], properties: { items: { type: 'array', items: task }, nextCursor: { type: ['string', 'null'] } } },
+    200: pageOf(task),
     ...problemResponses(400, 401, 403),
   },
 } as const;
