@@ -4,10 +4,9 @@
 // Shared by tests/workflows/contact-budget-journey.test.ts and scripts/record-histories.ts.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../../db/client';
-import { accounts, debtors, invoices, strategyVersions } from '../../../db/schema';
+import { debtors, strategyVersions } from '../../../db/schema';
 import type { ScenarioInput } from '../../../strategies/simulate';
-import { accountWorkflowId, type AccountWorkflowInput } from '../../../workflows/account.messages';
-import { parsed, planShift, shiftScenario, type Journey } from './scenario-journey';
+import { parsed, planShift, seedAccount, shiftScenario, type Journey } from './scenario-journey';
 
 export interface DebtorJourneySpec {
   name: string;
@@ -120,25 +119,8 @@ export async function prepareDebtorJourneys(db: Db, spec: DebtorJourneySpec, not
 
   const journeys: Journey[] = [];
   for (const [i, scenario] of scenarios.entries()) {
-    const accountId = randomUUID();
-    const workflowId = accountWorkflowId(accountId);
-    await db.insert(accounts).values({ id: accountId, debtorId: debtor.id, currency: scenario.currency, workflowId, strategyId });
-    const invoiceIds = new Map<string, string>();
-    for (const inv of scenario.invoices) {
-      const [row] = await db
-        .insert(invoices)
-        .values({ externalId: `${inv.externalId}-${tag}`, accountId, debtorId: debtor.id, amountMinor: inv.amountMinor, currency: inv.currency, dueDate: inv.dueDate, contentHash: tag })
-        .returning({ id: invoices.id });
-      if (row) invoiceIds.set(inv.externalId, row.id);
-    }
-    const input: AccountWorkflowInput = {
-      version: 1,
-      accountId,
-      currency: scenario.currency,
-      debtor: { kind: d.kind, country: scenario.country, timezone: scenario.zone, locale: d.locale ?? 'es', channels: scenario.channels },
-      strategyId,
-    };
-    journeys.push({ name: `${spec.name}/${spec.accounts[i]?.label ?? i}`, scenario, account: { accountId, workflowId, strategyId, input, invoiceIds }, agreements: [] });
+    const account = await seedAccount(db, { debtorId: debtor.id, kind: d.kind, locale: d.locale, scenario, strategyId, tag, invoices: scenario.invoices });
+    journeys.push({ name: `${spec.name}/${spec.accounts[i]?.label ?? i}`, scenario, account, agreements: [] });
   }
   return { name: spec.name, debtorId: debtor.id, debtorExternalId, strategyId, journeys };
 }

@@ -187,15 +187,32 @@ export async function prepareAccount(db: Db, raw: ScenarioInput, scenario: Scena
     .values({ externalId: `${d.externalId}-${tag}`, kind: d.kind, name: d.name, email: d.email ?? null, phone: d.phone ?? null, country: d.country, timezone: scenario.zone, locale: d.locale ?? 'es' })
     .returning({ id: debtors.id });
   if (!debtor) throw new Error('debtor not written');
+  const extra = scenario.events.flatMap((e) => (e.event.type === 'invoice' ? [e.event] : []));
+  return seedAccount(db, { debtorId: debtor.id, kind: d.kind, locale: d.locale, scenario, strategyId, tag, invoices: [...scenario.invoices, ...extra] });
+}
+
+/** One account of a debtor, its invoice rows (externalIds suffixed with `tag`) and its workflow input. */
+export async function seedAccount(
+  db: Db,
+  args: {
+    debtorId: string;
+    kind: AccountWorkflowInput['debtor']['kind'];
+    locale: string | undefined;
+    scenario: Scenario;
+    strategyId: string;
+    tag: string;
+    invoices: { externalId: string; amountMinor: number; currency: string; dueDate: string }[];
+  },
+): Promise<PreparedAccount> {
+  const { scenario, strategyId, tag } = args;
   const accountId = randomUUID();
   const workflowId = accountWorkflowId(accountId);
-  await db.insert(accounts).values({ id: accountId, debtorId: debtor.id, currency: scenario.currency, workflowId, strategyId });
+  await db.insert(accounts).values({ id: accountId, debtorId: args.debtorId, currency: scenario.currency, workflowId, strategyId });
   const invoiceIds = new Map<string, string>();
-  const all = [...scenario.invoices, ...scenario.events.flatMap((e) => (e.event.type === 'invoice' ? [e.event] : []))];
-  for (const inv of all) {
+  for (const inv of args.invoices) {
     const [row] = await db
       .insert(invoices)
-      .values({ externalId: `${inv.externalId}-${tag}`, accountId, debtorId: debtor.id, amountMinor: inv.amountMinor, currency: inv.currency, dueDate: inv.dueDate, contentHash: tag })
+      .values({ externalId: `${inv.externalId}-${tag}`, accountId, debtorId: args.debtorId, amountMinor: inv.amountMinor, currency: inv.currency, dueDate: inv.dueDate, contentHash: tag })
       .returning({ id: invoices.id });
     if (row) invoiceIds.set(inv.externalId, row.id);
   }
@@ -203,7 +220,7 @@ export async function prepareAccount(db: Db, raw: ScenarioInput, scenario: Scena
     version: 1,
     accountId,
     currency: scenario.currency,
-    debtor: { kind: d.kind, country: scenario.country, timezone: scenario.zone, locale: d.locale ?? 'es', channels: scenario.channels },
+    debtor: { kind: args.kind, country: scenario.country, timezone: scenario.zone, locale: args.locale ?? 'es', channels: scenario.channels },
     strategyId,
   };
   return { accountId, workflowId, strategyId, input, invoiceIds };
