@@ -1,5 +1,6 @@
 // Lint: strict TypeScript everywhere; workflow and decision-core code must stay deterministic.
 import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
 import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
@@ -9,7 +10,10 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['eslint.config.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -24,6 +28,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
     },
   },
+  prettier,
   {
     // Tests read JSON answers whose shape the assertions themselves check.
     files: ['tests/**/*.ts'],
@@ -35,7 +40,10 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow and decision-core code must be deterministic: no Node built-ins.' })),
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'Workflow and decision-core code must be deterministic: no Node built-ins.',
+          })),
           patterns: [
             {
               // activities/whatsapp/task-queue is pure by design: workflows name a number's task queue with it.
@@ -43,12 +51,30 @@ export default tseslint.config(
               allowTypeImports: true,
               message: 'Only type imports from db/, api/, activities/ in deterministic code.',
             },
-            { group: ['date-holidays', 'liquidjs', 'postgres', 'drizzle-orm', 'drizzle-orm/*', 'resend', '@whiskeysockets/*'], message: 'Keep heavy or I/O libraries out of deterministic code.' },
+            {
+              group: [
+                'date-holidays',
+                'liquidjs',
+                'postgres',
+                'drizzle-orm',
+                'drizzle-orm/*',
+                'resend',
+                '@whiskeysockets/*',
+              ],
+              message: 'Keep heavy or I/O libraries out of deterministic code.',
+            },
           ],
         },
       ],
-      'no-restricted-globals': ['error', { name: 'process', message: 'No process in deterministic code.' }, { name: 'setTimeout', message: 'Use Temporal sleep.' }],
-      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Nothing random outside Temporal APIs.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'No process in deterministic code.' },
+        { name: 'setTimeout', message: 'Use Temporal sleep.' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'Nothing random outside Temporal APIs.' },
+      ],
     },
   },
 );

@@ -25,7 +25,9 @@ export function createAccountActivities(deps: { db: Db }) {
           stage: state.stage,
           balanceMinor: state.balanceMinor,
           daysPastDue: state.daysPastDue,
-          ...(state.strategyId !== undefined ? { strategyId: state.strategyId, strategyVersion: state.strategyVersion ?? null } : {}),
+          ...(state.strategyId !== undefined
+            ? { strategyId: state.strategyId, strategyVersion: state.strategyVersion ?? null }
+            : {}),
           closedAt: closedStatuses.has(state.status) ? new Date() : null,
           updatedAt: new Date(),
         })

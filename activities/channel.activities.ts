@@ -66,7 +66,8 @@ export function createChannelActivities(deps: { db: Db; email: EmailSender | nul
         .where(eq(accounts.id, input.accountId));
       if (!row) throw ApplicationFailure.nonRetryable(`Account ${input.accountId} does not exist`, 'AccountNotFound');
       const address = input.channel === 'email' ? row.email : row.phone;
-      if (!address) throw ApplicationFailure.nonRetryable(`The debtor has no address for ${input.channel}`, 'NoAddress');
+      if (!address)
+        throw ApplicationFailure.nonRetryable(`The debtor has no address for ${input.channel}`, 'NoAddress');
 
       // Every email carries a signed opt-out link (Reg F; RFC 8058). Its expiry counts from the message's
       // first attempt, so a retry renders the same bytes and Resend's idempotency key still matches.
@@ -75,7 +76,8 @@ export function createChannelActivities(deps: { db: Db; email: EmailSender | nul
         .from(outboundMessages)
         .where(eq(outboundMessages.idempotencyKey, input.idempotencyKey));
       const issuedAt = earlier?.createdAt ?? new Date();
-      const unsubscribeUrl = input.channel === 'email' ? optOutUrl(deps.links, input.accountId, 'email', issuedAt) : undefined;
+      const unsubscribeUrl =
+        input.channel === 'email' ? optOutUrl(deps.links, input.accountId, 'email', issuedAt) : undefined;
       const content = await renderEmail({
         strategy: { templates: input.templateVariants ? { [input.template]: input.templateVariants } : {} },
         template: input.template,
@@ -106,12 +108,20 @@ export function createChannelActivities(deps: { db: Db; email: EmailSender | nul
         .returning({ id: outboundMessages.id });
       if (!pending) throw new Error('outbound message row was not written');
       // sendWhatsApp claims this row by its key and never sends twice; a failed row stays failed.
-      if (sentElsewhere) return { status: 'rendered', messageId: pending.id, text: content.text, locale: content.locale };
+      if (sentElsewhere)
+        return { status: 'rendered', messageId: pending.id, text: content.text, locale: content.locale };
 
       if (!sendsForReal || !deps.email) {
         // No provider for this channel here: the rendered message is kept (development outbox).
-        await db.update(outboundMessages).set({ status: 'captured', sentAt: new Date() }).where(eq(outboundMessages.id, pending.id));
-        log.info('Message captured in outbound_messages (no provider configured)', { messageId: pending.id, channel: input.channel, template: input.template });
+        await db
+          .update(outboundMessages)
+          .set({ status: 'captured', sentAt: new Date() })
+          .where(eq(outboundMessages.id, pending.id));
+        log.info('Message captured in outbound_messages (no provider configured)', {
+          messageId: pending.id,
+          channel: input.channel,
+          template: input.template,
+        });
         return { status: 'captured', messageId: pending.id };
       }
       try {
@@ -123,7 +133,14 @@ export function createChannelActivities(deps: { db: Db; email: EmailSender | nul
           text: content.text,
           idempotencyKey: input.idempotencyKey,
           tags: { account_id: input.accountId, message_id: pending.id },
-          ...(unsubscribeUrl ? { headers: { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } } : {}),
+          ...(unsubscribeUrl
+            ? {
+                headers: {
+                  'List-Unsubscribe': `<${unsubscribeUrl}>`,
+                  'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+                },
+              }
+            : {}),
         });
         await db
           .update(outboundMessages)
@@ -133,7 +150,10 @@ export function createChannelActivities(deps: { db: Db; email: EmailSender | nul
       } catch (err) {
         if (err instanceof EmailSendError) {
           if (!err.retryable) {
-            await db.update(outboundMessages).set({ status: 'failed', error: err.code }).where(eq(outboundMessages.id, pending.id));
+            await db
+              .update(outboundMessages)
+              .set({ status: 'failed', error: err.code })
+              .where(eq(outboundMessages.id, pending.id));
           }
           // Carries Resend's Retry-After into Temporal's retry delay.
           throw toApplicationFailure(err);
@@ -156,7 +176,10 @@ export function createChannelActivities(deps: { db: Db; email: EmailSender | nul
           assignedAgentId: sql`(select ${accounts.assignedAgentId} from ${accounts} where ${accounts.id} = ${input.accountId})`,
         })
         .onConflictDoNothing({ target: agentTasks.idempotencyKey });
-      const [task] = await db.select({ id: agentTasks.id }).from(agentTasks).where(eq(agentTasks.idempotencyKey, input.idempotencyKey));
+      const [task] = await db
+        .select({ id: agentTasks.id })
+        .from(agentTasks)
+        .where(eq(agentTasks.idempotencyKey, input.idempotencyKey));
       if (!task) throw new Error('agent task row was not written');
       return { taskId: task.id };
     },

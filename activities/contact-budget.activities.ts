@@ -35,8 +35,7 @@ export interface ReserveInput {
 }
 
 export type ReserveResult =
-  | { ok: true; knownUpTo: number }
-  | { ok: false; knownUpTo: number; contacts: { at: number; channel: string }[] };
+  { ok: true; knownUpTo: number } | { ok: false; knownUpTo: number; contacts: { at: number; channel: string }[] };
 
 /** The longest cap period (a week) plus a margin: older contacts cannot block anything. */
 const LOOKBACK_MS = 8 * 24 * 3_600_000;
@@ -45,7 +44,10 @@ export function createContactBudgetActivities(deps: { db: Db }) {
   return {
     async reserveContacts(input: ReserveInput): Promise<ReserveResult> {
       return deps.db.transaction(async (tx) => {
-        const [account] = await tx.select({ debtorId: accounts.debtorId }).from(accounts).where(eq(accounts.id, input.accountId));
+        const [account] = await tx
+          .select({ debtorId: accounts.debtorId })
+          .from(accounts)
+          .where(eq(accounts.id, input.accountId));
         if (!account) throw new Error(`Account ${input.accountId} does not exist`);
         // One reservation per debtor at a time: two accounts cannot both take the last slot.
         await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${account.debtorId}::text, 7240532))`);
@@ -66,10 +68,21 @@ export function createContactBudgetActivities(deps: { db: Db }) {
         // handing them over would let the next attempt ignore them (and break the debtor's cap).
         if (!input.force && others.some((o) => o.id > input.knownUpTo)) {
           const knownUpTo = Math.max(input.knownUpTo, ...others.map((o) => o.id));
-          return { ok: false as const, knownUpTo, contacts: others.map((o) => ({ at: o.at.getTime(), channel: o.channel })) };
+          return {
+            ok: false as const,
+            knownUpTo,
+            contacts: others.map((o) => ({ at: o.at.getTime(), channel: o.channel })),
+          };
         }
         const rows = [
-          ...input.attempts.map((a) => ({ attemptKey: a.key, channel: a.channel, decision: 'sent' as const, rule: null, decidedAt: new Date(a.at), deferredUntil: null })),
+          ...input.attempts.map((a) => ({
+            attemptKey: a.key,
+            channel: a.channel,
+            decision: 'sent' as const,
+            rule: null,
+            decidedAt: new Date(a.at),
+            deferredUntil: null,
+          })),
           ...input.decisions.map((d) => ({
             attemptKey: d.key,
             channel: d.channel,
@@ -82,7 +95,14 @@ export function createContactBudgetActivities(deps: { db: Db }) {
         if (rows.length > 0) {
           await tx
             .insert(contactDecisions)
-            .values(rows.map((r) => ({ ...r, debtorId: account.debtorId, accountId: input.accountId, packVersion: input.packVersion })))
+            .values(
+              rows.map((r) => ({
+                ...r,
+                debtorId: account.debtorId,
+                accountId: input.accountId,
+                packVersion: input.packVersion,
+              })),
+            )
             .onConflictDoNothing();
         }
         return { ok: true as const, knownUpTo: input.knownUpTo };

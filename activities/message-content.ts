@@ -32,7 +32,11 @@ export async function renderEmail(args: {
    */
   optOutUrl?: string;
 }): Promise<MessageContent> {
-  const balance = displayAmount(formatMinor(args.balanceMinor, currencyDigits(args.currency)), args.currency, args.locale);
+  const balance = displayAmount(
+    formatMinor(args.balanceMinor, currencyDigits(args.currency)),
+    args.currency,
+    args.locale,
+  );
   const rendered = await renderTemplate(args.strategy, args.template, args.locale, {
     debtor: { name: args.debtorName },
     balance,

@@ -56,7 +56,11 @@ export function createStrategyActivities(deps: { db: Db; whatsappSendNumber?: st
         arm = assignment.arm;
       }
       const found = await loadStrategyVersion(db, strategyId, input.version);
-      if (!found) throw ApplicationFailure.nonRetryable(`Strategy ${strategyId}${input.version ? ` v${input.version}` : ''} does not exist`, 'UnknownStrategy');
+      if (!found)
+        throw ApplicationFailure.nonRetryable(
+          `Strategy ${strategyId}${input.version ? ` v${input.version}` : ''} does not exist`,
+          'UnknownStrategy',
+        );
       const today = DateTime.fromMillis(input.now, { zone: input.zone });
       const context: EngineContext = {
         strategy: found.strategy,
@@ -69,7 +73,12 @@ export function createStrategyActivities(deps: { db: Db; whatsappSendNumber?: st
         .update(accounts)
         .set({ strategyId, strategyVersion: found.version, strategyArm: arm, updatedAt: new Date() })
         .where(eq(accounts.id, input.accountId));
-      return { context, strategyId, arm, ...(deps.whatsappSendNumber ? { whatsappNumber: deps.whatsappSendNumber } : {}) };
+      return {
+        context,
+        strategyId,
+        arm,
+        ...(deps.whatsappSendNumber ? { whatsappNumber: deps.whatsappSendNumber } : {}),
+      };
     },
   };
 }

@@ -49,7 +49,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: {
       level: deps.config.logLevel,
       // Keys and personal data never reach the log.
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.email', '*.phone', '*.name'], censor: '[redacted]' },
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', '*.email', '*.phone', '*.name'],
+        censor: '[redacted]',
+      },
     },
     bodyLimit: deps.config.http.bodyLimitBytes,
     requestTimeout: 30_000,
@@ -83,38 +86,65 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     max: deps.config.http.rateLimitPerMinute,
     timeWindow: '1 minute',
     keyGenerator: (req) => req.headers.authorization?.slice(-16) ?? req.ip,
-    errorResponseBuilder: (_req, ctx) => new ProblemError(429, 'Too Many Requests', `Rate limit of ${ctx.max} requests per ${ctx.after} exceeded.`),
+    errorResponseBuilder: (_req, ctx) =>
+      new ProblemError(429, 'Too Many Requests', `Rate limit of ${ctx.max} requests per ${ctx.after} exceeded.`),
   });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Collections orchestrator API', version: '1.0.0', description: 'Start, signal and query collection account workflows.' },
+      info: {
+        title: 'Collections orchestrator API',
+        version: '1.0.0',
+        description: 'Start, signal and query collection account workflows.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key' } } },
       security: [{ bearer: [] }],
     },
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(authPlugin, { db: deps.db });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof ProblemError) {
-      return reply.code(err.status).type('application/problem+json').send(problemBody(err.status, err.title, err.detail, err.errors, err.extra));
+      return reply
+        .code(err.status)
+        .type('application/problem+json')
+        .send(problemBody(err.status, err.title, err.detail, err.errors, err.extra));
     }
     if (err.validation) {
       const prefix = err.validationContext === 'body' ? '' : (err.validationContext ?? '');
       const errors = fieldErrors(err.validation as never, prefix);
-      return reply.code(400).type('application/problem+json').send(problemBody(400, 'Bad Request', `${errors.length} field(s) are invalid.`, errors));
+      return reply
+        .code(400)
+        .type('application/problem+json')
+        .send(problemBody(400, 'Bad Request', `${errors.length} field(s) are invalid.`, errors));
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      const title = err.statusCode === 413 ? 'Content Too Large' : err.statusCode === 415 ? 'Unsupported Media Type' : 'Bad Request';
-      return reply.code(err.statusCode).type('application/problem+json').send(problemBody(err.statusCode, title, err.message));
+      const title =
+        err.statusCode === 413
+          ? 'Content Too Large'
+          : err.statusCode === 415
+            ? 'Unsupported Media Type'
+            : 'Bad Request';
+      return reply
+        .code(err.statusCode)
+        .type('application/problem+json')
+        .send(problemBody(err.statusCode, title, err.message));
     }
     req.log.error({ err }, 'unhandled error');
-    return reply.code(500).type('application/problem+json').send(problemBody(500, 'Internal Server Error', `Reference: ${req.id}`));
+    return reply
+      .code(500)
+      .type('application/problem+json')
+      .send(problemBody(500, 'Internal Server Error', `Reference: ${req.id}`));
   });
   app.setNotFoundHandler((req, reply) =>
-    reply.code(404).type('application/problem+json').send(problemBody(404, 'Not Found', `No route ${req.method} ${req.url.split('?')[0]}.`)),
+    reply
+      .code(404)
+      .type('application/problem+json')
+      .send(problemBody(404, 'Not Found', `No route ${req.method} ${req.url.split('?')[0]}.`)),
   );
 
   app.get('/openapi.json', { schema: { hide: true } }, () => Promise.resolve(app.swagger()));

@@ -33,7 +33,10 @@ export function generateKey(): string {
 
 /** Makes sure the bootstrap admin key (ADMIN_API_KEY) exists; idempotent. */
 export async function ensureBootstrapAdmin(db: Db, key: string): Promise<void> {
-  await db.insert(apiKeys).values({ name: 'bootstrap admin (ADMIN_API_KEY)', role: 'admin', keyHash: hashKey(key) }).onConflictDoNothing();
+  await db
+    .insert(apiKeys)
+    .values({ name: 'bootstrap admin (ADMIN_API_KEY)', role: 'admin', keyHash: hashKey(key) })
+    .onConflictDoNothing();
 }
 
 const CACHE_TTL_MS = 10_000;

@@ -19,14 +19,21 @@ export class ProblemError extends Error {
 }
 
 export const notFound = (what: string) => new ProblemError(404, 'Not Found', `${what} does not exist.`);
-export const conflict = (detail: string, extra?: Record<string, unknown>) => new ProblemError(409, 'Conflict', detail, undefined, extra);
+export const conflict = (detail: string, extra?: Record<string, unknown>) =>
+  new ProblemError(409, 'Conflict', detail, undefined, extra);
 export const unprocessable = (detail: string, extra?: Record<string, unknown>) =>
   new ProblemError(422, 'Unprocessable Content', detail, undefined, extra);
 export const badRequest = (errors: FieldError[]) =>
   new ProblemError(400, 'Bad Request', `${errors.length} field(s) are invalid.`, errors);
 export const unavailable = (detail: string) => new ProblemError(503, 'Service Unavailable', detail);
 
-export function problemBody(status: number, title: string, detail?: string, errors?: FieldError[], extra?: Record<string, unknown>) {
+export function problemBody(
+  status: number,
+  title: string,
+  detail?: string,
+  errors?: FieldError[],
+  extra?: Record<string, unknown>,
+) {
   return {
     type: `https://collections.dev/problems/${title.toLowerCase().replace(/[^a-z]+/g, '-')}`,
     title,
@@ -50,7 +57,11 @@ export const problemSchema = {
     reason: { type: 'string' },
     errors: {
       type: 'array',
-      items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } },
+      items: {
+        type: 'object',
+        required: ['field', 'message'],
+        properties: { field: { type: 'string' }, message: { type: 'string' } },
+      },
     },
   },
 } as const;

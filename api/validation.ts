@@ -6,7 +6,14 @@ import type { FastifySchemaCompiler } from 'fastify';
 import type { FieldError } from './problem';
 
 function makeAjv(coerce: boolean) {
-  const ajv = new Ajv({ allErrors: true, verbose: true, removeAdditional: false, coerceTypes: coerce, useDefaults: true, strict: false });
+  const ajv = new Ajv({
+    allErrors: true,
+    verbose: true,
+    removeAdditional: false,
+    coerceTypes: coerce,
+    useDefaults: true,
+    strict: false,
+  });
   addFormats(ajv);
   return ajv;
 }

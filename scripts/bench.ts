@@ -100,7 +100,10 @@ async function main(): Promise<number> {
   process.once('SIGTERM', interrupted);
   let result: object;
   try {
-    result = name === 'ingest' ? await runIngest(env, options as ReturnType<typeof ingest>, log) : await runSignal(env, options as ReturnType<typeof signal>, log);
+    result =
+      name === 'ingest'
+        ? await runIngest(env, options as ReturnType<typeof ingest>, log)
+        : await runSignal(env, options as ReturnType<typeof signal>, log);
   } finally {
     log('stopping');
     await env.stop();
@@ -112,7 +115,11 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(err instanceof UsageError ? `${err.message}\n${usage}\n` : `[bench] failed: ${(err as Error).stack ?? String(err)}\n`);
+    process.stderr.write(
+      err instanceof UsageError
+        ? `${err.message}\n${usage}\n`
+        : `[bench] failed: ${(err as Error).stack ?? String(err)}\n`,
+    );
     process.exit(err instanceof UsageError ? 2 : 1);
   },
 );

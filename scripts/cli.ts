@@ -63,8 +63,16 @@ function readDocument(file: string): unknown {
 function api() {
   const base = (process.env.COLLECTIONS_API_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
   const key = process.env.COLLECTIONS_API_KEY;
-  if (!key) throw new CliError('set COLLECTIONS_API_KEY to an API key (system role for import, strategist for strategy publish)');
-  return async function request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+  if (!key)
+    throw new CliError(
+      'set COLLECTIONS_API_KEY to an API key (system role for import, strategist for strategy publish)',
+    );
+  return async function request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<T> {
     let res: Response;
     try {
       res = await fetch(`${base}${path}`, {
@@ -80,7 +88,12 @@ function api() {
     if (!res.ok) {
       const problem = json as Problem;
       const details = (problem.errors ?? []).map((e) => `  ${e.field}: ${e.message}`);
-      throw new CliError([`${method} ${path}: ${res.status} ${problem.title ?? ''}${problem.detail ? ` — ${problem.detail}` : ''}`, ...details].join('\n'));
+      throw new CliError(
+        [
+          `${method} ${path}: ${res.status} ${problem.title ?? ''}${problem.detail ? ` — ${problem.detail}` : ''}`,
+          ...details,
+        ].join('\n'),
+      );
     }
     return json as T;
   };
@@ -103,13 +116,22 @@ function estimateLines(bytes: Buffer, isXlsx: boolean): number | null {
   return Math.max(0, lines - 1);
 }
 
-async function importFile(file: string, options: { country?: string; currency?: string; kind?: string }): Promise<number> {
+async function importFile(
+  file: string,
+  options: { country?: string; currency?: string; kind?: string },
+): Promise<number> {
   const request = api();
   const bytes = readFileSync(file);
-  const isXlsx = extname(file).toLowerCase() === '.xlsx' || bytes.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+  const isXlsx =
+    extname(file).toLowerCase() === '.xlsx' || bytes.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
   const query = new URLSearchParams({ filename: basename(file) });
   for (const [name, value] of Object.entries(options)) if (value) query.set(name, value);
-  const created = await request<{ jobId: string }>('POST', `/v1/imports?${query.toString()}`, bytes, isXlsx ? XLSX_TYPE : 'text/csv');
+  const created = await request<{ jobId: string }>(
+    'POST',
+    `/v1/imports?${query.toString()}`,
+    bytes,
+    isXlsx ? XLSX_TYPE : 'text/csv',
+  );
   const { jobId } = created;
   process.stderr.write(`import job ${jobId}\n`);
   const estimate = estimateLines(bytes, isXlsx);
@@ -135,7 +157,10 @@ async function importFile(file: string, options: { country?: string; currency?: 
   process.stdout.write(`${job.succeededLines} lines imported, ${job.failedLines} refused\n`);
   let cursor: string | null = null;
   do {
-    const page: ErrorPage = await request<ErrorPage>('GET', `/v1/imports/${jobId}/errors?limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
+    const page: ErrorPage = await request<ErrorPage>(
+      'GET',
+      `/v1/imports/${jobId}/errors?limit=1000${cursor ? `&cursor=${cursor}` : ''}`,
+    );
     for (const item of page.items) {
       for (const e of item.errors) process.stdout.write(`line ${item.line}: ${e.field}: ${e.message}\n`);
     }
@@ -183,7 +208,12 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { country: { type: 'string' }, currency: { type: 'string' }, kind: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      country: { type: 'string' },
+      currency: { type: 'string' },
+      kind: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const [command, ...rest] = positionals.filter((p) => p !== '--');
   if (values.help || !command) {
@@ -213,7 +243,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`${error instanceof CliError || error instanceof TypeError ? error.message : String((error as Error).stack ?? error)}\n`);
+    process.stderr.write(
+      `${error instanceof CliError || error instanceof TypeError ? error.message : String((error as Error).stack ?? error)}\n`,
+    );
     process.exitCode = 1;
   },
 );

@@ -45,7 +45,10 @@ function postgresUser(): PostgresUser | null {
   try {
     execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' });
   } catch {
-    execFileSync('sh', ['-c', 'groupadd -f postgres && (id -u postgres >/dev/null 2>&1 || useradd -g postgres postgres)']);
+    execFileSync('sh', [
+      '-c',
+      'groupadd -f postgres && (id -u postgres >/dev/null 2>&1 || useradd -g postgres postgres)',
+    ]);
   }
   return {
     uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()),
@@ -90,9 +93,15 @@ async function serverBinaries(user: PostgresUser | null): Promise<{ initdb: stri
   const found = (await import(pkg)) as { initdb: string; postgres: string };
   if (!user || reachableBy(user, found.initdb)) return found;
   const native = path.dirname(path.dirname(found.initdb));
-  const version = (JSON.parse(readFileSync(path.join(native, '..', 'package.json'), 'utf8')) as { version: string }).version;
-  const base = [tmpdir(), '/var/tmp', '/tmp'].find((candidate) => existsSync(candidate) && reachableBy(user, candidate));
-  if (!base) throw new PrerequisiteError(`The postgres system user cannot reach the PostgreSQL binaries in ${native} nor any temporary folder.`);
+  const version = (JSON.parse(readFileSync(path.join(native, '..', 'package.json'), 'utf8')) as { version: string })
+    .version;
+  const base = [tmpdir(), '/var/tmp', '/tmp'].find(
+    (candidate) => existsSync(candidate) && reachableBy(user, candidate),
+  );
+  if (!base)
+    throw new PrerequisiteError(
+      `The postgres system user cannot reach the PostgreSQL binaries in ${native} nor any temporary folder.`,
+    );
   const copy = path.join(base, `collections-postgres-${version}`);
   if (!existsSync(path.join(copy, '.complete'))) {
     rmSync(copy, { recursive: true, force: true });
@@ -106,11 +115,17 @@ async function serverBinaries(user: PostgresUser | null): Promise<{ initdb: stri
 
 function run(file: string, args: string[], user: PostgresUser | null): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { ...(user ? { uid: user.uid, gid: user.gid } : {}), env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(file, args, {
+      ...(user ? { uid: user.uid, gid: user.gid } : {}),
+      env: { ...process.env, LC_ALL: 'C' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let err = '';
     child.stderr.on('data', (chunk: Buffer) => (err = (err + chunk.toString('utf8')).slice(-2000)));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(file)} failed (${code}): ${err}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${path.basename(file)} failed (${code}): ${err}`)),
+    );
   });
 }
 
@@ -141,7 +156,18 @@ export async function startEmbeddedPostgres(opts: {
     const pwfile = path.join(path.dirname(dir), `.pg-password-${process.pid}`);
     writeFileSync(pwfile, `${password}\n`, { mode: 0o644 });
     try {
-      await run(bin.initdb, [`--pgdata=${dir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'], user);
+      await run(
+        bin.initdb,
+        [
+          `--pgdata=${dir}`,
+          '--auth=scram-sha-256',
+          '--username=postgres',
+          `--pwfile=${pwfile}`,
+          '--encoding=UTF8',
+          '--locale=C',
+        ],
+        user,
+      );
     } finally {
       rmSync(pwfile, { force: true });
     }
@@ -156,8 +182,23 @@ export async function startEmbeddedPostgres(opts: {
   // TCP on loopback only; no Unix socket that could clash with a system PostgreSQL.
   const server = spawn(
     bin.postgres,
-    ['-D', dir, '-p', String(opts.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
-    { ...(user ? { uid: user.uid, gid: user.gid } : {}), env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'] },
+    [
+      '-D',
+      dir,
+      '-p',
+      String(opts.port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=200',
+    ],
+    {
+      ...(user ? { uid: user.uid, gid: user.gid } : {}),
+      env: { ...process.env, LC_ALL: 'C' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
   );
   const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
@@ -201,11 +242,28 @@ function isAlive(pid: number): boolean {
  * Starts the embedded PostgreSQL in a child process (see embedded-postgres-process.ts for why) and
  * resolves with its URL once it accepts connections.
  */
-export function startEmbeddedPostgresProcess(opts: { dataDir: string; port: number; database: string; persistent: boolean }): Promise<RunningPostgres> {
+export function startEmbeddedPostgresProcess(opts: {
+  dataDir: string;
+  port: number;
+  database: string;
+  persistent: boolean;
+}): Promise<RunningPostgres> {
   const entry = path.join(import.meta.dirname, 'embedded-postgres-process.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, opts.dataDir, String(opts.port), opts.database, opts.persistent ? 'persistent' : 'temporary'], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      entry,
+      opts.dataDir,
+      String(opts.port),
+      opts.database,
+      opts.persistent ? 'persistent' : 'temporary',
+    ],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     let buffered = '';

@@ -1,6 +1,11 @@
 // `npm run temporal:install`: make sure both Temporal binaries are available (a second run installs nothing).
 import { loadConfig } from '../workers/config';
-import { checkNodeVersion, PrerequisiteError, resolveTemporalCli, resolveTemporalTestServer } from './temporal-binaries';
+import {
+  checkNodeVersion,
+  PrerequisiteError,
+  resolveTemporalCli,
+  resolveTemporalTestServer,
+} from './temporal-binaries';
 
 try {
   checkNodeVersion();

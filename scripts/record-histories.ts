@@ -18,8 +18,19 @@ import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { migrateDb } from '../db/migrate';
-import { clBudgetJourney, coBudgetJourney, prepareDebtorJourneys, type DebtorJourneySpec } from '../tests/workflows/support/debtor-journeys';
-import { fixtureJourney, prepareJourney, versionChangeJourney, workflowJourney, type JourneySpec } from '../tests/workflows/support/journeys';
+import {
+  clBudgetJourney,
+  coBudgetJourney,
+  prepareDebtorJourneys,
+  type DebtorJourneySpec,
+} from '../tests/workflows/support/debtor-journeys';
+import {
+  fixtureJourney,
+  prepareJourney,
+  versionChangeJourney,
+  workflowJourney,
+  type JourneySpec,
+} from '../tests/workflows/support/journeys';
 import type { Journey } from '../tests/workflows/support/scenario-journey';
 import { driveJourneys } from '../tests/workflows/support/scenario-journey';
 import { startTimeSkippingRig } from '../tests/workflows/support/time-skipping';
@@ -55,7 +66,9 @@ const recordedDebtors: Record<string, DebtorJourneySpec> = {
 
 const stemOf = (file: string) => file.replace(/\.run\d+\.json$/, '');
 const fileStemsOf = (name: string): string[] =>
-  name in recordedDebtors ? (recordedDebtors[name]?.accounts ?? []).map((a) => `${name}-${a.label.toLowerCase()}`) : [name];
+  name in recordedDebtors
+    ? (recordedDebtors[name]?.accounts ?? []).map((a) => `${name}-${a.label.toLowerCase()}`)
+    : [name];
 
 /** The journeys named on the command line, else those with no files yet. */
 function selectJourneys(args: string[], existing: string[]): string[] {
@@ -81,11 +94,21 @@ async function runsOf(client: Client, workflowId: string) {
 }
 
 const quiet = () => undefined;
-const quietLogger = { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: (m: string) => console.warn(m), error: (m: string) => console.error(m) };
+const quietLogger = {
+  log: quiet,
+  trace: quiet,
+  debug: quiet,
+  info: quiet,
+  warn: (m: string) => console.warn(m),
+  error: (m: string) => console.error(m),
+};
 
 async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
-  const selected = selectJourneys(process.argv.slice(2), readdirSync(outDir).filter((f) => f.endsWith('.json')));
+  const selected = selectJourneys(
+    process.argv.slice(2),
+    readdirSync(outDir).filter((f) => f.endsWith('.json')),
+  );
   if (selected.length === 0) {
     console.log('Every journey has its files; name the ones to re-record.');
     return;
@@ -95,16 +118,28 @@ async function main(): Promise<void> {
   try {
     let databaseUrl = process.env.DATABASE_URL;
     if (!databaseUrl) {
-      const pg = await startEmbeddedPostgresProcess({ dataDir: path.join(work, 'pg'), port: await freePort(), database: 'record_histories', persistent: false });
+      const pg = await startEmbeddedPostgresProcess({
+        dataDir: path.join(work, 'pg'),
+        port: await freePort(),
+        database: 'record_histories',
+        persistent: false,
+      });
       cleanups.push(() => pg.stop());
       databaseUrl = pg.url;
     }
     await migrateDb(databaseUrl);
-    const { code } = await bundleWorkflowCode({ workflowsPath: path.resolve(import.meta.dirname, '../workflows/index.ts'), logger: quietLogger });
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: path.resolve(import.meta.dirname, '../workflows/index.ts'),
+      logger: quietLogger,
+    });
     const workflowBundlePath = path.join(work, 'workflow-bundle.js');
     writeFileSync(workflowBundlePath, code);
 
-    const rig = await startTimeSkippingRig({ testServerPath: resolveTemporalTestServer(process.env.TEMPORAL_TEST_SERVER), databaseUrl, workflowBundlePath });
+    const rig = await startTimeSkippingRig({
+      testServerPath: resolveTemporalTestServer(process.env.TEMPORAL_TEST_SERVER),
+      databaseUrl,
+      workflowBundlePath,
+    });
     cleanups.push(() => rig.stop());
     const notBefore = (await rig.env.currentTimeMs()) + 86_400_000;
     const journeys: { stem: string; journey: Journey }[] = [];
@@ -114,20 +149,30 @@ async function main(): Promise<void> {
       if (single) journeys.push({ stem: name, journey: await prepareJourney(rig.db.db, single, notBefore) });
       if (debtor) {
         const prepared = await prepareDebtorJourneys(rig.db.db, debtor, notBefore);
-        prepared.journeys.forEach((journey, i) => journeys.push({ stem: fileStemsOf(name)[i] ?? `${name}-${i}`, journey }));
+        prepared.journeys.forEach((journey, i) =>
+          journeys.push({ stem: fileStemsOf(name)[i] ?? `${name}-${i}`, journey }),
+        );
       }
     }
-    await driveJourneys(rig.env, rig.taskQueue, journeys.map((j) => j.journey), rig.db.db);
+    await driveJourneys(
+      rig.env,
+      rig.taskQueue,
+      journeys.map((j) => j.journey),
+      rig.db.db,
+    );
 
     const stems = new Set(journeys.map((j) => j.stem));
-    for (const file of readdirSync(outDir)) if (file.endsWith('.json') && stems.has(stemOf(file))) rmSync(path.join(outDir, file));
+    for (const file of readdirSync(outDir))
+      if (file.endsWith('.json') && stems.has(stemOf(file))) rmSync(path.join(outDir, file));
     for (const { stem, journey } of journeys) {
       const runs = await runsOf(rig.env.client, journey.account.workflowId);
       runs.forEach((history, i) => {
         const file = path.join(outDir, `${stem}.run${String(i + 1).padStart(2, '0')}.json`);
         writeFileSync(file, `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`);
       });
-      console.log(`${stem}: ${runs.length} runs, ${runs.reduce((n, h) => n + (h.events?.length ?? 0), 0)} events, ${journey.view?.status ?? '?'}`);
+      console.log(
+        `${stem}: ${runs.length} runs, ${runs.reduce((n, h) => n + (h.events?.length ?? 0), 0)} events, ${journey.view?.status ?? '?'}`,
+      );
     }
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => console.error(err));

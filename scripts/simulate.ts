@@ -22,7 +22,9 @@ let input: unknown;
 try {
   input = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
 } catch (error) {
-  fail([`${file}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${error instanceof Error ? error.message : String(error)}`]);
+  fail([
+    `${file}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${error instanceof Error ? error.message : String(error)}`,
+  ]);
 }
 
 const parsed = parseScenario(input);

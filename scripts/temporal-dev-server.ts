@@ -20,18 +20,33 @@ export async function startTemporalDevServer(opts: {
   namespace: string;
   log?: (line: string) => void;
 }): Promise<RunningTemporal> {
-  for (const [what, port] of [['Temporal', opts.port], ['Temporal UI', opts.uiPort]] as const) {
+  for (const [what, port] of [
+    ['Temporal', opts.port],
+    ['Temporal UI', opts.uiPort],
+  ] as const) {
     if (port !== undefined && !(await portIsFree(port))) {
       throw new PrerequisiteError(
         `Port ${port} (${what}) is already in use: stop what uses it or set ${what === 'Temporal' ? 'TEMPORAL_DEV_PORT' : 'TEMPORAL_UI_PORT'} (or TEMPORAL_ADDRESS to use an existing server).`,
       );
     }
   }
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--namespace', opts.namespace, '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--namespace',
+    opts.namespace,
+    '--log-level',
+    'warn',
+  ];
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
   else args.push('--headless');
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
-  for (const key of allSearchAttributes) args.push('--search-attribute', `${key.name}=${searchAttributeCliType(key.type)}`);
+  for (const key of allSearchAttributes)
+    args.push('--search-attribute', `${key.name}=${searchAttributeCliType(key.type)}`);
   // Some dynamic-config defaults are raised so that bursts of starts (ingest) are not throttled locally.
   args.push('--dynamic-config-value', 'frontend.namespaceRPS=10000', '--dynamic-config-value', 'frontend.rps=10000');
 
@@ -86,7 +101,15 @@ async function answers(address: string): Promise<boolean> {
 }
 
 function searchAttributeCliType(type: string): string {
-  const names: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int', TEXT: 'Text', BOOL: 'Bool', DOUBLE: 'Double', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' };
+  const names: Record<string, string> = {
+    KEYWORD: 'Keyword',
+    INT: 'Int',
+    TEXT: 'Text',
+    BOOL: 'Bool',
+    DOUBLE: 'Double',
+    DATETIME: 'Datetime',
+    KEYWORD_LIST: 'KeywordList',
+  };
   const name = names[type];
   if (!name) throw new Error(`Unknown search attribute type ${type}`);
   return name;

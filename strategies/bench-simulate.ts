@@ -30,22 +30,37 @@ export function generatedScenario(index: number, days = 180): Scenario {
   if (behaviour < 0.4) {
     const dueDate = promiseAt.plus({ days: 5 }).toISODate() ?? '';
     events.push({ at: promiseAt.toMillis(), event: { type: 'promise', amountMinor, dueDate } });
-    if (behaviour < 0.25) events.push({ at: promiseAt.plus({ days: 4 }).toMillis(), event: { type: 'payment', amountMinor, reference: `P${index}` } });
+    if (behaviour < 0.25)
+      events.push({
+        at: promiseAt.plus({ days: 4 }).toMillis(),
+        event: { type: 'payment', amountMinor, reference: `P${index}` },
+      });
   } else if (behaviour < 0.5) {
     events.push({ at: promiseAt.toMillis(), event: { type: 'reply', channel: 'whatsapp', text: 'hola' } });
   }
   const strategy = builtinStrategy('consumer-mx');
   if (!strategy) throw new Error('consumer-mx missing');
   return {
-    accountId: `A${index}`, zone, country: 'MX', currency: 'MXN', start: start.toMillis(), until: start.plus({ days }).toMillis(), strategy,
+    accountId: `A${index}`,
+    zone,
+    country: 'MX',
+    currency: 'MXN',
+    start: start.toMillis(),
+    until: start.plus({ days }).toMillis(),
+    strategy,
     channels: { email: true, whatsapp: random() > 0.1 },
-    invoices: [{ type: 'invoice', externalId: `F${index}`, amountMinor, currency: 'MXN', dueDate: due.toISODate() ?? '' }],
+    invoices: [
+      { type: 'invoice', externalId: `F${index}`, amountMinor, currency: 'MXN', dueDate: due.toISODate() ?? '' },
+    ],
     events,
   };
 }
 
 /** Simulates `accounts` generated accounts over `days` days; returns elapsed milliseconds. */
-export function benchSimulate(accounts: number, days = 180): { accounts: number; days: number; elapsedMs: number; timelineEntries: number } {
+export function benchSimulate(
+  accounts: number,
+  days = 180,
+): { accounts: number; days: number; elapsedMs: number; timelineEntries: number } {
   const first = generatedScenario(0, days);
   const ctx = contextFor(first);
   let entries = 0;

@@ -23,14 +23,24 @@ const stepSchema = z.strictObject({
   fallback: z.string().optional(),
   priority: z.enum(['low', 'normal', 'high', 'urgent']).optional(),
   time: hhmm.optional(),
-  when: z.strictObject({ minBalance: decimal.optional(), maxBalance: decimal.optional(), minDaysPastDue: z.int().optional(), minBrokenPromises: count.optional() }).optional(),
+  when: z
+    .strictObject({
+      minBalance: decimal.optional(),
+      maxBalance: decimal.optional(),
+      minDaysPastDue: z.int().optional(),
+      minBrokenPromises: count.optional(),
+    })
+    .optional(),
 });
 
 const stageSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'expected letters, digits, "-" or "_"'),
   kind: z.enum(['preventive', 'administrative', 'prelegal', 'legal', 'writeoff', 'custom']),
   fromDay: z.int(),
-  terminal: z.string().regex(/^[a-z][a-z0-9_]*$/, 'expected a status like "legal_handoff"').optional(),
+  terminal: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]*$/, 'expected a status like "legal_handoff"')
+    .optional(),
   steps: z.array(stepSchema).optional(),
 });
 
@@ -42,16 +52,32 @@ export const strategySchema = z.strictObject({
   description: z.string().optional(),
   version: z.int().min(1).optional(),
   jurisdiction: z.string().regex(/^([A-Z]{2}|default)$/, 'expected an ISO 3166 country code or "default"'),
-  contact: z.strictObject({ maxPerWeek: z.record(z.string(), count).optional(), maxPerDay: count.optional(), minHoursBetween: z.number().min(0).optional() }).optional(),
+  contact: z
+    .strictObject({
+      maxPerWeek: z.record(z.string(), count).optional(),
+      maxPerDay: count.optional(),
+      minHoursBetween: z.number().min(0).optional(),
+    })
+    .optional(),
   promise: z.strictObject({ maxDaysAhead: count, minPercent: z.number().min(0).max(100), graceDays: count }).optional(),
   plan: z
-    .strictObject({ maxInstallments: z.int().min(1), minDownPaymentPercent: z.number().min(0).max(100), monthlyInterestPercent: z.number().min(0).max(100), graceDays: count })
+    .strictObject({
+      maxInstallments: z.int().min(1),
+      minDownPaymentPercent: z.number().min(0).max(100),
+      monthlyInterestPercent: z.number().min(0).max(100),
+      graceDays: count,
+    })
     .optional(),
   stages: z.array(stageSchema).min(1),
   escalations: z
     .array(
       z.strictObject({
-        when: z.strictObject({ brokenPromises: count.optional(), unansweredContacts: count.optional(), minDaysPastDue: z.int().optional(), minBalance: decimal.optional() }),
+        when: z.strictObject({
+          brokenPromises: count.optional(),
+          unansweredContacts: count.optional(),
+          minDaysPastDue: z.int().optional(),
+          minBalance: decimal.optional(),
+        }),
         goTo: z.string(),
       }),
     )
@@ -70,27 +96,44 @@ function checkStages(def: StrategyDefinition, errors: FieldError[]): void {
     if (seen.has(stage.id)) errors.push({ path: at('id'), message: `duplicate stage id "${stage.id}"` });
     seen.add(stage.id);
     const previous = def.stages[i - 1];
-    if (previous && stage.fromDay <= previous.fromDay) errors.push({ path: at('fromDay'), message: `must be greater than the previous stage's fromDay (${previous.fromDay})` });
-    if (stage.terminal && stage.steps && stage.steps.length > 0) errors.push({ path: at('steps'), message: 'a terminal stage closes the account and cannot have steps' });
+    if (previous && stage.fromDay <= previous.fromDay)
+      errors.push({
+        path: at('fromDay'),
+        message: `must be greater than the previous stage's fromDay (${previous.fromDay})`,
+      });
+    if (stage.terminal && stage.steps && stage.steps.length > 0)
+      errors.push({ path: at('steps'), message: 'a terminal stage closes the account and cannot have steps' });
     (stage.steps ?? []).forEach((step, j) => {
       const stepAt = (field: string) => at('steps', j, field);
       const before = stage.steps?.[j - 1];
-      if (step.day < stage.fromDay) errors.push({ path: stepAt('day'), message: `must be on or after the stage's fromDay (${stage.fromDay})` });
-      if (before && step.day < before.day) errors.push({ path: stepAt('day'), message: `steps must be listed in day order (previous step is day ${before.day})` });
+      if (step.day < stage.fromDay)
+        errors.push({ path: stepAt('day'), message: `must be on or after the stage's fromDay (${stage.fromDay})` });
+      if (before && step.day < before.day)
+        errors.push({
+          path: stepAt('day'),
+          message: `steps must be listed in day order (previous step is day ${before.day})`,
+        });
       const allowed: readonly string[] = step.action === 'message' ? MESSAGE_CHANNELS : TASK_CHANNELS;
-      if (!allowed.includes(step.channel)) errors.push({ path: stepAt('channel'), message: `unknown ${step.action} channel "${step.channel}" (expected ${allowed.join(', ')})` });
+      if (!allowed.includes(step.channel))
+        errors.push({
+          path: stepAt('channel'),
+          message: `unknown ${step.action} channel "${step.channel}" (expected ${allowed.join(', ')})`,
+        });
       if (step.fallback !== undefined && (!allowed.includes(step.fallback) || step.fallback === step.channel)) {
         errors.push({ path: stepAt('fallback'), message: `unknown or repeated fallback channel "${step.fallback}"` });
       }
-      if (step.action === 'message' && step.template === undefined) errors.push({ path: stepAt('template'), message: 'a message step needs a template' });
+      if (step.action === 'message' && step.template === undefined)
+        errors.push({ path: stepAt('template'), message: 'a message step needs a template' });
       if (step.template !== undefined && !templateExists({ templates: def.templates ?? {} }, step.template)) {
         errors.push({ path: stepAt('template'), message: `unknown template "${step.template}"` });
       }
     });
   });
   (def.escalations ?? []).forEach((rule, i) => {
-    if (!seen.has(rule.goTo)) errors.push({ path: formatPath(['escalations', i, 'goTo']), message: `unknown stage "${rule.goTo}"` });
-    if (Object.keys(rule.when).length === 0) errors.push({ path: formatPath(['escalations', i, 'when']), message: 'needs at least one condition' });
+    if (!seen.has(rule.goTo))
+      errors.push({ path: formatPath(['escalations', i, 'goTo']), message: `unknown stage "${rule.goTo}"` });
+    if (Object.keys(rule.when).length === 0)
+      errors.push({ path: formatPath(['escalations', i, 'when']), message: 'needs at least one condition' });
   });
 }
 
@@ -98,16 +141,27 @@ function checkContactAgainstPack(def: StrategyDefinition, onDate: string, errors
   const contact = def.contact ?? {};
   const limits = packLimits(packFor(def.jurisdiction, onDate));
   if (contact.maxPerDay !== undefined && limits.maxPerDay !== undefined && contact.maxPerDay > limits.maxPerDay) {
-    errors.push({ path: 'contact.maxPerDay', message: `looser than the ${def.jurisdiction} pack (at most ${limits.maxPerDay})` });
+    errors.push({
+      path: 'contact.maxPerDay',
+      message: `looser than the ${def.jurisdiction} pack (at most ${limits.maxPerDay})`,
+    });
   }
   for (const [channel, max] of Object.entries(contact.maxPerWeek ?? {})) {
     const path = formatPath(['contact', 'maxPerWeek', channel]);
     if (!ALL_CHANNELS.includes(channel)) errors.push({ path, message: `unknown channel "${channel}"` });
     const packMax = limits.maxPerWeek[channel];
-    if (packMax !== undefined && max > packMax) errors.push({ path, message: `looser than the ${def.jurisdiction} pack (at most ${packMax} per week)` });
+    if (packMax !== undefined && max > packMax)
+      errors.push({ path, message: `looser than the ${def.jurisdiction} pack (at most ${packMax} per week)` });
   }
-  if (limits.minHoursBetween !== undefined && contact.minHoursBetween !== undefined && contact.minHoursBetween < limits.minHoursBetween) {
-    errors.push({ path: 'contact.minHoursBetween', message: `looser than the ${def.jurisdiction} pack (at least ${limits.minHoursBetween})` });
+  if (
+    limits.minHoursBetween !== undefined &&
+    contact.minHoursBetween !== undefined &&
+    contact.minHoursBetween < limits.minHoursBetween
+  ) {
+    errors.push({
+      path: 'contact.minHoursBetween',
+      message: `looser than the ${def.jurisdiction} pack (at least ${limits.minHoursBetween})`,
+    });
   }
 }
 
@@ -117,7 +171,8 @@ function checkTemplates(def: StrategyDefinition, errors: FieldError[]): void {
       for (const field of ['subject', 'body'] as const) {
         const source = content[field];
         const problem = source === undefined ? null : templateSyntaxError(source);
-        if (problem) errors.push({ path: formatPath(['templates', name, locale, field]), message: `template syntax: ${problem}` });
+        if (problem)
+          errors.push({ path: formatPath(['templates', name, locale, field]), message: `template syntax: ${problem}` });
       }
     }
   }
@@ -135,8 +190,19 @@ export function normalize(def: StrategyDefinition): NormalizedStrategy {
     jurisdiction: def.jurisdiction,
     contact: { ...def.contact },
     promise: def.promise ?? { maxDaysAhead: 15, minPercent: 30, graceDays: 1 },
-    plan: { maxInstallments: plan.maxInstallments, minDownPaymentPercent: plan.minDownPaymentPercent, monthlyInterestBasisPoints: Math.round(plan.monthlyInterestPercent * 100), graceDays: plan.graceDays },
-    stages: def.stages.map((s) => ({ id: s.id, kind: s.kind, fromDay: s.fromDay, ...(s.terminal ? { terminal: s.terminal } : {}), steps: (s.steps ?? []).map((step) => ({ ...step })) })),
+    plan: {
+      maxInstallments: plan.maxInstallments,
+      minDownPaymentPercent: plan.minDownPaymentPercent,
+      monthlyInterestBasisPoints: Math.round(plan.monthlyInterestPercent * 100),
+      graceDays: plan.graceDays,
+    },
+    stages: def.stages.map((s) => ({
+      id: s.id,
+      kind: s.kind,
+      fromDay: s.fromDay,
+      ...(s.terminal ? { terminal: s.terminal } : {}),
+      steps: (s.steps ?? []).map((step) => ({ ...step })),
+    })),
     escalations: (def.escalations ?? []).map((e) => ({ when: { ...e.when }, goTo: e.goTo })),
     templates: def.templates ?? {},
   };
@@ -146,7 +212,10 @@ export function normalize(def: StrategyDefinition): NormalizedStrategy {
  * Validates a strategy definition. `onDate` (YYYY-MM-DD) picks the jurisdiction pack version the
  * contact block is compared against; defaults to the latest version.
  */
-export function validateStrategy(input: unknown, options: { onDate?: string; pathPrefix?: readonly PropertyKey[] } = {}): StrategyValidation {
+export function validateStrategy(
+  input: unknown,
+  options: { onDate?: string; pathPrefix?: readonly PropertyKey[] } = {},
+): StrategyValidation {
   const prefix = options.pathPrefix ?? [];
   const parsed = strategySchema.safeParse(input);
   if (!parsed.success) return { ok: false, errors: issuesToErrors(parsed.error.issues, prefix) };
@@ -161,11 +230,15 @@ export function validateStrategy(input: unknown, options: { onDate?: string; pat
     ['plan.monthlyInterestPercent', def.plan?.monthlyInterestPercent],
   ];
   for (const [path, percent] of percents) {
-    if (percent !== undefined && !hasAtMostTwoDecimals(percent)) errors.push({ path, message: 'percentages take at most two decimals' });
+    if (percent !== undefined && !hasAtMostTwoDecimals(percent))
+      errors.push({ path, message: 'percentages take at most two decimals' });
   }
   if (errors.length > 0) {
     const prefixText = formatPath(prefix);
-    return { ok: false, errors: errors.map((e) => ({ ...e, path: prefixText ? `${prefixText}.${e.path}`.replace('.[', '[') : e.path })) };
+    return {
+      ok: false,
+      errors: errors.map((e) => ({ ...e, path: prefixText ? `${prefixText}.${e.path}`.replace('.[', '[') : e.path })),
+    };
   }
   return { ok: true, strategy: normalize(def) };
 }

@@ -10,6 +10,13 @@ export { displayAmount, renderTemplate, resolveTemplate, templateExists, templat
 export type { RenderedMessage, TemplateData } from './templates';
 export { BUILTIN_STRATEGIES, TEMPLATE_LIBRARY, builtinStrategy } from './builtin/index';
 export { assignStrategy, fnv1a, matches, splitBucket } from './segmentation';
-export type { AccountFacts, Assignment, Segmentation, SegmentConditions, SegmentRule, StrategyArms } from './segmentation';
+export type {
+  AccountFacts,
+  Assignment,
+  Segmentation,
+  SegmentConditions,
+  SegmentRule,
+  StrategyArms,
+} from './segmentation';
 export { contextFor, parseScenario, runScenario, simulate } from './simulate';
 export type { Scenario, ScenarioInput, SimulationResult } from './simulate';

@@ -16,12 +16,33 @@ const when = z.string().min(10);
 const at = { at: when };
 
 const eventSchema = z.discriminatedUnion('type', [
-  z.strictObject({ ...at, type: z.literal('invoice'), externalId: z.string().min(1), amount: decimal, currency: z.string().regex(/^[A-Z]{3}$/), dueDate: date }),
+  z.strictObject({
+    ...at,
+    type: z.literal('invoice'),
+    externalId: z.string().min(1),
+    amount: decimal,
+    currency: z.string().regex(/^[A-Z]{3}$/),
+    dueDate: date,
+  }),
   z.strictObject({ ...at, type: z.literal('payment'), amount: decimal, reference: z.string().min(1) }),
   z.strictObject({ ...at, type: z.literal('promise'), amount: decimal, dueDate: date }),
-  z.strictObject({ ...at, type: z.literal('plan'), installments: z.array(z.strictObject({ amount: decimal, dueDate: date })).min(1) }),
-  z.strictObject({ ...at, type: z.literal('dispute'), reason: z.string().min(1), invoiceExternalId: z.string().optional() }),
-  z.strictObject({ ...at, type: z.literal('dispute_resolved'), outcome: z.enum(['upheld', 'rejected']), adjustment: decimal.optional() }),
+  z.strictObject({
+    ...at,
+    type: z.literal('plan'),
+    installments: z.array(z.strictObject({ amount: decimal, dueDate: date })).min(1),
+  }),
+  z.strictObject({
+    ...at,
+    type: z.literal('dispute'),
+    reason: z.string().min(1),
+    invoiceExternalId: z.string().optional(),
+  }),
+  z.strictObject({
+    ...at,
+    type: z.literal('dispute_resolved'),
+    outcome: z.enum(['upheld', 'rejected']),
+    adjustment: decimal.optional(),
+  }),
   z.strictObject({ ...at, type: z.literal('pause') }),
   z.strictObject({ ...at, type: z.literal('resume') }),
   z.strictObject({ ...at, type: z.literal('opt_out'), channel: z.string().min(1) }),
@@ -44,7 +65,17 @@ export const scenarioSchema = z.strictObject({
     email: z.string().optional(),
     phone: z.string().optional(),
   }),
-  invoices: z.array(z.strictObject({ externalId: z.string().min(1), amount: decimal, currency: z.string().regex(/^[A-Z]{3}$/), dueDate: date, issuedAt: z.string().optional() })).min(1),
+  invoices: z
+    .array(
+      z.strictObject({
+        externalId: z.string().min(1),
+        amount: decimal,
+        currency: z.string().regex(/^[A-Z]{3}$/),
+        dueDate: date,
+        issuedAt: z.string().optional(),
+      }),
+    )
+    .min(1),
   events: z.array(eventSchema).optional(),
 });
 
@@ -113,8 +144,18 @@ export function parseScenario(json: unknown): ScenarioParse {
   const until = instant(input.until, ['until']);
   if (until < start) errors.push({ path: 'until', message: 'must not be before start' });
   const invoices = input.invoices.map((inv, i) => {
-    if (inv.currency !== currency) errors.push({ path: formatPath(['invoices', i, 'currency']), message: `all invoices of an account share one currency (${currency})` });
-    return { type: 'invoice' as const, externalId: inv.externalId, amountMinor: amount(inv.amount, ['invoices', i, 'amount']), currency: inv.currency, dueDate: inv.dueDate };
+    if (inv.currency !== currency)
+      errors.push({
+        path: formatPath(['invoices', i, 'currency']),
+        message: `all invoices of an account share one currency (${currency})`,
+      });
+    return {
+      type: 'invoice' as const,
+      externalId: inv.externalId,
+      amountMinor: amount(inv.amount, ['invoices', i, 'amount']),
+      currency: inv.currency,
+      dueDate: inv.dueDate,
+    };
   });
   const events = (input.events ?? []).map((e, i) => {
     const path = (...rest: PropertyKey[]) => ['events', i, ...rest];
@@ -123,8 +164,18 @@ export function parseScenario(json: unknown): ScenarioParse {
     let event: EngineEvent;
     switch (e.type) {
       case 'invoice':
-        if (e.currency !== currency) errors.push({ path: formatPath(path('currency')), message: `all invoices of an account share one currency (${currency})` });
-        event = { type: 'invoice', externalId: e.externalId, amountMinor: amount(e.amount, path('amount')), currency: e.currency, dueDate: e.dueDate };
+        if (e.currency !== currency)
+          errors.push({
+            path: formatPath(path('currency')),
+            message: `all invoices of an account share one currency (${currency})`,
+          });
+        event = {
+          type: 'invoice',
+          externalId: e.externalId,
+          amountMinor: amount(e.amount, path('amount')),
+          currency: e.currency,
+          dueDate: e.dueDate,
+        };
         break;
       case 'payment':
         event = { type: 'payment', amountMinor: amount(e.amount, path('amount')), reference: e.reference, paidAt: t };
@@ -133,10 +184,20 @@ export function parseScenario(json: unknown): ScenarioParse {
         event = { type: 'promise', amountMinor: amount(e.amount, path('amount')), dueDate: e.dueDate };
         break;
       case 'plan':
-        event = { type: 'plan', installments: e.installments.map((p, j) => ({ amountMinor: amount(p.amount, path('installments', j, 'amount')), dueDate: p.dueDate })) };
+        event = {
+          type: 'plan',
+          installments: e.installments.map((p, j) => ({
+            amountMinor: amount(p.amount, path('installments', j, 'amount')),
+            dueDate: p.dueDate,
+          })),
+        };
         break;
       case 'dispute_resolved':
-        event = { type: 'dispute_resolved', outcome: e.outcome, ...(e.adjustment !== undefined ? { adjustmentMinor: amount(e.adjustment, path('adjustment')) } : {}) };
+        event = {
+          type: 'dispute_resolved',
+          outcome: e.outcome,
+          ...(e.adjustment !== undefined ? { adjustmentMinor: amount(e.adjustment, path('adjustment')) } : {}),
+        };
         break;
       case 'dispute':
       case 'pause':

@@ -29,7 +29,12 @@ export function contextFor(scenario: Scenario, strategyVersion = 1): EngineConte
 }
 
 export function runScenario(scenario: Scenario, ctx: EngineContext = contextFor(scenario)): AccountState {
-  let state = initialState({ accountId: scenario.accountId, currency: scenario.currency, channels: scenario.channels, openedAt: scenario.start });
+  let state = initialState({
+    accountId: scenario.accountId,
+    currency: scenario.currency,
+    channels: scenario.channels,
+    openedAt: scenario.start,
+  });
   for (const invoice of scenario.invoices) state = decide(ctx, state, invoice, scenario.start).state;
   let next = 0;
   let lastTick = Number.NEGATIVE_INFINITY;

@@ -13,7 +13,7 @@ export function templateSyntaxError(source: string): string | null {
     engine.parse(source);
     return null;
   } catch (error) {
-    return error instanceof Error ? error.message.split('\n')[0] ?? 'invalid template' : 'invalid template';
+    return error instanceof Error ? (error.message.split('\n')[0] ?? 'invalid template') : 'invalid template';
   }
 }
 
@@ -21,7 +21,11 @@ export function templateExists(strategy: Pick<NormalizedStrategy, 'templates'>, 
   return name in strategy.templates || name in TEMPLATE_LIBRARY;
 }
 
-export function resolveTemplate(strategy: Pick<NormalizedStrategy, 'templates'>, name: string, locale: string): { locale: string; content: TemplateContent } | null {
+export function resolveTemplate(
+  strategy: Pick<NormalizedStrategy, 'templates'>,
+  name: string,
+  locale: string,
+): { locale: string; content: TemplateContent } | null {
   const variants = strategy.templates[name] ?? TEMPLATE_LIBRARY[name];
   if (!variants) return null;
   const language = locale.split(/[-_]/)[0] ?? locale;
@@ -46,10 +50,16 @@ export interface RenderedMessage {
   body: string;
 }
 
-export async function renderTemplate(strategy: Pick<NormalizedStrategy, 'templates'>, name: string, locale: string, data: TemplateData): Promise<RenderedMessage> {
+export async function renderTemplate(
+  strategy: Pick<NormalizedStrategy, 'templates'>,
+  name: string,
+  locale: string,
+  data: TemplateData,
+): Promise<RenderedMessage> {
   const resolved = resolveTemplate(strategy, name, locale);
   if (!resolved) throw new Error(`unknown template "${name}"`);
-  const subject = resolved.content.subject === undefined ? null : await engine.parseAndRender(resolved.content.subject, data);
+  const subject =
+    resolved.content.subject === undefined ? null : await engine.parseAndRender(resolved.content.subject, data);
   const body = await engine.parseAndRender(resolved.content.body, data);
   return { template: name, locale: resolved.locale, subject, body };
 }
@@ -57,6 +67,11 @@ export async function renderTemplate(strategy: Pick<NormalizedStrategy, 'templat
 /** "1500.00" + MXN → "$1,500.00" in the debtor's locale; Intl formats the decimal string exactly. */
 export function displayAmount(decimal: string, currency: string, locale: string): string {
   const digits = decimal.split('.')[1]?.length ?? 0;
-  const format = new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const format = new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
   return format.format(decimal as `${number}`);
 }

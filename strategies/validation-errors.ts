@@ -19,7 +19,8 @@ export function issuesToErrors(issues: readonly z.core.$ZodIssue[], prefix: read
   const errors: FieldError[] = [];
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) errors.push({ path: formatPath([...prefix, ...issue.path, key]), message: 'unknown field' });
+      for (const key of issue.keys)
+        errors.push({ path: formatPath([...prefix, ...issue.path, key]), message: 'unknown field' });
     } else {
       errors.push({ path: formatPath([...prefix, ...issue.path]), message: issue.message });
     }

@@ -26,12 +26,19 @@ const temporalEnvSchema = z.object({
 });
 
 /** A number id names a task queue (`whatsapp-<id>`) and a row: short, plain characters. */
-const whatsappNumberId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'must be letters, digits, "-" or "_" (at most 63)');
+const whatsappNumberId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'must be letters, digits, "-" or "_" (at most 63)');
 
 const whatsappEnvSchema = z.object({
   WHATSAPP_NUMBERS: z
     .string()
-    .transform((v) => v.split(',').map((id) => id.trim()).filter((id) => id !== ''))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((id) => id.trim())
+        .filter((id) => id !== ''),
+    )
     .pipe(z.array(whatsappNumberId).refine((ids) => new Set(ids).size === ids.length, 'lists a number twice'))
     .default([]),
   WHATSAPP_SEND_NUMBER: whatsappNumberId.optional(),
@@ -39,7 +46,6 @@ const whatsappEnvSchema = z.object({
   WHATSAPP_PER_MINUTE: z.coerce.number().int().min(1).max(600).default(10),
   WHATSAPP_PER_DAY: z.coerce.number().int().min(1).max(100_000).default(200),
 });
-
 
 const envSchema = z
   .object({
@@ -49,7 +55,10 @@ const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     PUBLIC_BASE_URL: z.url().optional(),
     DATA_DIR: z.string().min(1).default('.data'),
-    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
     ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
@@ -109,7 +118,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const e = parsed.data;
   if (e.NODE_ENV === 'production' && e.RESEND_API_KEY && !e.LINK_SIGNING_SECRET) {
     // Emails leave with an opt-out link that every API process must be able to verify.
-    throw new ConfigError(['LINK_SIGNING_SECRET: is required in production when RESEND_API_KEY is set (the same value on every process)']);
+    throw new ConfigError([
+      'LINK_SIGNING_SECRET: is required in production when RESEND_API_KEY is set (the same value on every process)',
+    ]);
   }
   return {
     env: e.NODE_ENV,
@@ -138,7 +149,11 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       numbers: e.WHATSAPP_NUMBERS,
       sendNumber: e.WHATSAPP_SEND_NUMBER,
       // A short burst lets a reply follow a reminder without waiting for the next token.
-      rateLimit: { perMinute: e.WHATSAPP_PER_MINUTE, perDay: e.WHATSAPP_PER_DAY, burst: Math.min(3, e.WHATSAPP_PER_MINUTE) },
+      rateLimit: {
+        perMinute: e.WHATSAPP_PER_MINUTE,
+        perDay: e.WHATSAPP_PER_DAY,
+        burst: Math.min(3, e.WHATSAPP_PER_MINUTE),
+      },
     },
   };
 }
@@ -168,5 +183,3 @@ function temporalConfigFrom(env: z.infer<typeof temporalEnvSchema>): TemporalCon
     },
   };
 }
-
-

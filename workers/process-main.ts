@@ -7,7 +7,9 @@ export function runProcess(roles: { api: boolean; worker: boolean }): void {
   const main = async () => {
     const config = loadConfig(process.env);
     if (!config.databaseUrl || !config.temporal.address) {
-      throw new ConfigError(['DATABASE_URL and TEMPORAL_ADDRESS must be set (npm start runs embedded services for development).']);
+      throw new ConfigError([
+        'DATABASE_URL and TEMPORAL_ADDRESS must be set (npm start runs embedded services for development).',
+      ]);
     }
     const runtime = await startRuntime(config, roles, log);
     if (runtime.api) log(`API listening on ${runtime.api.url}`);

@@ -23,7 +23,15 @@ let temporalRuntimeInstalled = false;
 function installTemporalRuntime(logLevel: string): void {
   if (temporalRuntimeInstalled) return;
   temporalRuntimeInstalled = true;
-  const levels: Record<string, LogLevel> = { fatal: 'ERROR', error: 'ERROR', warn: 'WARN', info: 'INFO', debug: 'DEBUG', trace: 'TRACE', silent: 'ERROR' };
+  const levels: Record<string, LogLevel> = {
+    fatal: 'ERROR',
+    error: 'ERROR',
+    warn: 'WARN',
+    info: 'INFO',
+    debug: 'DEBUG',
+    trace: 'TRACE',
+    silent: 'ERROR',
+  };
   TemporalRuntime.install({ logger: new DefaultLogger(levels[logLevel] ?? 'INFO') });
 }
 
@@ -68,10 +76,17 @@ export async function startRuntime(
     installTemporalRuntime(config.logLevel);
     const connection = await connectWorkerConnection(config.temporal);
     const email = config.email.resendApiKey
-      ? createResendSender({ apiKey: config.email.resendApiKey, baseUrl: config.email.resendBaseUrl, from: config.email.from })
+      ? createResendSender({
+          apiKey: config.email.resendApiKey,
+          baseUrl: config.email.resendBaseUrl,
+          from: config.email.from,
+        })
       : null;
     if (!email) log('RESEND_API_KEY is not set: emails are kept in the outbound_messages table instead of being sent.');
-    if (!config.whatsapp.sendNumber) log('WHATSAPP_SEND_NUMBER is not set: WhatsApp messages are kept in the outbound_messages table instead of being sent.');
+    if (!config.whatsapp.sendNumber)
+      log(
+        'WHATSAPP_SEND_NUMBER is not set: WhatsApp messages are kept in the outbound_messages table instead of being sent.',
+      );
     worker = await createCollectionsWorker({
       temporal: config.temporal,
       connection,
@@ -91,7 +106,9 @@ export async function startRuntime(
       await connection.close();
       throw err;
     }
-    whatsappDone.push(...runs.map((run) => run.catch((err: unknown) => log(`A WhatsApp worker stopped: ${String(err)}`))));
+    whatsappDone.push(
+      ...runs.map((run) => run.catch((err: unknown) => log(`A WhatsApp worker stopped: ${String(err)}`))),
+    );
     workerDone = worker.run().finally(async () => {
       // When the main worker ends (shutdown or a fatal error) the number workers end with it.
       for (const wa of whatsapp) if (wa.worker.getState() === 'RUNNING') wa.shutdown();
@@ -102,7 +119,12 @@ export async function startRuntime(
     async function startNumber(numberId: string): Promise<WhatsAppWorker> {
       // Signals to account workflows go through the outbox: written with the receipt or reply, delivered at once,
       // and by the API processes' relay if Temporal did not take them.
-      const outbox = createOutboxRelay({ db: database.db, temporal: client, taskQueue: config.temporal.taskQueue, log: { warn: (obj, msg) => log(`${msg} ${JSON.stringify(obj)}`) } });
+      const outbox = createOutboxRelay({
+        db: database.db,
+        temporal: client,
+        taskQueue: config.temporal.taskQueue,
+        log: { warn: (obj, msg) => log(`${msg} ${JSON.stringify(obj)}`) },
+      });
       const channelLog = whatsappLog(log, numberId);
       let onInbound: ReturnType<typeof createInboundHandler> | undefined;
       return startWhatsAppWorker({
@@ -162,6 +184,7 @@ export async function startRuntime(
 
 /** The channel's logger on this process's log lines (personal data stays out: numbers by id only). */
 function whatsappLog(log: (line: string) => void, numberId: string): ChannelLog {
-  const line = (level: string) => (message: string, meta?: Record<string, unknown>) => log(`[whatsapp ${numberId}] ${level} ${message}${meta ? ` ${JSON.stringify(meta)}` : ''}`);
+  const line = (level: string) => (message: string, meta?: Record<string, unknown>) =>
+    log(`[whatsapp ${numberId}] ${level} ${message}${meta ? ` ${JSON.stringify(meta)}` : ''}`);
   return { info: line('info'), warn: line('warn'), error: line('error') };
 }

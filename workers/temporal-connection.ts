@@ -12,7 +12,9 @@ async function tlsOptions(config: TemporalConfig): Promise<TLSConfig | false> {
     serverNameOverride: serverName,
     serverRootCACertificate: serverRootCaCertPath ? await readFile(serverRootCaCertPath) : undefined,
     clientCertPair:
-      clientCertPath && clientKeyPath ? { crt: await readFile(clientCertPath), key: await readFile(clientKeyPath) } : undefined,
+      clientCertPath && clientKeyPath
+        ? { crt: await readFile(clientCertPath), key: await readFile(clientKeyPath) }
+        : undefined,
   };
 }
 
@@ -42,8 +44,20 @@ export async function connectWorkerConnection(config: TemporalConfig): Promise<N
  * Registers the custom search attributes (idempotent). Temporal Cloud does not allow this over
  * the API key's operator service: there they are created once with `tcld` (see README).
  */
-export async function ensureSearchAttributes(client: Client, namespace: string, log: (line: string) => void): Promise<void> {
-  const typeIds: Record<string, number> = { TEXT: 1, KEYWORD: 2, INT: 3, DOUBLE: 4, BOOL: 5, DATETIME: 6, KEYWORD_LIST: 7 };
+export async function ensureSearchAttributes(
+  client: Client,
+  namespace: string,
+  log: (line: string) => void,
+): Promise<void> {
+  const typeIds: Record<string, number> = {
+    TEXT: 1,
+    KEYWORD: 2,
+    INT: 3,
+    DOUBLE: 4,
+    BOOL: 5,
+    DATETIME: 6,
+    KEYWORD_LIST: 7,
+  };
   try {
     const existing = await client.connection.operatorService.listSearchAttributes({ namespace });
     const missing = allSearchAttributes.filter((k) => !(k.name in (existing.customAttributes ?? {})));

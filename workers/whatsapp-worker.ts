@@ -68,13 +68,17 @@ export async function startWhatsAppWorker(args: WhatsAppWorkerArgs): Promise<Wha
 
   const onStatus = args.onStatus ?? ((s: StatusUpdate) => recordDeliveryStatus(db, s).then(() => undefined));
   channel.onStatus((s) => {
-    Promise.resolve(onStatus(s)).catch((err: unknown) => log.error('Could not record a WhatsApp receipt', { numberId, error: String(err) }));
+    Promise.resolve(onStatus(s)).catch((err: unknown) =>
+      log.error('Could not record a WhatsApp receipt', { numberId, error: String(err) }),
+    );
   });
   channel.onInbound((m) => {
     void (async () => {
       if (!(await claimInbound(db, m.providerMessageId))) return;
       await args.onInbound?.(m, channel);
-    })().catch((err: unknown) => log.error('Could not handle an inbound WhatsApp message', { numberId, error: String(err) }));
+    })().catch((err: unknown) =>
+      log.error('Could not handle an inbound WhatsApp message', { numberId, error: String(err) }),
+    );
   });
   const pairing = pollPairingRequests(db, channel, log, args.pairingPollMs ?? 3000);
 
@@ -135,12 +139,16 @@ async function holdNumber(sql: postgres.Sql, numberId: string): Promise<() => Pr
   };
 }
 
-
 /**
  * The API cannot reach the socket: it writes the request on the number's row, and the process holding
  * the socket takes it (one conditional update, so a request is answered once) and writes the code back.
  */
-function pollPairingRequests(db: Db, channel: WhatsAppChannel, log: ChannelLog, everyMs: number): { stop(): Promise<void> } {
+function pollPairingRequests(
+  db: Db,
+  channel: WhatsAppChannel,
+  log: ChannelLog,
+  everyMs: number,
+): { stop(): Promise<void> } {
   const numberId = channel.numberId;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -161,11 +169,17 @@ function pollPairingRequests(db: Db, channel: WhatsAppChannel, log: ChannelLog, 
     if (taken.length === 0) return;
     try {
       const code = await channel.requestPairingCode(phone);
-      await db.update(whatsappNumbers).set({ status: 'pairing', pairingCode: code, phone, updatedAt: new Date() }).where(eq(whatsappNumbers.id, numberId));
+      await db
+        .update(whatsappNumbers)
+        .set({ status: 'pairing', pairingCode: code, phone, updatedAt: new Date() })
+        .where(eq(whatsappNumbers.id, numberId));
       log.info('WhatsApp pairing code ready', { numberId });
     } catch (err) {
       log.warn('WhatsApp pairing code request failed', { numberId, error: String(err) });
-      await db.update(whatsappNumbers).set({ pairingError: err instanceof Error ? err.message : String(err), updatedAt: new Date() }).where(eq(whatsappNumbers.id, numberId));
+      await db
+        .update(whatsappNumbers)
+        .set({ pairingError: err instanceof Error ? err.message : String(err), updatedAt: new Date() })
+        .where(eq(whatsappNumbers.id, numberId));
     }
   }
 

@@ -22,7 +22,9 @@ export async function createCollectionsWorker(args: {
     // Sized explicitly: the default grows with the heap and can exhaust it under bursts.
     maxCachedWorkflows: args.temporal.worker.maxCachedWorkflows,
     maxConcurrentActivityTaskExecutions: args.temporal.worker.maxConcurrentActivities,
-    ...(args.workflowBundle ? { workflowBundle: args.workflowBundle } : { workflowsPath: require.resolve('../workflows/index.ts') }),
+    ...(args.workflowBundle
+      ? { workflowBundle: args.workflowBundle }
+      : { workflowsPath: require.resolve('../workflows/index.ts') }),
   };
   return Worker.create(options);
 }

@@ -6,7 +6,11 @@ import type { Decision, EngineContext } from '../strategies/core/types';
 /** Another account may win the race a few times in a row; past this the decision stands. */
 export const MAX_BUDGET_ROUNDS = 4;
 
-export function ledgerEntries(accountId: string, engine: EngineContext, decision: Decision): { attempts: ContactAttempt[]; decisions: RecordedDecision[] } {
+export function ledgerEntries(
+  accountId: string,
+  engine: EngineContext,
+  decision: Decision,
+): { attempts: ContactAttempt[]; decisions: RecordedDecision[] } {
   const made = decision.timeline.filter((e) => e.type === 'message' || e.type === 'task');
   const commands = decision.commands.filter((c) => c.type === 'send_message' || c.type === 'create_task');
   const attempts = commands.map((c, i) => ({

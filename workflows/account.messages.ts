@@ -109,7 +109,8 @@ export type { TimelineEntry };
 export const invoiceAddedSignal = defineSignal<[InvoiceAddedSignal]>('invoiceAdded');
 export const paymentReceivedSignal = defineSignal<[PaymentReceivedSignal]>('paymentReceived');
 export const disputeOpenedSignal = defineSignal<[{ reason: string; invoiceExternalId?: string }]>('disputeOpened');
-export const disputeResolvedSignal = defineSignal<[{ outcome: 'upheld' | 'rejected'; adjustmentMinor?: number }]>('disputeResolved');
+export const disputeResolvedSignal =
+  defineSignal<[{ outcome: 'upheld' | 'rejected'; adjustmentMinor?: number }]>('disputeResolved');
 export const pausedSignal = defineSignal<[{ by?: string }]>('paused');
 export const resumedSignal = defineSignal<[{ by?: string }]>('resumed');
 export const optedOutSignal = defineSignal<[{ channel: string }]>('optedOut');
@@ -118,7 +119,8 @@ export const debtorRepliedSignal = defineSignal<[{ channel: string; text: string
 /** A message that later bounced or was refused: the channel is unavailable and later steps use their fallback. */
 export const deliveryFailedSignal = defineSignal<[{ key: string; channel: string; reason: string }]>('deliveryFailed');
 /** Moves the account to another published strategy version at its next decision. */
-export const strategyVersionChangedSignal = defineSignal<[{ strategyId: string; version: number }]>('strategyVersionChanged');
+export const strategyVersionChangedSignal =
+  defineSignal<[{ strategyId: string; version: number }]>('strategyVersionChanged');
 
 export const registerPromiseUpdate = defineUpdate<AgreementResult, [PromiseRequest]>('registerPromise');
 export const proposePlanUpdate = defineUpdate<AgreementResult, [PlanRequest]>('proposePlan');

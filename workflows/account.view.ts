@@ -14,7 +14,13 @@ import {
   dpdBucket,
 } from './search-attributes';
 
-export function buildView(input: AccountWorkflowInput, ctx: EngineContext | null, strategyId: string, state: AccountState, now: number): AccountView {
+export function buildView(
+  input: AccountWorkflowInput,
+  ctx: EngineContext | null,
+  strategyId: string,
+  state: AccountState,
+  now: number,
+): AccountView {
   const base = {
     accountId: input.accountId,
     currency: input.currency,
@@ -23,7 +29,17 @@ export function buildView(input: AccountWorkflowInput, ctx: EngineContext | null
     unansweredContacts: state.unansweredContacts,
   };
   if (!ctx) {
-    return { ...base, status: 'opening', stage: 'none', balanceMinor: 0, daysPastDue: null, strategy: null, nextAction: null, promise: null, plan: null };
+    return {
+      ...base,
+      status: 'opening',
+      stage: 'none',
+      balanceMinor: 0,
+      daysPastDue: null,
+      strategy: null,
+      nextAction: null,
+      promise: null,
+      plan: null,
+    };
   }
   const view = toView(ctx, state, now);
   return {
@@ -35,9 +51,20 @@ export function buildView(input: AccountWorkflowInput, ctx: EngineContext | null
     strategy: { id: strategyId, version: ctx.strategyVersion },
     nextAction: view.nextAction,
     promise: state.promise
-      ? { promiseId: `promise-${state.promise.acceptedAt}`, amountMinor: state.promise.amountMinor, dueDate: state.promise.dueDate, status: 'active' }
+      ? {
+          promiseId: `promise-${state.promise.acceptedAt}`,
+          amountMinor: state.promise.amountMinor,
+          dueDate: state.promise.dueDate,
+          status: 'active',
+        }
       : null,
-    plan: state.plan ? { installments: state.plan.installments, totalMinor: state.plan.totalMinor, paidMinor: state.plan.paidSinceMinor } : null,
+    plan: state.plan
+      ? {
+          installments: state.plan.installments,
+          totalMinor: state.plan.totalMinor,
+          paidMinor: state.plan.paidSinceMinor,
+        }
+      : null,
   };
 }
 
@@ -61,7 +88,12 @@ export interface AccountSearchAttributes {
   balanceMinor: number;
 }
 
-export function searchAttributesOf(ctx: EngineContext, strategyId: string, state: AccountState, now: number): AccountSearchAttributes {
+export function searchAttributesOf(
+  ctx: EngineContext,
+  strategyId: string,
+  state: AccountState,
+  now: number,
+): AccountSearchAttributes {
   const view = toView(ctx, state, now);
   return {
     stage: view.stage,

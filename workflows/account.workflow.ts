@@ -47,7 +47,8 @@ type Activities = ReturnType<typeof createActivities>;
 type WhatsAppActivities = ReturnType<typeof createWhatsAppActivities>;
 const channel = proxyActivities<Activities>(activityPresets.channelSend);
 /** sendWhatsApp runs only where the number's socket lives: on that number's own task queue. */
-const whatsappFrom = (numberId: string) => proxyActivities<WhatsAppActivities>({ ...activityPresets.whatsappSend, taskQueue: whatsappTaskQueue(numberId) });
+const whatsappFrom = (numberId: string) =>
+  proxyActivities<WhatsAppActivities>({ ...activityPresets.whatsappSend, taskQueue: whatsappTaskQueue(numberId) });
 const store = proxyActivities<Activities>(activityPresets.databaseWrite);
 const local = proxyLocalActivities<Activities>(activityPresets.readModelWrite);
 
@@ -68,7 +69,13 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
   let ctx: EngineContext | null = carried?.context ?? null;
   let strategyId = carried?.strategyId ?? input.strategyId ?? '';
   let state: AccountState =
-    carried?.state ?? initialState({ accountId: input.accountId, currency: input.currency, channels: input.debtor.channels, openedAt: wholeSecond(Date.now()) });
+    carried?.state ??
+    initialState({
+      accountId: input.accountId,
+      currency: input.currency,
+      channels: input.debtor.channels,
+      openedAt: wholeSecond(Date.now()),
+    });
   let pendingStrategy = carried?.pendingStrategy ?? null;
   let whatsappNumber = carried?.whatsappNumber;
   const replies = new Map<number, AgreementResult>();
@@ -79,18 +86,40 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
     if (front) queue.unshift(item);
     else queue.push(item);
   };
-  setHandler(invoiceAddedSignal, (i) => push({ type: 'invoice', externalId: i.externalId, amountMinor: i.amountMinor, currency: i.currency, dueDate: i.dueDate }));
-  setHandler(paymentReceivedSignal, (p) => push({ type: 'payment', amountMinor: p.amountMinor, reference: p.reference, paidAt: p.paidAt }));
-  setHandler(disputeOpenedSignal, (d) => push({ type: 'dispute', reason: d.reason, ...(d.invoiceExternalId ? { invoiceExternalId: d.invoiceExternalId } : {}) }));
+  setHandler(invoiceAddedSignal, (i) =>
+    push({
+      type: 'invoice',
+      externalId: i.externalId,
+      amountMinor: i.amountMinor,
+      currency: i.currency,
+      dueDate: i.dueDate,
+    }),
+  );
+  setHandler(paymentReceivedSignal, (p) =>
+    push({ type: 'payment', amountMinor: p.amountMinor, reference: p.reference, paidAt: p.paidAt }),
+  );
+  setHandler(disputeOpenedSignal, (d) =>
+    push({
+      type: 'dispute',
+      reason: d.reason,
+      ...(d.invoiceExternalId ? { invoiceExternalId: d.invoiceExternalId } : {}),
+    }),
+  );
   setHandler(disputeResolvedSignal, (d) =>
-    push({ type: 'dispute_resolved', outcome: d.outcome, ...(d.adjustmentMinor !== undefined ? { adjustmentMinor: d.adjustmentMinor } : {}) }),
+    push({
+      type: 'dispute_resolved',
+      outcome: d.outcome,
+      ...(d.adjustmentMinor !== undefined ? { adjustmentMinor: d.adjustmentMinor } : {}),
+    }),
   );
   setHandler(pausedSignal, () => push({ type: 'pause' }));
   setHandler(resumedSignal, () => push({ type: 'resume' }));
   setHandler(optedOutSignal, (o) => push({ type: 'opt_out', channel: o.channel }));
   setHandler(contactOutcomeSignal, (o) => push({ type: 'contact_outcome', channel: o.channel, outcome: o.outcome }));
   setHandler(debtorRepliedSignal, (r) => push({ type: 'reply', channel: r.channel, text: r.text }));
-  setHandler(deliveryFailedSignal, (f) => push({ type: 'send_failed', key: f.key, channel: f.channel, reason: f.reason }));
+  setHandler(deliveryFailedSignal, (f) =>
+    push({ type: 'send_failed', key: f.key, channel: f.channel, reason: f.reason }),
+  );
   setHandler(strategyVersionChangedSignal, (v) => {
     pendingStrategy = v;
   });
@@ -106,21 +135,28 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
     return result;
   };
   const refuseClosed = () => {
-    if (state.closed !== null) throw ApplicationFailure.create({ message: `The account is closed (${state.closed})`, type: 'AccountClosed' });
+    if (state.closed !== null)
+      throw ApplicationFailure.create({ message: `The account is closed (${state.closed})`, type: 'AccountClosed' });
   };
-  setHandler(registerPromiseUpdate, (p) => agreement({ type: 'promise', amountMinor: p.amountMinor, dueDate: p.dueDate }), {
-    validator: (p) => {
-      refuseClosed();
-      if (!Number.isSafeInteger(p.amountMinor) || p.amountMinor <= 0) throw new Error('amountMinor must be a positive integer');
-      if (!isDate(p.dueDate)) throw new Error('dueDate must be a date YYYY-MM-DD');
+  setHandler(
+    registerPromiseUpdate,
+    (p) => agreement({ type: 'promise', amountMinor: p.amountMinor, dueDate: p.dueDate }),
+    {
+      validator: (p) => {
+        refuseClosed();
+        if (!Number.isSafeInteger(p.amountMinor) || p.amountMinor <= 0)
+          throw new Error('amountMinor must be a positive integer');
+        if (!isDate(p.dueDate)) throw new Error('dueDate must be a date YYYY-MM-DD');
+      },
     },
-  });
+  );
   setHandler(proposePlanUpdate, (p) => agreement({ type: 'plan', installments: p.installments }), {
     validator: (p) => {
       refuseClosed();
       if (p.installments.length === 0) throw new Error('a plan needs at least one installment');
       for (const i of p.installments) {
-        if (!Number.isSafeInteger(i.amountMinor) || i.amountMinor <= 0) throw new Error('installment amounts must be positive integers');
+        if (!Number.isSafeInteger(i.amountMinor) || i.amountMinor <= 0)
+          throw new Error('installment amounts must be positive integers');
         if (!isDate(i.dueDate)) throw new Error('installment dueDate must be a date YYYY-MM-DD');
       }
     },
@@ -169,10 +205,22 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
           });
           if (sendFrom !== undefined && delivered.status === 'rendered') {
             // Inside the try: a refusal for good (no phone, not on WhatsApp, uncertain delivery) is a send_failed.
-            await whatsappFrom(sendFrom).sendWhatsApp({ accountId: input.accountId, idempotencyKey, text: delivered.text, template: command.template, locale: delivered.locale });
+            await whatsappFrom(sendFrom).sendWhatsApp({
+              accountId: input.accountId,
+              idempotencyKey,
+              text: delivered.text,
+              template: command.template,
+              locale: delivered.locale,
+            });
           }
         } else {
-          await (dbLocally ? local : store).createAgentTask({ accountId: input.accountId, idempotencyKey, channel: command.channel, priority: command.priority, dueAt: Date.now() });
+          await (dbLocally ? local : store).createAgentTask({
+            accountId: input.accountId,
+            idempotencyKey,
+            channel: command.channel,
+            priority: command.priority,
+            dueAt: Date.now(),
+          });
         }
       } catch (err) {
         if (!(err instanceof ActivityFailure)) throw err;
@@ -255,14 +303,23 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
     }
     await step(engine, queue.shift() ?? null);
 
-    const stageChanged = state.stageIndex !== startStage && (!dbLocally || workflowInfo().historyLength >= YOUNG_RUN_EVENTS);
+    const stageChanged =
+      state.stageIndex !== startStage && (!dbLocally || workflowInfo().historyLength >= YOUNG_RUN_EVENTS);
     if (state.closed === null && (workflowInfo().continueAsNewSuggested || stageChanged)) {
       await condition(allHandlersFinished);
       if (queue.some((q) => q.replyTo !== undefined)) continue;
       return continueAsNew<typeof accountWorkflow>({
         ...input,
         strategyId,
-        carried: { context: ctx, strategyId, state, queue: queue.map(({ at, event }) => ({ at, event })), pendingStrategy, knownUpTo, ...(whatsappNumber !== undefined ? { whatsappNumber } : {}) },
+        carried: {
+          context: ctx,
+          strategyId,
+          state,
+          queue: queue.map(({ at, event }) => ({ at, event })),
+          pendingStrategy,
+          knownUpTo,
+          ...(whatsappNumber !== undefined ? { whatsappNumber } : {}),
+        },
       });
     }
   }

@@ -32,7 +32,12 @@ const TAG_PART = /^[A-Za-z0-9_-]{1,256}$/;
 function checkMessage(msg: EmailMessage): void {
   const key = msg.idempotencyKey;
   if (key.length < 1 || key.length > 256) {
-    throw new EmailSendError('The idempotency key must be 1 to 256 characters long.', 'invalid_idempotency_key', null, false);
+    throw new EmailSendError(
+      'The idempotency key must be 1 to 256 characters long.',
+      'invalid_idempotency_key',
+      null,
+      false,
+    );
   }
   for (const [name, value] of Object.entries(msg.tags ?? {})) {
     if (!TAG_PART.test(name) || !TAG_PART.test(value)) {

@@ -6,7 +6,8 @@ import type { EmailTags } from './render';
 
 export const WEBHOOK_TOLERANCE_MS = 5 * 60 * 1000;
 
-export type WebhookRejection = 'missing_headers' | 'bad_timestamp' | 'stale_timestamp' | 'bad_signature' | 'bad_payload';
+export type WebhookRejection =
+  'missing_headers' | 'bad_timestamp' | 'stale_timestamp' | 'bad_signature' | 'bad_payload';
 
 export class WebhookVerificationError extends Error {
   constructor(
@@ -31,7 +32,13 @@ interface EmailEventBase {
 
 export type EmailEvent =
   | (EmailEventBase & {
-      type: 'email.sent' | 'email.delivered' | 'email.delivery_delayed' | 'email.complained' | 'email.opened' | 'email.scheduled';
+      type:
+        | 'email.sent'
+        | 'email.delivered'
+        | 'email.delivery_delayed'
+        | 'email.complained'
+        | 'email.opened'
+        | 'email.scheduled';
     })
   | (EmailEventBase & {
       type: 'email.bounced';
@@ -59,10 +66,14 @@ function header(headers: HeaderBag, name: string): string | undefined {
 }
 
 function checkTimestamp(raw: string, now: Date): Date {
-  if (!/^\d+$/.test(raw)) throw new WebhookVerificationError('bad_timestamp', 'svix-timestamp is not a Unix time in seconds.');
+  if (!/^\d+$/.test(raw))
+    throw new WebhookVerificationError('bad_timestamp', 'svix-timestamp is not a Unix time in seconds.');
   const sentAt = new Date(Number(raw) * 1000);
   if (Math.abs(now.getTime() - sentAt.getTime()) > WEBHOOK_TOLERANCE_MS) {
-    throw new WebhookVerificationError('stale_timestamp', 'svix-timestamp is more than 5 minutes from now; refusing a possible replay.');
+    throw new WebhookVerificationError(
+      'stale_timestamp',
+      'svix-timestamp is more than 5 minutes from now; refusing a possible replay.',
+    );
   }
   return sentAt;
 }
@@ -90,7 +101,10 @@ export function verifyResendWebhook(
   const timestamp = header(headers, 'svix-timestamp');
   const signature = header(headers, 'svix-signature');
   if (!id || !timestamp || !signature) {
-    throw new WebhookVerificationError('missing_headers', 'svix-id, svix-timestamp and svix-signature headers are required.');
+    throw new WebhookVerificationError(
+      'missing_headers',
+      'svix-id, svix-timestamp and svix-signature headers are required.',
+    );
   }
   const sentAt = checkTimestamp(timestamp, now);
   const body = typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8');
@@ -109,7 +123,8 @@ function isObject(value: unknown): value is Json {
 
 function str(obj: Json, key: string): string {
   const value = obj[key];
-  if (typeof value !== 'string') throw new WebhookVerificationError('bad_payload', `Webhook field ${key} is not a string.`);
+  if (typeof value !== 'string')
+    throw new WebhookVerificationError('bad_payload', `Webhook field ${key} is not a string.`);
   return value;
 }
 
@@ -139,7 +154,9 @@ function parseEvent(deliveryId: string, body: string): ResendWebhookEvent {
     occurredAt: str(payload, 'created_at'),
     to: Array.isArray(data.to) ? data.to.filter((t): t is string => typeof t === 'string') : [],
     subject: typeof data.subject === 'string' ? data.subject : '',
-    tags: isObject(data.tags) ? (Object.fromEntries(Object.entries(data.tags).filter(([, v]) => typeof v === 'string')) as EmailTags) : {},
+    tags: isObject(data.tags)
+      ? (Object.fromEntries(Object.entries(data.tags).filter(([, v]) => typeof v === 'string')) as EmailTags)
+      : {},
   });
   switch (type) {
     case 'email.sent':

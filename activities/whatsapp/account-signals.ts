@@ -23,7 +23,16 @@ export async function queueSignals(tx: DbOrTx, taskQueue: string, signals: Accou
   if (signals.length === 0) return [];
   const rows = await tx
     .insert(workflowOutbox)
-    .values(signals.map((s) => ({ workflowId: s.workflowId, taskQueue, kind: 'signal' as const, signalName: s.name, payload: { signalArg: s.arg }, nextAttemptAt: sql`now() + interval '10 seconds'` })))
+    .values(
+      signals.map((s) => ({
+        workflowId: s.workflowId,
+        taskQueue,
+        kind: 'signal' as const,
+        signalName: s.name,
+        payload: { signalArg: s.arg },
+        nextAttemptAt: sql`now() + interval '10 seconds'`,
+      })),
+    )
     .returning({ id: workflowOutbox.id, workflowId: workflowOutbox.workflowId });
   const deliverable: number[] = [];
   for (const workflowId of new Set(rows.map((r) => r.workflowId))) {
@@ -31,10 +40,15 @@ export async function queueSignals(tx: DbOrTx, taskQueue: string, signals: Accou
     const older = await tx
       .select({ id: workflowOutbox.id })
       .from(workflowOutbox)
-      .where(and(eq(workflowOutbox.workflowId, workflowId), isNull(workflowOutbox.dispatchedAt), lt(workflowOutbox.id, Math.min(...ours))))
+      .where(
+        and(
+          eq(workflowOutbox.workflowId, workflowId),
+          isNull(workflowOutbox.dispatchedAt),
+          lt(workflowOutbox.id, Math.min(...ours)),
+        ),
+      )
       .limit(1);
     if (older.length === 0) deliverable.push(...ours);
   }
   return deliverable.sort((a, b) => a - b);
 }
-

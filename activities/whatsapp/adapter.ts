@@ -1,8 +1,21 @@
 // The WhatsApp channel through Baileys (WhatsApp Web's multi-device protocol), behind WhatsAppChannel.
 // One socket per number; its session lives in PostgreSQL; a logged-out number is never reconnected
 // (WhatsApp revoked it: only a new pairing helps), every other close is retried with backoff.
-import makeWASocket, { Browsers, DisconnectReason, jidNormalizedUser, makeCacheableSignalKeyStore, proto, toNumber } from '@whiskeysockets/baileys';
-import type { ConnectionState, UserFacingSocketConfig, WAMessage, WAMessageKey, WASocket } from '@whiskeysockets/baileys';
+import makeWASocket, {
+  Browsers,
+  DisconnectReason,
+  jidNormalizedUser,
+  makeCacheableSignalKeyStore,
+  proto,
+  toNumber,
+} from '@whiskeysockets/baileys';
+import type {
+  ConnectionState,
+  UserFacingSocketConfig,
+  WAMessage,
+  WAMessageKey,
+  WASocket,
+} from '@whiskeysockets/baileys';
 import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { outboundMessages, whatsappNumbers } from '../../db/schema';
@@ -11,9 +24,22 @@ import { baileysLogger, deliveryStatusOf, messageText, senderE164 } from './bail
 import { WhatsAppSendError } from './channel';
 import { e164ToJid, jidToE164, normaliseE164 } from './jid';
 import { usePostgresAuthState } from './pg-auth-state';
-import { createRateLimiter, DailyCapReachedError, DAY_MS, RateLimitWaitTooLongError, type RateLimit } from './rate-limit';
+import {
+  createRateLimiter,
+  DailyCapReachedError,
+  DAY_MS,
+  RateLimitWaitTooLongError,
+  type RateLimit,
+} from './rate-limit';
 
-export type { ChannelLog, DeliveryStatus, InboundMessage, StatusUpdate, WhatsAppChannel, WhatsAppStatus } from './channel';
+export type {
+  ChannelLog,
+  DeliveryStatus,
+  InboundMessage,
+  StatusUpdate,
+  WhatsAppChannel,
+  WhatsAppStatus,
+} from './channel';
 export { WhatsAppSendError } from './channel';
 
 export interface BaileysChannelOptions {
@@ -61,7 +87,9 @@ export async function createBaileysChannel(opts: BaileysChannelOptions): Promise
       .set({ ...values, updatedAt: new Date() })
       .where(eq(whatsappNumbers.id, numberId))
       .then(() => undefined)
-      .catch((err: unknown) => log.error('Could not store the WhatsApp number state', { numberId, error: String(err) }));
+      .catch((err: unknown) =>
+        log.error('Could not store the WhatsApp number state', { numberId, error: String(err) }),
+      );
 
   function emit<T>(listeners: Set<(v: T) => void>, value: T): void {
     for (const cb of listeners) {
@@ -102,7 +130,9 @@ export async function createBaileysChannel(opts: BaileysChannelOptions): Promise
         await updateNumber({ status: 'logged_out', qr: null, pairingCode: null });
         // The session is revoked: keeping it would only make the next start fail the same way.
         await credsWrite;
-        await auth.clear().catch((err: unknown) => log.error('Could not clear the WhatsApp session', { numberId, error: String(err) }));
+        await auth
+          .clear()
+          .catch((err: unknown) => log.error('Could not clear the WhatsApp session', { numberId, error: String(err) }));
         return;
       }
       // After pairing WhatsApp asks for an immediate restart; anything else backs off.
@@ -127,7 +157,12 @@ export async function createBaileysChannel(opts: BaileysChannelOptions): Promise
         continue;
       }
       const seconds = toNumber(m.messageTimestamp);
-      emit(inbound, { fromE164: from, text, providerMessageId: id, at: seconds > 0 ? new Date(seconds * 1000) : new Date() });
+      emit(inbound, {
+        fromE164: from,
+        text,
+        providerMessageId: id,
+        at: seconds > 0 ? new Date(seconds * 1000) : new Date(),
+      });
     }
   }
 
@@ -153,7 +188,10 @@ export async function createBaileysChannel(opts: BaileysChannelOptions): Promise
     });
     s.ev.on('connection.update', (u) => void onConnection(s, u));
     s.ev.on('messages.upsert', ({ messages, type }) => {
-      if (type === 'notify') onUpsert(s, messages).catch((err: unknown) => log.error('Inbound WhatsApp message failed', { numberId, error: String(err) }));
+      if (type === 'notify')
+        onUpsert(s, messages).catch((err: unknown) =>
+          log.error('Inbound WhatsApp message failed', { numberId, error: String(err) }),
+        );
     });
     s.ev.on('messages.update', (updates) => {
       for (const u of updates) {
@@ -181,7 +219,12 @@ export async function createBaileysChannel(opts: BaileysChannelOptions): Promise
     async sendText(toE164, text) {
       const s = sock;
       if (status !== 'connected' || s === null) {
-        throw new WhatsAppSendError(`WhatsApp number ${numberId} is not connected (${status})`, 'disconnected', true, 'not_sent');
+        throw new WhatsAppSendError(
+          `WhatsApp number ${numberId} is not connected (${status})`,
+          'disconnected',
+          true,
+          'not_sent',
+        );
       }
       const guess = e164ToJid(toE164);
       if (guess === null) throw new WhatsAppSendError('Not a valid phone number', 'invalid_number', false, 'not_sent');
@@ -189,9 +232,16 @@ export async function createBaileysChannel(opts: BaileysChannelOptions): Promise
         await limiter.acquire(maxSendWaitMs);
       } catch (err) {
         if (err instanceof DailyCapReachedError) {
-          throw new WhatsAppSendError(err.message, 'daily_cap', true, 'not_sent', Math.max(0, err.retryAt - Date.now()));
+          throw new WhatsAppSendError(
+            err.message,
+            'daily_cap',
+            true,
+            'not_sent',
+            Math.max(0, err.retryAt - Date.now()),
+          );
         }
-        if (err instanceof RateLimitWaitTooLongError) throw new WhatsAppSendError(err.message, 'rate_limited', true, 'not_sent', err.waitMs);
+        if (err instanceof RateLimitWaitTooLongError)
+          throw new WhatsAppSendError(err.message, 'rate_limited', true, 'not_sent', err.waitMs);
         throw err;
       }
       let jid: string;
@@ -215,7 +265,8 @@ export async function createBaileysChannel(opts: BaileysChannelOptions): Promise
         throw new WhatsAppSendError(`WhatsApp send failed: ${String(err)}`, 'send_failed', false, 'unknown');
       }
       const id = sent?.key.id;
-      if (!id) throw new WhatsAppSendError('WhatsApp accepted the message without an id', 'send_failed', false, 'unknown');
+      if (!id)
+        throw new WhatsAppSendError('WhatsApp accepted the message without an id', 'send_failed', false, 'unknown');
       return { providerMessageId: id };
     },
 

@@ -1,7 +1,13 @@
 // Baileys' events read into the channel's narrow types: who wrote (E.164), what they wrote, how far
 // our message got; and Baileys' pino-style logging folded into ours.
 import { isLidUser, isPnUser, jidNormalizedUser, normalizeMessageContent, proto } from '@whiskeysockets/baileys';
-import type { UserFacingSocketConfig, WAMessage, WAMessageKey, WAMessageUpdate, WASocket } from '@whiskeysockets/baileys';
+import type {
+  UserFacingSocketConfig,
+  WAMessage,
+  WAMessageKey,
+  WAMessageUpdate,
+  WASocket,
+} from '@whiskeysockets/baileys';
 import type { ChannelLog, DeliveryStatus, StatusUpdate } from './channel';
 import { jidToE164 } from './jid';
 
@@ -48,7 +54,10 @@ export async function senderE164(s: WASocket, key: WAMessageKey): Promise<string
 
 /** Baileys logs through a pino-like interface and is chatty: only its warnings and errors reach our log. */
 export function baileysLogger(log: ChannelLog, bindings: Record<string, unknown>): BaileysLogger {
-  const meta = (obj: unknown) => ({ ...bindings, ...(typeof obj === 'object' && obj !== null ? (obj as Record<string, unknown>) : { detail: obj }) });
+  const meta = (obj: unknown) => ({
+    ...bindings,
+    ...(typeof obj === 'object' && obj !== null ? (obj as Record<string, unknown>) : { detail: obj }),
+  });
   const text = (obj: unknown, msg?: string) => msg ?? (typeof obj === 'string' ? obj : 'baileys');
   return {
     level: 'warn',

@@ -1,7 +1,8 @@
 // What the rest of the system knows about WhatsApp: send a text, hear replies and delivery receipts,
 // pair a number. Nothing here names Baileys, so the official Business API can stand in later.
 
-export type WhatsAppStatus = 'unpaired' | 'pairing' | 'connecting' | 'connected' | 'reconnecting' | 'logged_out' | 'closed';
+export type WhatsAppStatus =
+  'unpaired' | 'pairing' | 'connecting' | 'connected' | 'reconnecting' | 'logged_out' | 'closed';
 
 export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'failed';
 

@@ -60,10 +60,15 @@ export function createInboundHandler(deps: InboundHandlerDeps) {
   async function balanceOf(target: Target): Promise<number> {
     // The workflow is the source of truth; the read model may lag a payment by a moment.
     try {
-      const view = await temporal.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => temporal.workflow.getHandle(target.workflowId).query(accountViewQuery));
+      const view = await temporal.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
+        temporal.workflow.getHandle(target.workflowId).query(accountViewQuery),
+      );
       if (view.balanceMinor > 0) return view.balanceMinor;
     } catch (err) {
-      log.warn('Account view unavailable; using the read model balance', { accountId: target.accountId, error: String(err) });
+      log.warn('Account view unavailable; using the read model balance', {
+        accountId: target.accountId,
+        error: String(err),
+      });
     }
     return target.balanceMinor;
   }
@@ -73,9 +78,10 @@ export function createInboundHandler(deps: InboundHandlerDeps) {
     if (amountMinor <= 0) return { status: 'rejected', reason: 'account_closed' };
     try {
       // The update id makes a redelivered message the same request, answered with the same result.
-      return await temporal.workflow
-        .getHandle(target.workflowId)
-        .executeUpdate(registerPromiseUpdate, { args: [{ amountMinor, dueDate }], updateId: `whatsapp-${m.providerMessageId}` });
+      return await temporal.workflow.getHandle(target.workflowId).executeUpdate(registerPromiseUpdate, {
+        args: [{ amountMinor, dueDate }],
+        updateId: `whatsapp-${m.providerMessageId}`,
+      });
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return { status: 'rejected', reason: 'account_closed' };
       if (err instanceof WorkflowUpdateFailedError) {
@@ -92,7 +98,12 @@ export function createInboundHandler(deps: InboundHandlerDeps) {
     return found ? addDays(today, found.strategy.promise.maxDaysAhead) : undefined;
   }
 
-  async function reply(m: InboundMessage, accountId: string | null, outcome: ReplyOutcome, locale: string): Promise<void> {
+  async function reply(
+    m: InboundMessage,
+    accountId: string | null,
+    outcome: ReplyOutcome,
+    locale: string,
+  ): Promise<void> {
     const text = replyFor(outcome, locale);
     const { providerMessageId } = await deps.channel.sendText(m.fromE164, text);
     if (accountId === null) return;
@@ -134,7 +145,11 @@ export function createInboundHandler(deps: InboundHandlerDeps) {
       log.info('WhatsApp message from a number that is no debtor; ignored', { numberId: deps.channel.numberId });
       return { handled: false, reason: 'unknown_sender' };
     }
-    const open = rows.flatMap((r) => (r.accountId && r.workflowId ? [{ ...r, accountId: r.accountId, workflowId: r.workflowId, balanceMinor: r.balanceMinor ?? 0 }] : []));
+    const open = rows.flatMap((r) =>
+      r.accountId && r.workflowId
+        ? [{ ...r, accountId: r.accountId, workflowId: r.workflowId, balanceMinor: r.balanceMinor ?? 0 }]
+        : [],
+    );
     // Several open accounts (other currencies, or one phone shared by several debtors): the largest balance answers.
     const best = [...open].sort((a, b) => b.balanceMinor - a.balanceMinor)[0];
     const debtor = best ?? rows[0];
@@ -152,19 +167,31 @@ export function createInboundHandler(deps: InboundHandlerDeps) {
       return { handled: true, accountId: null, intent: 'stop', reply: 'opted_out' };
     }
     const target: Target = best;
-    const replied: AccountSignal = { workflowId: target.workflowId, name: debtorRepliedSignal.name, arg: { channel: 'whatsapp', text: m.text } };
+    const replied: AccountSignal = {
+      workflowId: target.workflowId,
+      name: debtorRepliedSignal.name,
+      arg: { channel: 'whatsapp', text: m.text },
+    };
 
     let outcome: ReplyOutcome;
     switch (parsed.intent) {
       case 'stop':
         await signalInTx(async (tx) => {
           await recordOptOut(tx, debtorIds);
-          return [replied, ...open.map((a) => ({ workflowId: a.workflowId, name: optedOutSignal.name, arg: { channel: 'whatsapp' } }))];
+          return [
+            replied,
+            ...open.map((a) => ({ workflowId: a.workflowId, name: optedOutSignal.name, arg: { channel: 'whatsapp' } })),
+          ];
         });
         outcome = { kind: 'opted_out' };
         break;
       case 'dispute':
-        await signalInTx(() => Promise.resolve([replied, { workflowId: target.workflowId, name: disputeOpenedSignal.name, arg: { reason: parsed.reason ?? m.text } }]));
+        await signalInTx(() =>
+          Promise.resolve([
+            replied,
+            { workflowId: target.workflowId, name: disputeOpenedSignal.name, arg: { reason: parsed.reason ?? m.text } },
+          ]),
+        );
         outcome = { kind: 'dispute_opened' };
         break;
       case 'agent':
@@ -218,7 +245,14 @@ async function recordOptOut(db: DbOrTx, debtorIds: string[]): Promise<void> {
   if (debtorIds.length === 0) return;
   await db
     .insert(debtorChannelStatus)
-    .values(debtorIds.map((debtorId) => ({ debtorId, channel: 'whatsapp', status: 'opted_out' as const, reason: 'debtor replied STOP on WhatsApp' })))
+    .values(
+      debtorIds.map((debtorId) => ({
+        debtorId,
+        channel: 'whatsapp',
+        status: 'opted_out' as const,
+        reason: 'debtor replied STOP on WhatsApp',
+      })),
+    )
     .onConflictDoUpdate({
       target: [debtorChannelStatus.debtorId, debtorChannelStatus.channel],
       set: { status: 'opted_out', reason: 'debtor replied STOP on WhatsApp', updatedAt: new Date() },

@@ -59,29 +59,49 @@ export function menuText(locale: string): string {
 
 /** Lower case, no accents, single spaces: "Mañana  PAGO" → "manana pago". */
 function normalise(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/\s+/g, ' ')
-    .trim();
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
 const STOP_PHRASES = new Set([
-  'stop', 'baja', 'alto', 'parar', 'detener', 'cancelar', 'unsubscribe', 'stop messages', 'darme de baja', 'dar de baja',
-  'dame de baja', 'no mas mensajes', 'no me escriban', 'no me escriban mas', 'no quiero mas mensajes', 'opt out', 'optout',
+  'stop',
+  'baja',
+  'alto',
+  'parar',
+  'detener',
+  'cancelar',
+  'unsubscribe',
+  'stop messages',
+  'darme de baja',
+  'dar de baja',
+  'dame de baja',
+  'no mas mensajes',
+  'no me escriban',
+  'no me escriban mas',
+  'no quiero mas mensajes',
+  'opt out',
+  'optout',
 ]);
 const STOP_FIRST_WORD = /^(stop|baja|unsubscribe)\b/;
 
-const DISPUTE = /\b(reclamo|reclamar|reclamacion|disputa|disputar|queja|no reconozco|no debo|ya pague|dispute|complaint|claim|not mine|i don'?t owe|already paid)\b/;
-const PROMISE = /\b(prometo|promesa|prometer|me comprometo|compromiso|pagare|voy a pagar|puedo pagar|promise|i will pay|i'?ll pay|will pay|can pay)\b/;
-const AGENT = /\b(agente|asesor|asesora|ejecutivo|humano|persona|hablar|llamar|llamen|llamenme|llamada|agent|human|person|operator|representative|talk|call me|speak)\b/;
+const DISPUTE =
+  /\b(reclamo|reclamar|reclamacion|disputa|disputar|queja|no reconozco|no debo|ya pague|dispute|complaint|claim|not mine|i don'?t owe|already paid)\b/;
+const PROMISE =
+  /\b(prometo|promesa|prometer|me comprometo|compromiso|pagare|voy a pagar|puedo pagar|promise|i will pay|i'?ll pay|will pay|can pay)\b/;
+const AGENT =
+  /\b(agente|asesor|asesora|ejecutivo|humano|persona|hablar|llamar|llamen|llamenme|llamada|agent|human|person|operator|representative|talk|call me|speak)\b/;
 const NEGATED = /\b(no puedo|no voy a|no podre|no tengo|can'?t|cannot|won'?t|will not|unable to)\b/;
 const PAY = /\b(pagar|pago|pagarlo|link|liga|enlace|pay|payment|paying)\b/;
 
 const CHOICE = /^(?:(?:opcion|option|#)\s*)?([0-9])(?:$|[\s.):-]+(.*)$)/;
-const CHOICES: Partial<Record<string, Intent>> = { '0': 'menu', '1': 'pay', '2': 'promise', '3': 'dispute', '4': 'agent' };
-const LEADING_KEYWORD = /^\s*(?:(?:opci[oó]n|option|#)\s*)?(?:[0-9](?:[\s.):-]+|$))?\s*(?:reclamo|reclamar|reclamaci[oó]n|disputa|disputar|queja|dispute|complaint|claim)?\s*[:,.-]?\s*/i;
+const CHOICES: Partial<Record<string, Intent>> = {
+  '0': 'menu',
+  '1': 'pay',
+  '2': 'promise',
+  '3': 'dispute',
+  '4': 'agent',
+};
+const LEADING_KEYWORD =
+  /^\s*(?:(?:opci[oó]n|option|#)\s*)?(?:[0-9](?:[\s.):-]+|$))?\s*(?:reclamo|reclamar|reclamaci[oó]n|disputa|disputar|queja|dispute|complaint|claim)?\s*[:,.-]?\s*/i;
 
 export function parseReply(text: string, _locale: string, today: string): ParsedReply {
   const t = normalise(text);
@@ -118,12 +138,50 @@ function withDetails(intent: Intent, original: string, rest: string, today: stri
 }
 
 const MONTHS: Record<string, number> = {
-  enero: 1, febrero: 2, marzo: 3, abril: 4, mayo: 5, junio: 6, julio: 7, agosto: 8, septiembre: 9, setiembre: 9,
-  octubre: 10, noviembre: 11, diciembre: 12, ene: 1, feb: 2, mar: 3, abr: 4, may: 5, jun: 6, jul: 7, ago: 8, sep: 9,
-  sept: 9, oct: 10, nov: 11, dic: 12, january: 1, february: 2, march: 3, april: 4, june: 6, july: 7, august: 8,
-  september: 9, october: 10, november: 11, december: 12, jan: 1, aug: 8, dec: 12,
+  enero: 1,
+  febrero: 2,
+  marzo: 3,
+  abril: 4,
+  mayo: 5,
+  junio: 6,
+  julio: 7,
+  agosto: 8,
+  septiembre: 9,
+  setiembre: 9,
+  octubre: 10,
+  noviembre: 11,
+  diciembre: 12,
+  ene: 1,
+  feb: 2,
+  mar: 3,
+  abr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  ago: 8,
+  sep: 9,
+  sept: 9,
+  oct: 10,
+  nov: 11,
+  dic: 12,
+  january: 1,
+  february: 2,
+  march: 3,
+  april: 4,
+  june: 6,
+  july: 7,
+  august: 8,
+  september: 9,
+  october: 10,
+  november: 11,
+  december: 12,
+  jan: 1,
+  aug: 8,
+  dec: 12,
 };
-const MONTH = `(${Object.keys(MONTHS).sort((a, b) => b.length - a.length).join('|')})`;
+const MONTH = `(${Object.keys(MONTHS)
+  .sort((a, b) => b.length - a.length)
+  .join('|')})`;
 
 const ISO = /\b(\d{4})-(\d{1,2})-(\d{1,2})\b/;
 const NUMERIC = /\b(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}|\d{2}))?\b/;
@@ -214,16 +272,21 @@ export function replyFor(outcome: ReplyOutcome, locale: string): string {
         ? `¡Gracias! Registramos tu promesa de pago para el ${longDate(outcome.date, l)}.`
         : `Thank you! We recorded your promise to pay on ${longDate(outcome.date, l)}.`;
     case 'promise_rejected': {
-      const why = REJECTIONS[l][outcome.reason] ?? (es ? 'No podemos aceptar esa promesa.' : 'We cannot accept that promise.');
+      const why =
+        REJECTIONS[l][outcome.reason] ?? (es ? 'No podemos aceptar esa promesa.' : 'We cannot accept that promise.');
       const latest = outcome.latestDate
         ? es
           ? ` La fecha más lejana posible es el ${longDate(outcome.latestDate, l)}.`
           : ` The latest possible date is ${longDate(outcome.latestDate, l)}.`
         : '';
-      return es ? `No pudimos registrar tu promesa. ${why}${latest} Responde 4 para hablar con un asesor.` : `We could not record your promise. ${why}${latest} Reply 4 to talk to an agent.`;
+      return es
+        ? `No pudimos registrar tu promesa. ${why}${latest} Responde 4 para hablar con un asesor.`
+        : `We could not record your promise. ${why}${latest} Reply 4 to talk to an agent.`;
     }
     case 'promise_needs_date':
-      return es ? '¿Qué día vas a pagar? Escribe la fecha como día/mes, por ejemplo: 2 15/12.' : 'Which day will you pay? Write the date as day/month, for example: 2 15/12.';
+      return es
+        ? '¿Qué día vas a pagar? Escribe la fecha como día/mes, por ejemplo: 2 15/12.'
+        : 'Which day will you pay? Write the date as day/month, for example: 2 15/12.';
     case 'dispute_opened':
       return es
         ? 'Registramos tu reclamo. Suspendemos los avisos de cobro mientras lo revisamos y te responderemos pronto.'
@@ -231,6 +294,8 @@ export function replyFor(outcome: ReplyOutcome, locale: string): string {
     case 'agent_will_call':
       return es ? 'Un asesor te llamará pronto.' : 'An agent will call you soon.';
     case 'opted_out':
-      return es ? 'Listo: no te enviaremos más mensajes por WhatsApp.' : 'Done: we will not send you any more WhatsApp messages.';
+      return es
+        ? 'Listo: no te enviaremos más mensajes por WhatsApp.'
+        : 'Done: we will not send you any more WhatsApp messages.';
   }
 }

@@ -2,7 +2,13 @@
 // for production, and a worker that moves to another host must keep its WhatsApp session.
 // Serialised exactly like useMultiFileAuthState (BufferJSON), so Buffers and Uint8Arrays survive.
 import { BufferJSON, initAuthCreds, proto } from '@whiskeysockets/baileys';
-import type { AuthenticationCreds, AuthenticationState, SignalDataSet, SignalDataTypeMap, SignalKeyStore } from '@whiskeysockets/baileys';
+import type {
+  AuthenticationCreds,
+  AuthenticationState,
+  SignalDataSet,
+  SignalDataTypeMap,
+  SignalKeyStore,
+} from '@whiskeysockets/baileys';
 import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
 import { whatsappAuthKeys, whatsappNumbers } from '../../db/schema';
@@ -38,7 +44,13 @@ export async function usePostgresAuthState(db: Db, numberId: string): Promise<Po
   const rows = await db
     .select({ value: valueText })
     .from(whatsappAuthKeys)
-    .where(and(eq(whatsappAuthKeys.numberId, numberId), eq(whatsappAuthKeys.keyType, CREDS), eq(whatsappAuthKeys.keyId, CREDS)));
+    .where(
+      and(
+        eq(whatsappAuthKeys.numberId, numberId),
+        eq(whatsappAuthKeys.keyType, CREDS),
+        eq(whatsappAuthKeys.keyId, CREDS),
+      ),
+    );
   const stored = rows[0];
   const creds: AuthenticationCreds = stored ? deserialise<AuthenticationCreds>(stored.value) : initAuthCreds();
 
@@ -49,7 +61,13 @@ export async function usePostgresAuthState(db: Db, numberId: string): Promise<Po
       const found = await db
         .select({ id: whatsappAuthKeys.keyId, value: valueText })
         .from(whatsappAuthKeys)
-        .where(and(eq(whatsappAuthKeys.numberId, numberId), eq(whatsappAuthKeys.keyType, type), inArray(whatsappAuthKeys.keyId, ids)));
+        .where(
+          and(
+            eq(whatsappAuthKeys.numberId, numberId),
+            eq(whatsappAuthKeys.keyType, type),
+            inArray(whatsappAuthKeys.keyId, ids),
+          ),
+        );
       for (const row of found) {
         let value: unknown = deserialise(row.value);
         // As useMultiFileAuthState does: app-state sync needs the protobuf class, not a plain object.
@@ -62,7 +80,9 @@ export async function usePostgresAuthState(db: Db, numberId: string): Promise<Po
       await db.transaction(async (tx) => writeKeys(tx, numberId, data));
     },
     async clear() {
-      await db.delete(whatsappAuthKeys).where(and(eq(whatsappAuthKeys.numberId, numberId), ne(whatsappAuthKeys.keyType, CREDS)));
+      await db
+        .delete(whatsappAuthKeys)
+        .where(and(eq(whatsappAuthKeys.numberId, numberId), ne(whatsappAuthKeys.keyType, CREDS)));
     },
   };
 
@@ -100,7 +120,13 @@ async function writeKeys(tx: DbOrTx, numberId: string, data: SignalDataSet): Pro
   for (const [type, ids] of deletes) {
     await tx
       .delete(whatsappAuthKeys)
-      .where(and(eq(whatsappAuthKeys.numberId, numberId), eq(whatsappAuthKeys.keyType, type), inArray(whatsappAuthKeys.keyId, ids)));
+      .where(
+        and(
+          eq(whatsappAuthKeys.numberId, numberId),
+          eq(whatsappAuthKeys.keyType, type),
+          inArray(whatsappAuthKeys.keyId, ids),
+        ),
+      );
   }
 }
 
@@ -110,7 +136,9 @@ async function upsert(db: DbOrTx, rows: KeyRow[]): Promise<void> {
     const chunk = rows.slice(i, i + 500);
     await db
       .insert(whatsappAuthKeys)
-      .values(chunk.map((r) => ({ numberId: r.numberId, keyType: r.keyType, keyId: r.keyId, value: sql`${r.json}::jsonb` })))
+      .values(
+        chunk.map((r) => ({ numberId: r.numberId, keyType: r.keyType, keyId: r.keyId, value: sql`${r.json}::jsonb` })),
+      )
       .onConflictDoUpdate({
         target: [whatsappAuthKeys.numberId, whatsappAuthKeys.keyType, whatsappAuthKeys.keyId],
         set: { value: sql`excluded.value`, updatedAt: sql`now()` },

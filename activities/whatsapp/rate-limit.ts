@@ -24,8 +24,13 @@ export type TakeResult =
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function checkRateLimit(limit: RateLimit): void {
-  for (const [name, value] of [['perMinute', limit.perMinute], ['perDay', limit.perDay], ['burst', limit.burst ?? 1]] as const) {
-    if (!Number.isFinite(value) || value <= 0) throw new RangeError(`rateLimit.${name} must be a positive number, got ${value}`);
+  for (const [name, value] of [
+    ['perMinute', limit.perMinute],
+    ['perDay', limit.perDay],
+    ['burst', limit.burst ?? 1],
+  ] as const) {
+    if (!Number.isFinite(value) || value <= 0)
+      throw new RangeError(`rateLimit.${name} must be a positive number, got ${value}`);
   }
 }
 
@@ -106,7 +111,11 @@ export function createRateLimiter(
     refund() {
       const last = state.sentAt.length - 1;
       if (last < 0) return;
-      state = { tokens: Math.min(capacity(limit), state.tokens + 1), refilledAt: state.refilledAt, sentAt: state.sentAt.slice(0, last) };
+      state = {
+        tokens: Math.min(capacity(limit), state.tokens + 1),
+        refilledAt: state.refilledAt,
+        sentAt: state.sentAt.slice(0, last),
+      };
     },
     snapshot: () => state,
   };

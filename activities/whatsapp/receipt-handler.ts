@@ -28,14 +28,27 @@ export function createReceiptHandler(deps: { db: Db; outbox: SignalOutbox }) {
         .select({ key: outboundMessages.idempotencyKey, workflowId: accounts.workflowId, closedAt: accounts.closedAt })
         .from(outboundMessages)
         .innerJoin(accounts, eq(accounts.id, outboundMessages.accountId))
-        .where(and(eq(outboundMessages.channel, 'whatsapp'), eq(outboundMessages.providerMessageId, update.providerMessageId)));
+        .where(
+          and(
+            eq(outboundMessages.channel, 'whatsapp'),
+            eq(outboundMessages.providerMessageId, update.providerMessageId),
+          ),
+        );
       const step = row ? stepKeyOf(row.key) : null;
       // Replies to the debtor are not steps of the strategy: their receipts are only recorded.
       if (!row || step === null || row.closedAt !== null) return [];
       const signal =
         update.status === 'failed'
-          ? { workflowId: row.workflowId, name: deliveryFailedSignal.name, arg: { key: step, channel: 'whatsapp', reason: 'failed' } }
-          : { workflowId: row.workflowId, name: contactOutcomeSignal.name, arg: { channel: 'whatsapp', outcome: `whatsapp_${update.status}` } };
+          ? {
+              workflowId: row.workflowId,
+              name: deliveryFailedSignal.name,
+              arg: { key: step, channel: 'whatsapp', reason: 'failed' },
+            }
+          : {
+              workflowId: row.workflowId,
+              name: contactOutcomeSignal.name,
+              arg: { channel: 'whatsapp', outcome: `whatsapp_${update.status}` },
+            };
       return queueSignals(tx, outbox.taskQueue, [signal]);
     });
     await outbox.dispatchNow(ids).catch(() => undefined);

@@ -21,7 +21,10 @@ export async function recordDeliveryStatus(db: DbOrTx, update: StatusUpdate): Pr
       and(
         eq(outboundMessages.channel, 'whatsapp'),
         eq(outboundMessages.providerMessageId, update.providerMessageId),
-        or(isNull(outboundMessages.deliveryStatus), sql`${rankOf(outboundMessages.deliveryStatus)} < ${RANK[update.status]}`),
+        or(
+          isNull(outboundMessages.deliveryStatus),
+          sql`${rankOf(outboundMessages.deliveryStatus)} < ${RANK[update.status]}`,
+        ),
       ),
     )
     .returning({ id: outboundMessages.id });

@@ -73,11 +73,13 @@ export function createWhatsAppActivities(deps: { db: Db; channel: WhatsAppChanne
         .from(accounts)
         .innerJoin(debtors, eq(debtors.id, accounts.debtorId))
         .where(eq(accounts.id, input.accountId));
-      if (!target) throw ApplicationFailure.nonRetryable(`Account ${input.accountId} does not exist`, 'AccountNotFound');
+      if (!target)
+        throw ApplicationFailure.nonRetryable(`Account ${input.accountId} does not exist`, 'AccountNotFound');
       const raw = input.toE164 ?? target.phone;
       if (!raw) throw ApplicationFailure.nonRetryable('The debtor has no phone number', 'NoPhone');
       const to = normaliseE164(raw);
-      if (to === null) throw ApplicationFailure.nonRetryable('The debtor phone number is not a valid E.164 number', 'InvalidPhone');
+      if (to === null)
+        throw ApplicationFailure.nonRetryable('The debtor phone number is not a valid E.164 number', 'InvalidPhone');
 
       await db
         .insert(outboundMessages)
@@ -139,7 +141,10 @@ async function afterSendError(db: Db, row: Row, err: unknown): Promise<Applicati
       cause: err,
     });
   }
-  await db.update(outboundMessages).set({ status: 'failed', error: UNCERTAIN_DELIVERY }).where(eq(outboundMessages.id, row.id));
+  await db
+    .update(outboundMessages)
+    .set({ status: 'failed', error: UNCERTAIN_DELIVERY })
+    .where(eq(outboundMessages.id, row.id));
   return uncertain(row.idempotencyKey, err instanceof Error ? err : undefined);
 }
 

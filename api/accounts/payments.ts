@@ -23,7 +23,10 @@ export interface PaymentAccount {
 }
 
 async function alreadyRecorded(db: Db, accountId: string, reference: string): Promise<boolean> {
-  const rows = await db.select({ id: payments.id }).from(payments).where(and(eq(payments.accountId, accountId), eq(payments.reference, reference)));
+  const rows = await db
+    .select({ id: payments.id })
+    .from(payments)
+    .where(and(eq(payments.accountId, accountId), eq(payments.reference, reference)));
   return rows.length > 0;
 }
 
@@ -42,7 +45,12 @@ export async function recordPayment(
     if (await alreadyRecorded(db, account.id, p.reference)) return { duplicate: true, outboxRows: [] };
     throw conflict(`Account ${account.id} is closed; its workflow takes no more payments.`);
   }
-  const signalArg: PaymentReceivedSignal = { reference: p.reference, amountMinor: p.amountMinor, currency: p.currency, paidAt: p.paidAt.getTime() };
+  const signalArg: PaymentReceivedSignal = {
+    reference: p.reference,
+    amountMinor: p.amountMinor,
+    currency: p.currency,
+    paidAt: p.paidAt.getTime(),
+  };
   const payload = { signalArg };
   const rows = await db.execute<{ id: string; older: boolean }>(sql`
     with paid as (
@@ -64,6 +72,15 @@ export async function recordPayment(
   // Delivered inline only when nothing older for this workflow waits; otherwise the relay keeps the order.
   const outboxRows: OutboxRow[] = row.older
     ? []
-    : [{ id: Number(row.id), workflowId: account.workflowId, kind: 'signal', signalName: paymentReceivedSignal.name, payload, attempts: 0 }];
+    : [
+        {
+          id: Number(row.id),
+          workflowId: account.workflowId,
+          kind: 'signal',
+          signalName: paymentReceivedSignal.name,
+          payload,
+          attempts: 0,
+        },
+      ];
   return { duplicate: false, outboxRows };
 }

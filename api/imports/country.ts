@@ -8,8 +8,15 @@ import { normalizeHeader } from './portfolio-columns.js';
 const CODES = new Set<string>(getCountries());
 
 const ALIASES: Record<string, string> = {
-  eeuu: 'US', 'ee uu': 'US', usa: 'US', 'estados unidos america': 'US', mejico: 'MX', 'republica dominicana': 'DO',
-  'reino unido': 'GB', uk: 'GB', inglaterra: 'GB',
+  eeuu: 'US',
+  'ee uu': 'US',
+  usa: 'US',
+  'estados unidos america': 'US',
+  mejico: 'MX',
+  'republica dominicana': 'DO',
+  'reino unido': 'GB',
+  uk: 'GB',
+  inglaterra: 'GB',
 };
 
 const BY_NAME = new Map<string, string>(Object.entries(ALIASES));

@@ -50,7 +50,10 @@ function splitLine(line: string, delimiter: string): string[] {
  * "1.234,56" make plain character counts unreliable. Falls back to the most consistent count.
  */
 export function sniffDelimiter(sample: string): string {
-  const lines = sample.split(/\r\n|\n|\r/).filter((line) => line.trim() !== '').slice(0, SNIFF_LINES);
+  const lines = sample
+    .split(/\r\n|\n|\r/)
+    .filter((line) => line.trim() !== '')
+    .slice(0, SNIFF_LINES);
   let best: { delimiter: string; known: number; fields: number } = { delimiter: ',', known: 0, fields: 0 };
   for (const delimiter of DELIMITERS) {
     for (const line of lines) {

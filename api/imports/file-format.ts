@@ -20,7 +20,10 @@ export function detectFormat(bytes: Buffer, filename?: string, contentType?: str
   }
   const head = bytes.subarray(0, 512).toString('latin1').trimStart().toLowerCase();
   if (head.startsWith('<html') || head.startsWith('<!doctype') || head.startsWith('<table')) {
-    throw new PortfolioFileError('the file is a web page saved as a spreadsheet; open it in Excel and save it as .xlsx or CSV', []);
+    throw new PortfolioFileError(
+      'the file is a web page saved as a spreadsheet; open it in Excel and save it as .xlsx or CSV',
+      [],
+    );
   }
   const claimedXlsx = /\.xlsx$/i.test(filename ?? '') || (contentType ?? '').includes('spreadsheetml');
   if (claimedXlsx) throw new PortfolioFileError('the file is named .xlsx but is not an Excel workbook', []);

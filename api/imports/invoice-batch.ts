@@ -26,9 +26,12 @@ export interface BatchDeps {
   log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
-const validateInvoice = validatorCompiler({ schema: invoiceBodySchema, httpPart: 'body', method: 'POST', url: '/v1/invoices/batch' }) as ((
-  data: unknown,
-) => boolean) & { errors?: Parameters<typeof fieldErrors>[0] | null };
+const validateInvoice = validatorCompiler({
+  schema: invoiceBodySchema,
+  httpPart: 'body',
+  method: 'POST',
+  url: '/v1/invoices/batch',
+}) as ((data: unknown) => boolean) & { errors?: Parameters<typeof fieldErrors>[0] | null };
 
 /** Same checks as `POST /v1/invoices`: the JSON schema, then the semantic ones, with paths under `prefix`. */
 export function checkInvoice(item: unknown, prefix: string): { value?: NormalizedInvoice; errors: FieldError[] } {
@@ -44,7 +47,11 @@ function failure(index: number, err: unknown, log: BatchDeps['log']): BatchItemR
     return { index, status: err.status, error: problemBody(err.status, err.title, err.detail, err.errors, err.extra) };
   }
   log.error({ err: (err as Error).message, index }, 'batch item failed');
-  return { index, status: 500, error: problemBody(500, 'Internal Server Error', 'This item could not be stored; retry it.') };
+  return {
+    index,
+    status: 500,
+    error: problemBody(500, 'Internal Server Error', 'This item could not be stored; retry it.'),
+  };
 }
 
 /**
@@ -93,7 +100,13 @@ export async function ingestChecked(
     const index = items[i]?.index ?? i;
     if (!outcome.ok) return failure(index, outcome.error, deps.log);
     const { result } = outcome;
-    return { index, status: result.created ? 201 : 200, invoiceId: result.invoiceId, accountId: result.accountId, workflowId: result.workflowId };
+    return {
+      index,
+      status: result.created ? 201 : 200,
+      invoiceId: result.invoiceId,
+      accountId: result.accountId,
+      workflowId: result.workflowId,
+    };
   });
 }
 
@@ -104,7 +117,12 @@ export async function ingestBatch(deps: BatchDeps, raw: readonly unknown[]): Pro
   raw.forEach((item, index) => {
     const { value, errors } = checkInvoice(item, `invoices[${index}]`);
     if (value) good.push({ index, value });
-    else results[index] = { index, status: 400, error: problemBody(400, 'Bad Request', `${errors.length} field(s) are invalid.`, errors) };
+    else
+      results[index] = {
+        index,
+        status: 400,
+        error: problemBody(400, 'Bad Request', `${errors.length} field(s) are invalid.`, errors),
+      };
   });
   for (const r of await ingestChecked(deps, good)) results[r.index] = r;
   return results;

@@ -20,7 +20,10 @@ const LOCK_CLASS = 0x1a9b;
 
 export type ImportJobRow = typeof importJobs.$inferSelect;
 
-export async function createImportJob(db: Db, job: { filename: string | null; contentType: string | null; createdBy: string | null }): Promise<ImportJobRow> {
+export async function createImportJob(
+  db: Db,
+  job: { filename: string | null; contentType: string | null; createdBy: string | null },
+): Promise<ImportJobRow> {
   const [row] = await db.insert(importJobs).values(job).returning();
   if (!row) throw new Error('import job insert returned nothing');
   return row;
@@ -62,12 +65,18 @@ async function processChunk(deps: BatchDeps, jobId: string, good: GoodLine[], ba
   for (const r of await ingestChecked(deps, checked)) {
     if (r.status === 200 || r.status === 201) succeeded += 1;
     else {
-      const errors = r.error?.errors ?? [{ field: r.status === 409 ? 'externalId' : r.status === 422 ? 'currency' : '(line)', message: r.error?.detail ?? 'could not be stored' }];
+      const errors = r.error?.errors ?? [
+        {
+          field: r.status === 409 ? 'externalId' : r.status === 422 ? 'currency' : '(line)',
+          message: r.error?.detail ?? 'could not be stored',
+        },
+      ];
       bad.push({ line: r.index, errors, raw: byLine.get(r.index) ?? null });
     }
   }
   await deps.db.transaction(async (tx) => {
-    if (bad.length > 0) await tx.insert(importJobErrors).values(bad.map((b) => ({ jobId, line: b.line, errors: b.errors, raw: b.raw })));
+    if (bad.length > 0)
+      await tx.insert(importJobErrors).values(bad.map((b) => ({ jobId, line: b.line, errors: b.errors, raw: b.raw })));
     await tx
       .update(importJobs)
       .set({
@@ -122,7 +131,10 @@ export function createImportRunner(deps: BatchDeps): ImportRunner {
       }
       if (stopping) {
         await flush();
-        await finish(jobId, 'failed', { message: 'interrupted by a process stop; upload the file again (imported lines are recognised by invoice number)' });
+        await finish(jobId, 'failed', {
+          message:
+            'interrupted by a process stop; upload the file again (imported lines are recognised by invoice number)',
+        });
         return;
       }
       await flush();
@@ -132,7 +144,9 @@ export function createImportRunner(deps: BatchDeps): ImportRunner {
         await finish(jobId, 'failed', { message: err.message, errors: err.errors });
       } else {
         deps.log.error({ err: (err as Error).message, jobId }, 'import job failed');
-        await finish(jobId, 'failed', { message: 'the import stopped on an internal error; lines before it were kept' }).catch(() => undefined);
+        await finish(jobId, 'failed', {
+          message: 'the import stopped on an internal error; lines before it were kept',
+        }).catch(() => undefined);
       }
     } finally {
       await conn`select pg_advisory_unlock(${LOCK_CLASS}, hashtext(${jobId}))`.catch(() => undefined);
@@ -142,7 +156,9 @@ export function createImportRunner(deps: BatchDeps): ImportRunner {
 
   return {
     start(jobId, input) {
-      const job = run(jobId, input).catch((err: unknown) => deps.log.error({ err: (err as Error).message, jobId }, 'import job crashed'));
+      const job = run(jobId, input).catch((err: unknown) =>
+        deps.log.error({ err: (err as Error).message, jobId }, 'import job crashed'),
+      );
       running.add(job);
       void job.finally(() => running.delete(job));
     },
@@ -151,15 +167,26 @@ export function createImportRunner(deps: BatchDeps): ImportRunner {
       const open = await db
         .select({ id: importJobs.id })
         .from(importJobs)
-        .where(sql`${importJobs.status} = 'running' or (${importJobs.status} = 'queued' and ${importJobs.createdAt} < now() - interval '1 minute')`);
+        .where(
+          sql`${importJobs.status} = 'running' or (${importJobs.status} = 'queued' and ${importJobs.createdAt} < now() - interval '1 minute')`,
+        );
       let marked = 0;
       for (const { id } of open) {
         const orphan = await db.transaction(async (tx) => {
-          const [lock] = await tx.execute<{ free: boolean }>(sql`select pg_try_advisory_xact_lock(${LOCK_CLASS}, hashtext(${id})) as free`);
+          const [lock] = await tx.execute<{ free: boolean }>(
+            sql`select pg_try_advisory_xact_lock(${LOCK_CLASS}, hashtext(${id})) as free`,
+          );
           if (!lock?.free) return false;
           const updated = await tx
             .update(importJobs)
-            .set({ status: 'failed', finishedAt: new Date(), error: { message: 'interrupted by a process stop; upload the file again (imported lines are recognised by invoice number)' } })
+            .set({
+              status: 'failed',
+              finishedAt: new Date(),
+              error: {
+                message:
+                  'interrupted by a process stop; upload the file again (imported lines are recognised by invoice number)',
+              },
+            })
             .where(and(eq(importJobs.id, id), inArray(importJobs.status, ['queued', 'running'])))
             .returning({ id: importJobs.id });
           return updated.length > 0;

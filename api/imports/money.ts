@@ -10,11 +10,19 @@ export function currencyMinorDigits(currency: string): number | undefined {
   return currencyDigits(currency);
 }
 
-const CURRENCY_ALIASES: Record<string, string> = { 'US$': 'USD', U$S: 'USD', 'USD$': 'USD', '€': 'EUR', 'S/': 'PEN', 'S/.': 'PEN' };
+const CURRENCY_ALIASES: Record<string, string> = {
+  US$: 'USD',
+  U$S: 'USD',
+  USD$: 'USD',
+  '€': 'EUR',
+  'S/': 'PEN',
+  'S/.': 'PEN',
+};
 
 export function parseCurrency(text: string): { ok: true; value: string } | { ok: false; message: string } {
   const code = CURRENCY_ALIASES[text.trim().toUpperCase()] ?? text.trim().toUpperCase();
-  if (currencyMinorDigits(code) === undefined) return { ok: false, message: `"${text}" is not an ISO 4217 currency code (CLP, MXN, USD…)` };
+  if (currencyMinorDigits(code) === undefined)
+    return { ok: false, message: `"${text}" is not an ISO 4217 currency code (CLP, MXN, USD…)` };
   return { ok: true, value: code };
 }
 
@@ -42,7 +50,8 @@ function splitDigits(text: string, minorDigits: number): { integer: string; frac
   const fraction = lastIsDecimal ? text.slice(last.at + 1) : '';
   if (!/^\d*$/.test(fraction)) return undefined;
   const groupMark = lastIsDecimal ? (kinds.size === 2 ? marks[0]?.mark : undefined) : last.mark;
-  if (groupMark === undefined) return /^\d*$/.test(integerPart) && integerPart + fraction !== '' ? { integer: integerPart, fraction } : undefined;
+  if (groupMark === undefined)
+    return /^\d*$/.test(integerPart) && integerPart + fraction !== '' ? { integer: integerPart, fraction } : undefined;
   const groups = integerPart.split(groupMark);
   const [head, ...rest] = groups;
   const wellGrouped = head !== undefined && /^\d{1,3}$/.test(head) && rest.every((g) => /^\d{3}$/.test(g));
@@ -54,8 +63,10 @@ export function parseAmount(cell: string | number, minorDigits: number): AmountR
   const original = typeof cell === 'number' ? numberCellToText(cell) : cell.trim();
   if (original === undefined) return { ok: false, message: `${String(cell)} is not a usable amount` };
   if (original === '') return { ok: false, message: 'is required' };
-  if (/^\(.*\)$/.test(original) || original.includes('-')) return { ok: false, message: `"${original}" is negative; only amounts owed can be imported` };
-  const split = typeof cell === 'number' ? splitNumberCell(original) : splitDigits(stripDecorations(original), minorDigits);
+  if (/^\(.*\)$/.test(original) || original.includes('-'))
+    return { ok: false, message: `"${original}" is negative; only amounts owed can be imported` };
+  const split =
+    typeof cell === 'number' ? splitNumberCell(original) : splitDigits(stripDecorations(original), minorDigits);
   if (!split) return { ok: false, message: `"${original}" is not an amount (use 1.234,56 or 1,234.56)` };
   const fraction = split.fraction.replace(/0+$/, '');
   if (fraction.length > minorDigits) {

@@ -21,10 +21,28 @@ export interface LineDefaults {
 export type LineResult = { ok: true; invoice: InvoiceInput } | { ok: false; errors: FieldError[] };
 
 const KIND_WORDS: Record<string, DebtorKind> = {
-  persona: 'person', natural: 'person', 'persona natural': 'person', fisica: 'person', 'persona fisica': 'person',
-  individuo: 'person', particular: 'person', pn: 'person', person: 'person', individual: 'person', consumer: 'person',
-  empresa: 'company', juridica: 'company', 'persona juridica': 'company', moral: 'company', 'persona moral': 'company',
-  sociedad: 'company', pj: 'company', company: 'company', business: 'company', corporate: 'company', organization: 'company',
+  persona: 'person',
+  natural: 'person',
+  'persona natural': 'person',
+  fisica: 'person',
+  'persona fisica': 'person',
+  individuo: 'person',
+  particular: 'person',
+  pn: 'person',
+  person: 'person',
+  individual: 'person',
+  consumer: 'person',
+  empresa: 'company',
+  juridica: 'company',
+  'persona juridica': 'company',
+  moral: 'company',
+  'persona moral': 'company',
+  sociedad: 'company',
+  pj: 'company',
+  company: 'company',
+  business: 'company',
+  corporate: 'company',
+  organization: 'company',
 };
 
 const SPREADSHEET_ERROR = /^#(N\/A|REF!|VALUE!|DIV\/0!|NAME\?|NULL!|NUM!|SPILL!|CALC!)$/i;
@@ -52,7 +70,11 @@ function canonicalLocale(text: string): string | undefined {
 type Fail = (field: string, message: string) => undefined;
 
 /** The optional ways to reach the debtor; each is kept only when a channel could use it as is. */
-function debtorContact(text: (key: ColumnKey) => string, country: string | undefined, fail: Fail): Partial<DebtorInput> {
+function debtorContact(
+  text: (key: ColumnKey) => string,
+  country: string | undefined,
+  fail: Fail,
+): Partial<DebtorInput> {
   const debtor: Partial<DebtorInput> = {};
   const emailText = text('debtor.email');
   if (emailText) {
@@ -97,7 +119,8 @@ export function parseLine(get: (key: ColumnKey) => CellValue | undefined, defaul
     return undefined;
   };
   const text = (key: ColumnKey): string => cellText(cell(key));
-  const required = (key: ColumnKey): string | undefined => text(key) || (judged.has(key) ? undefined : fail(key, 'is required'));
+  const required = (key: ColumnKey): string | undefined =>
+    text(key) || (judged.has(key) ? undefined : fail(key, 'is required'));
   const parsed = <T extends { ok: boolean }>(key: ColumnKey, parse: (value: CellValue) => T): T | undefined => {
     const value = cell(key);
     return judged.has(key) ? undefined : parse(value ?? '');
@@ -109,23 +132,31 @@ export function parseLine(get: (key: ColumnKey) => CellValue | undefined, defaul
 
   const kindText = text('debtor.kind');
   const kind = kindText
-    ? parseKind(kindText) ?? fail('debtor.kind', `"${kindText}" is not a debtor type (persona/natural or empresa/jurídica)`)
-    : defaults.kind ?? fail('debtor.kind', 'is required (persona or empresa)');
+    ? (parseKind(kindText) ??
+      fail('debtor.kind', `"${kindText}" is not a debtor type (persona/natural or empresa/jurídica)`))
+    : (defaults.kind ?? fail('debtor.kind', 'is required (persona or empresa)'));
 
   const countryText = text('debtor.country');
   const country = countryText
-    ? parseCountry(countryText) ?? fail('debtor.country', `"${countryText}" is not a country (use CL, MX, CO… or its name)`)
-    : defaults.country ?? fail('debtor.country', 'is required');
+    ? (parseCountry(countryText) ??
+      fail('debtor.country', `"${countryText}" is not a country (use CL, MX, CO… or its name)`))
+    : (defaults.country ?? fail('debtor.country', 'is required'));
 
   const currencyText = text('currency');
   const currencyResult = currencyText ? parseCurrency(currencyText) : undefined;
   if (currencyResult && !currencyResult.ok) fail('currency', currencyResult.message);
-  const currency = currencyResult?.ok ? currencyResult.value : currencyText ? undefined : defaults.currency ?? fail('currency', 'is required');
+  const currency = currencyResult?.ok
+    ? currencyResult.value
+    : currencyText
+      ? undefined
+      : (defaults.currency ?? fail('currency', 'is required'));
 
   // Without a currency the minor digits are unknown, so the amount cannot be read safely.
   const minorDigits = currency === undefined ? undefined : currencyMinorDigits(currency);
-  const amountResult = minorDigits === undefined ? undefined
-    : parsed('amount', (value) => parseAmount(typeof value === 'number' ? value : cellText(value), minorDigits));
+  const amountResult =
+    minorDigits === undefined
+      ? undefined
+      : parsed('amount', (value) => parseAmount(typeof value === 'number' ? value : cellText(value), minorDigits));
   if (amountResult && !amountResult.ok) fail('amount', amountResult.message);
 
   const due = parsed('dueDate', parseDate);
@@ -137,7 +168,17 @@ export function parseLine(get: (key: ColumnKey) => CellValue | undefined, defaul
   const debtor = debtorContact(text, country, fail);
   const strategyId = text('strategyId');
 
-  if (errors.length > 0 || !externalId || !debtorExternalId || !name || !kind || !country || !currency || !amountResult?.ok || !due?.ok) {
+  if (
+    errors.length > 0 ||
+    !externalId ||
+    !debtorExternalId ||
+    !name ||
+    !kind ||
+    !country ||
+    !currency ||
+    !amountResult?.ok ||
+    !due?.ok
+  ) {
     return { ok: false, errors };
   }
   const invoice: InvoiceInput = {

@@ -50,15 +50,23 @@ function uniqueHeaders(cells: readonly (CellValue | undefined)[]): string[] {
 
 function missingColumns(mapping: ColumnMapping, defaults: LineDefaults): FieldError[] {
   const fallbacks: Partial<Record<ColumnKey, unknown>> = {
-    'debtor.country': defaults.country, currency: defaults.currency, 'debtor.kind': defaults.kind,
+    'debtor.country': defaults.country,
+    currency: defaults.currency,
+    'debtor.kind': defaults.kind,
   };
   return COLUMNS.filter((column) => mapping[column.key] === undefined)
     .filter((column) => column.required || (column.key in fallbacks && fallbacks[column.key] === undefined))
     .map((column) => ({
       field: column.key,
       message: column.required
-        ? `no column for it; name one ${column.synonyms.slice(0, 3).map((s) => `"${s}"`).join(', ')}…`
-        : `no column for it and no default given; name one ${column.synonyms.slice(0, 2).map((s) => `"${s}"`).join(', ')}…`,
+        ? `no column for it; name one ${column.synonyms
+            .slice(0, 3)
+            .map((s) => `"${s}"`)
+            .join(', ')}…`
+        : `no column for it and no default given; name one ${column.synonyms
+            .slice(0, 2)
+            .map((s) => `"${s}"`)
+            .join(', ')}…`,
     }));
 }
 
@@ -79,7 +87,8 @@ export async function* parsePortfolio(input: PortfolioInput): AsyncGenerator<Par
         headers = uniqueHeaders(row.cells);
         mapping = candidate;
         const missing = missingColumns(mapping, defaults);
-        if (missing.length > 0) throw new PortfolioFileError(`line ${row.line} is the header but lacks required columns`, missing);
+        if (missing.length > 0)
+          throw new PortfolioFileError(`line ${row.line} is the header but lacks required columns`, missing);
       } else if (searched >= HEADER_SEARCH_ROWS) break;
       continue;
     }
@@ -93,11 +102,15 @@ export async function* parsePortfolio(input: PortfolioInput): AsyncGenerator<Par
     } else {
       const raw: Record<string, string> = {};
       const width = Math.max(headers.length, cells.length);
-      for (let index = 0; index < width; index += 1) raw[headers[index] ?? `column ${index + 1}`] = cellText(cells[index]);
+      for (let index = 0; index < width; index += 1)
+        raw[headers[index] ?? `column ${index + 1}`] = cellText(cells[index]);
       yield { line: row.line, ok: false, errors: result.errors, raw };
     }
   }
   if (!headers) {
-    throw new PortfolioFileError('no header row found in the first lines; see portfolioColumnsHelp() for accepted names', []);
+    throw new PortfolioFileError(
+      'no header row found in the first lines; see portfolioColumnsHelp() for accepted names',
+      [],
+    );
   }
 }

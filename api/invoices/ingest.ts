@@ -2,7 +2,12 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { accounts, debtors, invoices, workflowOutbox } from '../../db/schema';
-import { accountWorkflowId, invoiceAddedSignal, type AccountWorkflowInput, type InvoiceAddedSignal } from '../../workflows/account.messages';
+import {
+  accountWorkflowId,
+  invoiceAddedSignal,
+  type AccountWorkflowInput,
+  type InvoiceAddedSignal,
+} from '../../workflows/account.messages';
 import { conflict } from '../problem';
 import type { OutboxPayload } from '../outbox/relay';
 import type { NormalizedInvoice } from './normalize';
@@ -23,22 +28,44 @@ const INLINE_GRACE = sql`now() + interval '10 seconds'`;
 export async function ingestInvoice(db: Db, inv: NormalizedInvoice, taskQueue: string): Promise<IngestResult> {
   return db.transaction(async (tx) => {
     const existing = await tx
-      .select({ id: invoices.id, accountId: invoices.accountId, contentHash: invoices.contentHash, workflowId: accounts.workflowId })
+      .select({
+        id: invoices.id,
+        accountId: invoices.accountId,
+        contentHash: invoices.contentHash,
+        workflowId: accounts.workflowId,
+      })
       .from(invoices)
       .innerJoin(accounts, eq(accounts.id, invoices.accountId))
       .where(eq(invoices.externalId, inv.externalId));
     const prior = existing[0];
     if (prior) {
       if (prior.contentHash !== inv.contentHash) {
-        throw conflict(`Invoice ${inv.externalId} was already accepted with different content.`, { invoiceId: prior.id });
+        throw conflict(`Invoice ${inv.externalId} was already accepted with different content.`, {
+          invoiceId: prior.id,
+        });
       }
-      return { created: false, invoiceId: prior.id, accountId: prior.accountId, workflowId: prior.workflowId, outboxIds: [] };
+      return {
+        created: false,
+        invoiceId: prior.id,
+        accountId: prior.accountId,
+        workflowId: prior.workflowId,
+        outboxIds: [],
+      };
     }
 
     const d = inv.debtor;
     const [debtor] = await tx
       .insert(debtors)
-      .values({ externalId: d.externalId, kind: d.kind, name: d.name, email: d.email, phone: d.phone, country: d.country, timezone: d.timezone, locale: d.locale })
+      .values({
+        externalId: d.externalId,
+        kind: d.kind,
+        name: d.name,
+        email: d.email,
+        phone: d.phone,
+        country: d.country,
+        timezone: d.timezone,
+        locale: d.locale,
+      })
       .onConflictDoUpdate({
         target: debtors.externalId,
         // The newest invoice carries the newest contact data; absent fields keep what we had.
@@ -59,7 +86,13 @@ export async function ingestInvoice(db: Db, inv: NormalizedInvoice, taskQueue: s
     const accountId = crypto.randomUUID();
     await tx
       .insert(accounts)
-      .values({ id: accountId, debtorId: debtor.id, currency: inv.currency, workflowId: accountWorkflowId(accountId), strategyId: inv.strategyId })
+      .values({
+        id: accountId,
+        debtorId: debtor.id,
+        currency: inv.currency,
+        workflowId: accountWorkflowId(accountId),
+        strategyId: inv.strategyId,
+      })
       .onConflictDoNothing();
     const [account] = await tx
       .select({ id: accounts.id, currency: accounts.currency, workflowId: accounts.workflowId })
@@ -88,7 +121,12 @@ export async function ingestInvoice(db: Db, inv: NormalizedInvoice, taskQueue: s
       version: 1,
       accountId: account.id,
       currency: inv.currency,
-      debtor: { country: d.country, timezone: d.timezone, locale: d.locale, channels: { email: debtor.email !== null, whatsapp: debtor.phone !== null } },
+      debtor: {
+        country: d.country,
+        timezone: d.timezone,
+        locale: d.locale,
+        channels: { email: debtor.email !== null, whatsapp: debtor.phone !== null },
+      },
       ...(inv.strategyId ? { strategyId: inv.strategyId } : {}),
     };
     const signalArg: InvoiceAddedSignal = {
@@ -101,9 +139,22 @@ export async function ingestInvoice(db: Db, inv: NormalizedInvoice, taskQueue: s
     const payload: OutboxPayload = { input, signalArg };
     const [row] = await tx
       .insert(workflowOutbox)
-      .values({ workflowId: account.workflowId, taskQueue, kind: 'signal_with_start', signalName: invoiceAddedSignal.name, payload, nextAttemptAt: INLINE_GRACE })
+      .values({
+        workflowId: account.workflowId,
+        taskQueue,
+        kind: 'signal_with_start',
+        signalName: invoiceAddedSignal.name,
+        payload,
+        nextAttemptAt: INLINE_GRACE,
+      })
       .returning({ id: workflowOutbox.id });
-    return { created: true, invoiceId: invoice.id, accountId: account.id, workflowId: account.workflowId, outboxIds: row ? [row.id] : [] };
+    return {
+      created: true,
+      invoiceId: invoice.id,
+      accountId: account.id,
+      workflowId: account.workflowId,
+      outboxIds: row ? [row.id] : [],
+    };
   });
 }
 

@@ -51,26 +51,39 @@ function validDate(text: string): boolean {
   return DateTime.fromISO(text, { zone: 'UTC' }).isValid && /^\d{4}-\d{2}-\d{2}$/.test(text);
 }
 
-export function normalizeInvoice(req: InvoiceRequest, prefix = ''): { value?: NormalizedInvoice; errors: FieldError[] } {
+export function normalizeInvoice(
+  req: InvoiceRequest,
+  prefix = '',
+): { value?: NormalizedInvoice; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const f = (name: string) => (prefix ? `${prefix}.${name}` : name);
   const country = req.debtor.country.toUpperCase();
-  if (!countries.has(country)) errors.push({ field: f('debtor.country'), message: 'must be an ISO 3166-1 alpha-2 country code' });
+  if (!countries.has(country))
+    errors.push({ field: f('debtor.country'), message: 'must be an ISO 3166-1 alpha-2 country code' });
   if (!isCurrency(req.currency)) errors.push({ field: f('currency'), message: 'must be an ISO 4217 currency code' });
   const amountMinor = isCurrency(req.currency) ? parseAmount(req.amount, req.currency) : null;
   if (isCurrency(req.currency) && amountMinor === null) {
-    errors.push({ field: f('amount'), message: `must be a decimal string with at most the currency's minor digits (e.g. "1500.00")` });
+    errors.push({
+      field: f('amount'),
+      message: `must be a decimal string with at most the currency's minor digits (e.g. "1500.00")`,
+    });
   } else if (amountMinor === 0) {
     errors.push({ field: f('amount'), message: 'must be greater than zero' });
   }
   if (!validDate(req.dueDate)) errors.push({ field: f('dueDate'), message: 'must be a real date YYYY-MM-DD' });
-  if (req.issuedAt !== undefined && !validDate(req.issuedAt)) errors.push({ field: f('issuedAt'), message: 'must be a real date YYYY-MM-DD' });
+  if (req.issuedAt !== undefined && !validDate(req.issuedAt))
+    errors.push({ field: f('issuedAt'), message: 'must be a real date YYYY-MM-DD' });
   const timezone = req.debtor.timezone ?? countryMainZone(country);
-  if (!IANAZone.isValidZone(timezone)) errors.push({ field: f('debtor.timezone'), message: 'must be an IANA time zone such as America/Bogota' });
+  if (!IANAZone.isValidZone(timezone))
+    errors.push({ field: f('debtor.timezone'), message: 'must be an IANA time zone such as America/Bogota' });
   let phone: string | null = null;
   if (req.debtor.phone !== undefined) {
-    const parsed = parsePhoneNumberFromString(req.debtor.phone, countries.has(country) ? (country as CountryCode) : undefined);
-    if (!parsed?.isValid()) errors.push({ field: f('debtor.phone'), message: 'must be a valid phone number (E.164, e.g. +525512345678)' });
+    const parsed = parsePhoneNumberFromString(
+      req.debtor.phone,
+      countries.has(country) ? (country as CountryCode) : undefined,
+    );
+    if (!parsed?.isValid())
+      errors.push({ field: f('debtor.phone'), message: 'must be a valid phone number (E.164, e.g. +525512345678)' });
     else phone = parsed.number;
   }
   if (errors.length > 0) return { errors };
@@ -100,7 +113,13 @@ export function normalizeInvoice(req: InvoiceRequest, prefix = ''): { value?: No
 function contentHash(value: Omit<NormalizedInvoice, 'contentHash'>): string {
   const canonical = (v: unknown): unknown =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, canonical(x)]))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([k, x]) => [k, canonical(x)]),
+        )
       : v;
-  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(value)))
+    .digest('hex');
 }

@@ -14,7 +14,10 @@ export interface OutboxPayload {
 }
 
 /** What delivering a row needs; callers that just wrote one pass it as is instead of reading it back. */
-export type OutboxRow = Pick<typeof workflowOutbox.$inferSelect, 'id' | 'workflowId' | 'kind' | 'signalName' | 'payload' | 'attempts'>;
+export type OutboxRow = Pick<
+  typeof workflowOutbox.$inferSelect,
+  'id' | 'workflowId' | 'kind' | 'signalName' | 'payload' | 'attempts'
+>;
 type Row = OutboxRow;
 
 const CALL_DEADLINE_MS = 5000;
@@ -47,7 +50,8 @@ export function createOutboxRelay(deps: {
   const inflight = new Set<Promise<unknown>>();
 
   function send(row: Row, payload: OutboxPayload): Promise<unknown> {
-    if (row.kind === 'signal') return deps.temporal.workflow.getHandle(row.workflowId).signal(row.signalName, payload.signalArg);
+    if (row.kind === 'signal')
+      return deps.temporal.workflow.getHandle(row.workflowId).signal(row.signalName, payload.signalArg);
     if (!payload.input) throw new Error('signal_with_start row without input');
     return deps.temporal.workflow.signalWithStart(accountWorkflowType, {
       workflowId: row.workflowId,
@@ -70,8 +74,18 @@ export function createOutboxRelay(deps: {
     toMark = [];
     if (ids.length === 0) return marking;
     marking = marking
-      .then(() => db.update(workflowOutbox).set({ dispatchedAt: new Date(), lastError: null }).where(inArray(workflowOutbox.id, ids)))
-      .catch((err: unknown) => deps.log.warn({ err: (err as Error).message }, 'could not mark outbox rows delivered; the relay will deliver them again'));
+      .then(() =>
+        db
+          .update(workflowOutbox)
+          .set({ dispatchedAt: new Date(), lastError: null })
+          .where(inArray(workflowOutbox.id, ids)),
+      )
+      .catch((err: unknown) =>
+        deps.log.warn(
+          { err: (err as Error).message },
+          'could not mark outbox rows delivered; the relay will deliver them again',
+        ),
+      );
     return marking;
   }
   function markLater(id: number): void {
@@ -87,7 +101,11 @@ export function createOutboxRelay(deps: {
       // Bounded calls: the SDK would otherwise keep retrying an unreachable server for a long time.
       await deps.temporal.withDeadline(Date.now() + CALL_DEADLINE_MS, () => send(row, payload));
       if (exec === 'batched') markLater(row.id);
-      else await exec.update(workflowOutbox).set({ dispatchedAt: new Date(), lastError: null }).where(eq(workflowOutbox.id, row.id));
+      else
+        await exec
+          .update(workflowOutbox)
+          .set({ dispatchedAt: new Date(), lastError: null })
+          .where(eq(workflowOutbox.id, row.id));
     } catch (err) {
       // A closed workflow will never take the message: record why and stop retrying.
       const final = err instanceof WorkflowNotFoundError || err instanceof WorkflowExecutionAlreadyStartedError;

@@ -36,7 +36,8 @@ type Params = { accountId: string };
 
 function amountIn(currency: string, text: string, field: string, errors: FieldError[]): number {
   const minor = parseAmount(text, currency);
-  if (minor === null || minor === 0) errors.push({ field, message: `must be a positive amount in ${currency} with at most its minor digits` });
+  if (minor === null || minor === 0)
+    errors.push({ field, message: `must be a positive amount in ${currency} with at most its minor digits` });
   return minor ?? 0;
 }
 
@@ -54,7 +55,13 @@ async function runUpdate(fn: () => Promise<AgreementResult>): Promise<AgreementR
 
 function answer(result: AgreementResult, idName: string) {
   if (result.status === 'rejected') {
-    throw new ProblemError(422, 'Unprocessable Content', `The strategy's policy refused it: ${result.reason}.`, undefined, { reason: result.reason });
+    throw new ProblemError(
+      422,
+      'Unprocessable Content',
+      `The strategy's policy refused it: ${result.reason}.`,
+      undefined,
+      { reason: result.reason },
+    );
   }
   return { [idName]: result.id, status: 'active' as const };
 }
@@ -70,11 +77,14 @@ export function accountActionRoutes(app: FastifyInstance, deps: AppDeps) {
     async (req, reply) => {
       const account = await loadAccountFor(db, req, req.params.accountId);
       const errors: FieldError[] = [];
-      if (req.body.currency && req.body.currency !== account.currency) errors.push({ field: 'currency', message: `must be the account's currency ${account.currency}` });
+      if (req.body.currency && req.body.currency !== account.currency)
+        errors.push({ field: 'currency', message: `must be the account's currency ${account.currency}` });
       const amountMinor = amountIn(account.currency, req.body.amount, 'amount', errors);
       if (errors.length > 0) throw badRequest(errors);
       const handle = temporal.workflow.getHandle(account.workflowId);
-      const result = await runUpdate(() => handle.executeUpdate(registerPromiseUpdate, { args: [{ amountMinor, dueDate: req.body.dueDate }] }));
+      const result = await runUpdate(() =>
+        handle.executeUpdate(registerPromiseUpdate, { args: [{ amountMinor, dueDate: req.body.dueDate }] }),
+      );
       return reply.code(201).send(answer(result, 'promiseId'));
     },
   );
@@ -85,8 +95,12 @@ export function accountActionRoutes(app: FastifyInstance, deps: AppDeps) {
     async (req, reply) => {
       const account = await loadAccountFor(db, req, req.params.accountId);
       const errors: FieldError[] = [];
-      if (req.body.currency && req.body.currency !== account.currency) errors.push({ field: 'currency', message: `must be the account's currency ${account.currency}` });
-      const installments = req.body.installments.map((i, n) => ({ amountMinor: amountIn(account.currency, i.amount, `installments[${n}].amount`, errors), dueDate: i.dueDate }));
+      if (req.body.currency && req.body.currency !== account.currency)
+        errors.push({ field: 'currency', message: `must be the account's currency ${account.currency}` });
+      const installments = req.body.installments.map((i, n) => ({
+        amountMinor: amountIn(account.currency, i.amount, `installments[${n}].amount`, errors),
+        dueDate: i.dueDate,
+      }));
       if (errors.length > 0) throw badRequest(errors);
       const handle = temporal.workflow.getHandle(account.workflowId);
       const result = await runUpdate(() => handle.executeUpdate(proposePlanUpdate, { args: [{ installments }] }));
@@ -98,7 +112,10 @@ export function accountActionRoutes(app: FastifyInstance, deps: AppDeps) {
     path: string,
     schema: object,
     roles: { roles: readonly ('system' | 'supervisor' | 'agent' | 'strategist')[] },
-    build: (body: B, account: Awaited<ReturnType<typeof loadAccountFor>>) => { name: string; arg: unknown; accepted: string },
+    build: (
+      body: B,
+      account: Awaited<ReturnType<typeof loadAccountFor>>,
+    ) => { name: string; arg: unknown; accepted: string },
   ) =>
     app.post<{ Params: Params; Body: B }>(path, { schema, config: roles }, async (req, reply) => {
       const account = await loadAccountFor(db, req, req.params.accountId);
@@ -108,52 +125,92 @@ export function accountActionRoutes(app: FastifyInstance, deps: AppDeps) {
       return reply.code(202).send({ accountId: account.id, accepted });
     });
 
-  signalRoute<{ reason: string; invoiceExternalId?: string }>('/v1/accounts/:accountId/disputes', disputeSchema, staff, (b) => ({
-    name: disputeOpenedSignal.name,
-    arg: { reason: b.reason, ...(b.invoiceExternalId ? { invoiceExternalId: b.invoiceExternalId } : {}) },
-    accepted: 'dispute_opened',
-  }));
+  signalRoute<{ reason: string; invoiceExternalId?: string }>(
+    '/v1/accounts/:accountId/disputes',
+    disputeSchema,
+    staff,
+    (b) => ({
+      name: disputeOpenedSignal.name,
+      arg: { reason: b.reason, ...(b.invoiceExternalId ? { invoiceExternalId: b.invoiceExternalId } : {}) },
+      accepted: 'dispute_opened',
+    }),
+  );
   signalRoute<{ outcome: 'upheld' | 'rejected'; adjustment?: string }>(
     '/v1/accounts/:accountId/disputes/resolution',
     disputeResolutionSchema,
     { roles: ['system', 'supervisor'] },
     (b, account) => {
       const errors: FieldError[] = [];
-      const adjustmentMinor = b.adjustment !== undefined ? amountIn(account.currency, b.adjustment, 'adjustment', errors) : undefined;
-      if (b.adjustment !== undefined && b.outcome !== 'upheld') errors.push({ field: 'adjustment', message: 'is only allowed when the dispute is upheld' });
+      const adjustmentMinor =
+        b.adjustment !== undefined ? amountIn(account.currency, b.adjustment, 'adjustment', errors) : undefined;
+      if (b.adjustment !== undefined && b.outcome !== 'upheld')
+        errors.push({ field: 'adjustment', message: 'is only allowed when the dispute is upheld' });
       if (errors.length > 0) throw badRequest(errors);
-      return { name: disputeResolvedSignal.name, arg: { outcome: b.outcome, ...(adjustmentMinor !== undefined ? { adjustmentMinor } : {}) }, accepted: 'dispute_resolved' };
+      return {
+        name: disputeResolvedSignal.name,
+        arg: { outcome: b.outcome, ...(adjustmentMinor !== undefined ? { adjustmentMinor } : {}) },
+        accepted: 'dispute_resolved',
+      };
     },
   );
-  signalRoute<{ note?: string }>('/v1/accounts/:accountId/pause', pauseSchema('Pause'), { roles: ['supervisor'] }, () => ({
-    name: pausedSignal.name,
-    arg: {},
-    accepted: 'paused',
-  }));
-  signalRoute<{ note?: string }>('/v1/accounts/:accountId/resume', pauseSchema('Resume'), { roles: ['supervisor'] }, () => ({
-    name: resumedSignal.name,
-    arg: {},
-    accepted: 'resumed',
-  }));
-  signalRoute<{ channel: string; outcome: string }>('/v1/accounts/:accountId/contact-outcomes', contactOutcomeSchema, agentsAndSystems, (b) => ({
-    name: contactOutcomeSignal.name,
-    arg: { channel: b.channel, outcome: b.outcome },
-    accepted: 'contact_outcome',
-  }));
+  signalRoute<{ note?: string }>(
+    '/v1/accounts/:accountId/pause',
+    pauseSchema('Pause'),
+    { roles: ['supervisor'] },
+    () => ({
+      name: pausedSignal.name,
+      arg: {},
+      accepted: 'paused',
+    }),
+  );
+  signalRoute<{ note?: string }>(
+    '/v1/accounts/:accountId/resume',
+    pauseSchema('Resume'),
+    { roles: ['supervisor'] },
+    () => ({
+      name: resumedSignal.name,
+      arg: {},
+      accepted: 'resumed',
+    }),
+  );
+  signalRoute<{ channel: string; outcome: string }>(
+    '/v1/accounts/:accountId/contact-outcomes',
+    contactOutcomeSchema,
+    agentsAndSystems,
+    (b) => ({
+      name: contactOutcomeSignal.name,
+      arg: { channel: b.channel, outcome: b.outcome },
+      accepted: 'contact_outcome',
+    }),
+  );
 
   // An opt-out is also a fact about the debtor, kept for every account they have or will have.
-  app.post<{ Params: Params; Body: { channel: string } }>('/v1/accounts/:accountId/opt-outs', { schema: optOutSchema, config: staff }, async (req, reply) => {
-    const account = await loadAccountFor(db, req, req.params.accountId);
-    const ids = await db.transaction(async (tx) => {
-      await tx
-        .insert(debtorChannelStatus)
-        .values({ debtorId: account.debtorId, channel: req.body.channel, status: 'opted_out', reason: 'debtor request' })
-        .onConflictDoUpdate({ target: [debtorChannelStatus.debtorId, debtorChannelStatus.channel], set: { status: 'opted_out', updatedAt: new Date() } });
-      return account.closedAt ? [] : queueSignal(tx, outbox.taskQueue, account.workflowId, optedOutSignal.name, { channel: req.body.channel });
-    });
-    await outbox.dispatchNow(ids).catch(() => undefined);
-    return reply.code(202).send({ accountId: account.id, accepted: 'opted_out' });
-  });
+  app.post<{ Params: Params; Body: { channel: string } }>(
+    '/v1/accounts/:accountId/opt-outs',
+    { schema: optOutSchema, config: staff },
+    async (req, reply) => {
+      const account = await loadAccountFor(db, req, req.params.accountId);
+      const ids = await db.transaction(async (tx) => {
+        await tx
+          .insert(debtorChannelStatus)
+          .values({
+            debtorId: account.debtorId,
+            channel: req.body.channel,
+            status: 'opted_out',
+            reason: 'debtor request',
+          })
+          .onConflictDoUpdate({
+            target: [debtorChannelStatus.debtorId, debtorChannelStatus.channel],
+            set: { status: 'opted_out', updatedAt: new Date() },
+          });
+        return account.closedAt
+          ? []
+          : queueSignal(tx, outbox.taskQueue, account.workflowId, optedOutSignal.name, { channel: req.body.channel });
+      });
+      await outbox.dispatchNow(ids).catch(() => undefined);
+      return reply.code(202).send({ accountId: account.id, accepted: 'opted_out' });
+    },
+  );
 
   app.put<{ Params: Params; Body: { strategyId: string; version: number } }>(
     '/v1/accounts/:accountId/strategy',
@@ -162,7 +219,8 @@ export function accountActionRoutes(app: FastifyInstance, deps: AppDeps) {
       const account = await loadAccountFor(db, req, req.params.accountId);
       if (account.closedAt) throw conflict(`Account ${account.id} is closed (${account.status}).`);
       const { strategyId, version } = req.body;
-      if (!(await loadStrategyVersion(db, strategyId, version))) throw notFound(`Strategy ${strategyId} version ${version}`);
+      if (!(await loadStrategyVersion(db, strategyId, version)))
+        throw notFound(`Strategy ${strategyId} version ${version}`);
       await sendSignal(db, outbox, account.workflowId, strategyVersionChangedSignal.name, { strategyId, version });
       return reply.code(202).send({ accountId: account.id, accepted: 'strategy_version_changed' });
     },

@@ -22,11 +22,18 @@ interface ListQuery {
 }
 
 // The cursor carries the exact (opened_at, id) of the last row, as PostgreSQL prints it (microseconds kept).
-const encodeCursor = (openedAt: string, id: string) => Buffer.from(JSON.stringify([openedAt, id])).toString('base64url');
+const encodeCursor = (openedAt: string, id: string) =>
+  Buffer.from(JSON.stringify([openedAt, id])).toString('base64url');
 function decodeCursor(cursor: string): [string, string] {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && /^[0-9a-f-]{36}$/.test(String(value[1])) && !Number.isNaN(Date.parse(value[0]))) {
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === 'string' &&
+      /^[0-9a-f-]{36}$/.test(String(value[1])) &&
+      !Number.isNaN(Date.parse(value[0]))
+    ) {
       return [value[0], String(value[1])];
     }
   } catch {
@@ -38,12 +45,17 @@ function decodeCursor(cursor: string): [string, string] {
 function balanceFilters(q: ListQuery): SQL[] {
   if (q.minBalance === undefined && q.maxBalance === undefined) return [];
   const errors: FieldError[] = [];
-  if (q.currency === undefined || !isCurrency(q.currency)) errors.push({ field: 'querystring.currency', message: 'is required with minBalance/maxBalance (an ISO 4217 code)' });
+  if (q.currency === undefined || !isCurrency(q.currency))
+    errors.push({
+      field: 'querystring.currency',
+      message: 'is required with minBalance/maxBalance (an ISO 4217 code)',
+    });
   const parse = (field: 'minBalance' | 'maxBalance') => {
     const text = q[field];
     if (text === undefined || q.currency === undefined || !isCurrency(q.currency)) return undefined;
     const minor = parseAmount(text, q.currency);
-    if (minor === null) errors.push({ field: `querystring.${field}`, message: `has more decimals than ${q.currency} allows` });
+    if (minor === null)
+      errors.push({ field: `querystring.${field}`, message: `has more decimals than ${q.currency} allows` });
     return minor ?? undefined;
   };
   const min = parse('minBalance');
@@ -57,52 +69,62 @@ function balanceFilters(q: ListQuery): SQL[] {
 }
 
 export function accountListRoutes(app: FastifyInstance, deps: AppDeps) {
-  app.get<{ Querystring: ListQuery }>('/v1/accounts', { schema: listAccountsSchema, config: { roles: ['system', 'supervisor', 'agent'] } }, async (req) => {
-    const q = req.query;
-    const where: SQL[] = balanceFilters(q);
-    if (q.currency !== undefined && where.length === 0) where.push(eq(accounts.currency, q.currency));
-    if (q.status !== undefined) where.push(eq(accounts.status, q.status));
-    if (q.stage !== undefined) where.push(eq(accounts.stage, q.stage));
-    if (q.strategyId !== undefined) where.push(eq(accounts.strategyId, q.strategyId));
-    if (q.assignedAgentId !== undefined) where.push(eq(accounts.assignedAgentId, q.assignedAgentId));
-    if (q.debtorExternalId !== undefined) where.push(eq(debtors.externalId, q.debtorExternalId));
-    if (q.minDaysPastDue !== undefined) where.push(gte(accounts.daysPastDue, q.minDaysPastDue));
-    if (q.maxDaysPastDue !== undefined) where.push(lte(accounts.daysPastDue, q.maxDaysPastDue));
-    // Agents see their own accounts only, whatever they ask for.
-    if (req.principal?.role === 'agent') where.push(eq(accounts.assignedAgentId, req.principal.agentId ?? ''));
-    if (q.cursor !== undefined) {
-      const [openedAt, id] = decodeCursor(q.cursor);
-      where.push(sql`(${accounts.openedAt}, ${accounts.id}) > (${openedAt}::timestamptz, ${id}::uuid)`);
-    }
-    const rows = await deps.db
-      .select({
-        account: accounts,
-        cursorAt: sql<string>`${accounts.openedAt}::text`,
-        debtor: { id: debtors.id, externalId: debtors.externalId, name: debtors.name, kind: debtors.kind, country: debtors.country },
-      })
-      .from(accounts)
-      .innerJoin(debtors, eq(debtors.id, accounts.debtorId))
-      .where(and(...where))
-      .orderBy(asc(accounts.openedAt), asc(accounts.id))
-      .limit(q.limit + 1);
-    const page = rows.slice(0, q.limit);
-    const last = page.at(-1);
-    return {
-      items: page.map(({ account: a, debtor }) => ({
-        accountId: a.id,
-        debtor,
-        status: a.status,
-        stage: a.stage,
-        balance: { amount: formatAmount(a.balanceMinor, a.currency), currency: a.currency },
-        daysPastDue: a.daysPastDue,
-        strategy: a.strategyId ? { id: a.strategyId, version: a.strategyVersion } : null,
-        assignedAgentId: a.assignedAgentId,
-        openedAt: a.openedAt.toISOString(),
-        closedAt: a.closedAt?.toISOString() ?? null,
-      })),
-      nextCursor: rows.length > q.limit && last ? encodeCursor(last.cursorAt, last.account.id) : null,
-    };
-  });
+  app.get<{ Querystring: ListQuery }>(
+    '/v1/accounts',
+    { schema: listAccountsSchema, config: { roles: ['system', 'supervisor', 'agent'] } },
+    async (req) => {
+      const q = req.query;
+      const where: SQL[] = balanceFilters(q);
+      if (q.currency !== undefined && where.length === 0) where.push(eq(accounts.currency, q.currency));
+      if (q.status !== undefined) where.push(eq(accounts.status, q.status));
+      if (q.stage !== undefined) where.push(eq(accounts.stage, q.stage));
+      if (q.strategyId !== undefined) where.push(eq(accounts.strategyId, q.strategyId));
+      if (q.assignedAgentId !== undefined) where.push(eq(accounts.assignedAgentId, q.assignedAgentId));
+      if (q.debtorExternalId !== undefined) where.push(eq(debtors.externalId, q.debtorExternalId));
+      if (q.minDaysPastDue !== undefined) where.push(gte(accounts.daysPastDue, q.minDaysPastDue));
+      if (q.maxDaysPastDue !== undefined) where.push(lte(accounts.daysPastDue, q.maxDaysPastDue));
+      // Agents see their own accounts only, whatever they ask for.
+      if (req.principal?.role === 'agent') where.push(eq(accounts.assignedAgentId, req.principal.agentId ?? ''));
+      if (q.cursor !== undefined) {
+        const [openedAt, id] = decodeCursor(q.cursor);
+        where.push(sql`(${accounts.openedAt}, ${accounts.id}) > (${openedAt}::timestamptz, ${id}::uuid)`);
+      }
+      const rows = await deps.db
+        .select({
+          account: accounts,
+          cursorAt: sql<string>`${accounts.openedAt}::text`,
+          debtor: {
+            id: debtors.id,
+            externalId: debtors.externalId,
+            name: debtors.name,
+            kind: debtors.kind,
+            country: debtors.country,
+          },
+        })
+        .from(accounts)
+        .innerJoin(debtors, eq(debtors.id, accounts.debtorId))
+        .where(and(...where))
+        .orderBy(asc(accounts.openedAt), asc(accounts.id))
+        .limit(q.limit + 1);
+      const page = rows.slice(0, q.limit);
+      const last = page.at(-1);
+      return {
+        items: page.map(({ account: a, debtor }) => ({
+          accountId: a.id,
+          debtor,
+          status: a.status,
+          stage: a.stage,
+          balance: { amount: formatAmount(a.balanceMinor, a.currency), currency: a.currency },
+          daysPastDue: a.daysPastDue,
+          strategy: a.strategyId ? { id: a.strategyId, version: a.strategyVersion } : null,
+          assignedAgentId: a.assignedAgentId,
+          openedAt: a.openedAt.toISOString(),
+          closedAt: a.closedAt?.toISOString() ?? null,
+        })),
+        nextCursor: rows.length > q.limit && last ? encodeCursor(last.cursorAt, last.account.id) : null,
+      };
+    },
+  );
 
   app.put<{ Params: { accountId: string }; Body: { agentId: string | null } }>(
     '/v1/accounts/:accountId/assignment',

@@ -26,12 +26,24 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps) {
         accountId: account.id,
         status: view?.status ?? account.status,
         stage: view?.stage ?? account.stage,
-        balance: { amount: formatAmount(view?.balanceMinor ?? account.balanceMinor, account.currency), currency: account.currency },
+        balance: {
+          amount: formatAmount(view?.balanceMinor ?? account.balanceMinor, account.currency),
+          currency: account.currency,
+        },
         daysPastDue: view?.daysPastDue ?? account.daysPastDue,
-        strategy: view?.strategy ?? (account.strategyId && account.strategyVersion ? { id: account.strategyId, version: account.strategyVersion } : null),
+        strategy:
+          view?.strategy ??
+          (account.strategyId && account.strategyVersion
+            ? { id: account.strategyId, version: account.strategyVersion }
+            : null),
         nextAction: view?.nextAction ?? null,
         promise: view?.promise
-          ? { promiseId: view.promise.promiseId, amount: formatAmount(view.promise.amountMinor, account.currency), dueDate: view.promise.dueDate, status: view.promise.status }
+          ? {
+              promiseId: view.promise.promiseId,
+              amount: formatAmount(view.promise.amountMinor, account.currency),
+              dueDate: view.promise.dueDate,
+              status: view.promise.status,
+            }
           : null,
         brokenPromises: view?.brokenPromises ?? 0,
         timeline: view?.timeline ?? [],
@@ -48,7 +60,11 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps) {
       const amountMinor = isCurrency(currency) ? parseAmount(amount, currency) : null;
       const errors = [];
       if (!isCurrency(currency)) errors.push({ field: 'currency', message: 'must be an ISO 4217 currency code' });
-      else if (amountMinor === null || amountMinor === 0) errors.push({ field: 'amount', message: 'must be a positive decimal with at most the currency’s minor digits' });
+      else if (amountMinor === null || amountMinor === 0)
+        errors.push({
+          field: 'amount',
+          message: 'must be a positive decimal with at most the currency’s minor digits',
+        });
       if (errors.length > 0 || amountMinor === null) throw badRequest(errors);
       const result = await recordPayment(deps.db, deps.outbox.taskQueue, account, {
         amountMinor,

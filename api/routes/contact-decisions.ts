@@ -9,7 +9,11 @@ import { pageOf, problemResponses } from '../schemas/common';
 const schema = {
   tags: ['compliance'],
   summary: "A debtor's contact decisions across all their accounts and channels, newest first.",
-  params: { type: 'object', required: ['debtorExternalId'], properties: { debtorExternalId: { type: 'string', minLength: 1, maxLength: 200 } } },
+  params: {
+    type: 'object',
+    required: ['debtorExternalId'],
+    properties: { debtorExternalId: { type: 'string', minLength: 1, maxLength: 200 } },
+  },
   querystring: {
     type: 'object',
     additionalProperties: false,
@@ -38,15 +42,23 @@ export function contactDecisionRoutes(app: FastifyInstance, deps: AppDeps) {
     '/v1/debtors/:debtorExternalId/contact-decisions',
     { schema, config: { roles: ['system', 'supervisor'] } },
     async (req) => {
-      const [debtor] = await deps.db.select({ id: debtors.id }).from(debtors).where(eq(debtors.externalId, req.params.debtorExternalId));
+      const [debtor] = await deps.db
+        .select({ id: debtors.id })
+        .from(debtors)
+        .where(eq(debtors.externalId, req.params.debtorExternalId));
       if (!debtor) throw notFound(`Debtor ${req.params.debtorExternalId}`);
       const limit = req.query.limit ?? 100;
       const cursor = req.query.cursor ? Number(req.query.cursor) : null;
-      if (cursor !== null && !Number.isSafeInteger(cursor)) throw badRequest([{ field: 'cursor', message: 'is not a cursor this API issued' }]);
+      if (cursor !== null && !Number.isSafeInteger(cursor))
+        throw badRequest([{ field: 'cursor', message: 'is not a cursor this API issued' }]);
       const rows = await deps.db
         .select()
         .from(contactDecisions)
-        .where(cursor !== null ? and(eq(contactDecisions.debtorId, debtor.id), lt(contactDecisions.id, cursor)) : eq(contactDecisions.debtorId, debtor.id))
+        .where(
+          cursor !== null
+            ? and(eq(contactDecisions.debtorId, debtor.id), lt(contactDecisions.id, cursor))
+            : eq(contactDecisions.debtorId, debtor.id),
+        )
         .orderBy(desc(contactDecisions.id))
         .limit(limit + 1);
       const page = rows.slice(0, limit);

@@ -14,7 +14,10 @@ export function healthRoutes(app: FastifyInstance, deps: AppDeps) {
           503: {
             type: 'object',
             required: ['status', 'checks'],
-            properties: { status: { type: 'string' }, checks: { type: 'object', additionalProperties: { type: 'string' } } },
+            properties: {
+              status: { type: 'string' },
+              checks: { type: 'object', additionalProperties: { type: 'string' } },
+            },
           },
         },
       },
@@ -30,7 +33,10 @@ export function healthRoutes(app: FastifyInstance, deps: AppDeps) {
       if (database.status === 'fulfilled' && temporal.status === 'fulfilled') return { status: 'ok' };
       return reply.code(503).send({
         status: 'unavailable',
-        checks: { database: database.status === 'fulfilled' ? 'ok' : 'down', temporal: temporal.status === 'fulfilled' ? 'ok' : 'down' },
+        checks: {
+          database: database.status === 'fulfilled' ? 'ok' : 'down',
+          temporal: temporal.status === 'fulfilled' ? 'ok' : 'down',
+        },
       });
     },
   );

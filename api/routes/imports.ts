@@ -2,7 +2,13 @@ import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
 import type { AppDeps } from '../app';
 import { checkDefaults } from '../imports/portfolio-defaults';
 import { detectFormat } from '../imports/file-format';
-import { createImportJob, createImportRunner, getImportJob, listImportErrors, type ImportJobRow } from '../imports/jobs';
+import {
+  createImportJob,
+  createImportRunner,
+  getImportJob,
+  listImportErrors,
+  type ImportJobRow,
+} from '../imports/jobs';
 import { PortfolioFileError } from '../imports/portfolio-parser';
 import { badRequest, notFound, ProblemError } from '../problem';
 import { createImportSchema, getImportSchema, importErrorsSchema, UPLOAD_TYPES } from '../schemas/imports';
@@ -13,7 +19,8 @@ const MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
 type ImportQuery = { filename?: string; country?: string; currency?: string; kind?: 'person' | 'company' };
 
 /** The upload is raw bytes: only the query string is schema-checked, the parser judges the file. */
-const uploadValidator: FastifySchemaCompiler<unknown> = (route) => (route.httpPart === 'body' ? () => true : validatorCompiler(route));
+const uploadValidator: FastifySchemaCompiler<unknown> = (route) =>
+  route.httpPart === 'body' ? () => true : validatorCompiler(route);
 
 function jobView(job: ImportJobRow) {
   return {
@@ -41,7 +48,9 @@ function decodeLine(cursor: string | undefined): number {
 
 export function importRoutes(app: FastifyInstance, deps: AppDeps) {
   const runner = createImportRunner({ db: deps.db, outbox: deps.outbox, log: app.log });
-  app.addContentTypeParser([...UPLOAD_TYPES], { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser([...UPLOAD_TYPES], { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES }, (_req, body, done) =>
+    done(null, body),
+  );
   app.addHook('onReady', async () => {
     const marked = await runner.recoverInterrupted().catch((err: unknown) => {
       app.log.warn({ err: (err as Error).message }, 'could not check for interrupted import jobs');
@@ -53,11 +62,20 @@ export function importRoutes(app: FastifyInstance, deps: AppDeps) {
 
   app.post<{ Querystring: ImportQuery; Body: Buffer }>(
     '/v1/imports',
-    { schema: createImportSchema, validatorCompiler: uploadValidator, config: { roles: ['system'] }, bodyLimit: MAX_UPLOAD_BYTES },
+    {
+      schema: createImportSchema,
+      validatorCompiler: uploadValidator,
+      config: { roles: ['system'] },
+      bodyLimit: MAX_UPLOAD_BYTES,
+    },
     async (req, reply) => {
       const bytes = req.body;
       if (!Buffer.isBuffer(bytes)) {
-        throw new ProblemError(415, 'Unsupported Media Type', `Send the file as the raw body with Content-Type ${UPLOAD_TYPES.join(' or ')}.`);
+        throw new ProblemError(
+          415,
+          'Unsupported Media Type',
+          `Send the file as the raw body with Content-Type ${UPLOAD_TYPES.join(' or ')}.`,
+        );
       }
       const { filename, country, currency, kind } = req.query;
       const contentType = req.headers['content-type'] ?? null;
@@ -66,10 +84,17 @@ export function importRoutes(app: FastifyInstance, deps: AppDeps) {
         checkDefaults({ country, currency, kind });
       } catch (err) {
         if (!(err instanceof PortfolioFileError)) throw err;
-        if (err.errors.length > 0) throw badRequest(err.errors.map((e) => ({ field: e.field.replace(/^defaults\./, 'querystring.'), message: e.message })));
+        if (err.errors.length > 0)
+          throw badRequest(
+            err.errors.map((e) => ({ field: e.field.replace(/^defaults\./, 'querystring.'), message: e.message })),
+          );
         throw new ProblemError(400, 'Bad Request', err.message);
       }
-      const job = await createImportJob(deps.db, { filename: filename ?? null, contentType, createdBy: req.principal?.keyId ?? null });
+      const job = await createImportJob(deps.db, {
+        filename: filename ?? null,
+        contentType,
+        createdBy: req.principal?.keyId ?? null,
+      });
       runner.start(job.id, {
         bytes,
         ...(filename ? { filename } : {}),
@@ -80,11 +105,15 @@ export function importRoutes(app: FastifyInstance, deps: AppDeps) {
     },
   );
 
-  app.get<{ Params: { jobId: string } }>('/v1/imports/:jobId', { schema: getImportSchema, config: { roles: ['system', 'supervisor'] } }, async (req) => {
-    const job = await getImportJob(deps.db, req.params.jobId);
-    if (!job) throw notFound(`Import job ${req.params.jobId}`);
-    return jobView(job);
-  });
+  app.get<{ Params: { jobId: string } }>(
+    '/v1/imports/:jobId',
+    { schema: getImportSchema, config: { roles: ['system', 'supervisor'] } },
+    async (req) => {
+      const job = await getImportJob(deps.db, req.params.jobId);
+      if (!job) throw notFound(`Import job ${req.params.jobId}`);
+      return jobView(job);
+    },
+  );
 
   app.get<{ Params: { jobId: string }; Querystring: { limit: number; cursor?: string } }>(
     '/v1/imports/:jobId/errors',

@@ -6,15 +6,19 @@ import { badRequest } from '../problem';
 import { createInvoiceSchema } from '../schemas/invoices';
 
 export function invoiceRoutes(app: FastifyInstance, deps: AppDeps) {
-  app.post<{ Body: InvoiceRequest }>('/v1/invoices', { schema: createInvoiceSchema, config: { roles: ['system'] } }, async (req, reply) => {
-    const { value, errors } = normalizeInvoice(req.body);
-    if (!value) throw badRequest(errors);
-    const result = await ingestInvoice(deps.db, value, deps.outbox.taskQueue);
-    await deps.outbox.dispatchNow(result.outboxIds).catch((err: unknown) => {
-      req.log.warn({ err: (err as Error).message }, 'workflow message left to the outbox relay');
-    });
-    return reply
-      .code(result.created ? 201 : 200)
-      .send({ invoiceId: result.invoiceId, accountId: result.accountId, workflowId: result.workflowId });
-  });
+  app.post<{ Body: InvoiceRequest }>(
+    '/v1/invoices',
+    { schema: createInvoiceSchema, config: { roles: ['system'] } },
+    async (req, reply) => {
+      const { value, errors } = normalizeInvoice(req.body);
+      if (!value) throw badRequest(errors);
+      const result = await ingestInvoice(deps.db, value, deps.outbox.taskQueue);
+      await deps.outbox.dispatchNow(result.outboxIds).catch((err: unknown) => {
+        req.log.warn({ err: (err as Error).message }, 'workflow message left to the outbox relay');
+      });
+      return reply
+        .code(result.created ? 201 : 200)
+        .send({ invoiceId: result.invoiceId, accountId: result.accountId, workflowId: result.workflowId });
+    },
+  );
 }

@@ -19,7 +19,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const texts = {
   es: {
     confirmTitle: 'Dejar de recibir correos',
-    confirm: 'Confirma que ya no quieres recibir nuestros correos de cobranza. Seguiremos pudiendo contactarte por otros medios que la ley permita.',
+    confirm:
+      'Confirma que ya no quieres recibir nuestros correos de cobranza. Seguiremos pudiendo contactarte por otros medios que la ley permita.',
     button: 'Dejar de recibir correos',
     doneTitle: 'Listo',
     done: 'No te enviaremos más correos de cobranza.',
@@ -28,7 +29,8 @@ const texts = {
   },
   en: {
     confirmTitle: 'Stop receiving emails',
-    confirm: 'Please confirm that you no longer want to receive our collection emails. We may still contact you by other means the law allows.',
+    confirm:
+      'Please confirm that you no longer want to receive our collection emails. We may still contact you by other means the law allows.',
     button: 'Stop receiving emails',
     doneTitle: 'Done',
     done: 'We will not send you any more collection emails.',
@@ -71,7 +73,9 @@ function send(reply: FastifyReply, status: number, html: string) {
   return reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
 }
 
-const htmlContent = { 'text/html': { schema: { type: 'string', description: 'A small page in the debtor’s language (es/en).' } } };
+const htmlContent = {
+  'text/html': { schema: { type: 'string', description: 'A small page in the debtor’s language (es/en).' } },
+};
 const badLink = {
   description: 'The link is malformed, tampered with or expired (whether the account exists is never told).',
   content: { 'application/problem+json': { schema: { $ref: 'Problem#' } }, ...htmlContent },
@@ -80,7 +84,14 @@ const querystring = {
   type: 'object',
   required: ['token'],
   additionalProperties: false,
-  properties: { token: { type: 'string', minLength: 1, maxLength: 512, description: 'the signed token from the link in the message' } },
+  properties: {
+    token: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 512,
+      description: 'the signed token from the link in the message',
+    },
+  },
 } as const;
 
 export function selfServiceRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -124,7 +135,10 @@ export function selfServiceRoutes(app: FastifyInstance, deps: AppDeps): Promise<
         summary: 'The confirmation page of an opt-out link (changes nothing: mail scanners follow links).',
         security: [],
         querystring,
-        response: { 200: { description: 'A page with a button that confirms the opt-out (POST).', content: htmlContent }, 400: badLink },
+        response: {
+          200: { description: 'A page with a button that confirms the opt-out (POST).', content: htmlContent },
+          400: badLink,
+        },
       },
     },
     async (req, reply) => {
@@ -145,7 +159,8 @@ export function selfServiceRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     {
       schema: {
         tags: ['self-service'],
-        summary: 'Opt out with a signed link: the confirmation page’s button, or a mail client’s RFC 8058 one-click POST.',
+        summary:
+          'Opt out with a signed link: the confirmation page’s button, or a mail client’s RFC 8058 one-click POST.',
         description:
           'Records the opt-out for the debtor and channel and signals `optedOut` to every open account of the debtor; a repeated request changes nothing. Answers a page to browsers (Accept: text/html), JSON otherwise.',
         security: [],
@@ -186,7 +201,12 @@ export function selfServiceRoutes(app: FastifyInstance, deps: AppDeps): Promise<
         // Only a change of state signals: a second request (or the staff route's earlier opt-out) is a no-op.
         const updated = await tx
           .insert(debtorChannelStatus)
-          .values({ debtorId: target.debtorId, channel: target.channel, status: 'opted_out', reason: 'debtor used the opt-out link' })
+          .values({
+            debtorId: target.debtorId,
+            channel: target.channel,
+            status: 'opted_out',
+            reason: 'debtor used the opt-out link',
+          })
           .onConflictDoUpdate({
             target: [debtorChannelStatus.debtorId, debtorChannelStatus.channel],
             set: { status: 'opted_out', reason: 'debtor used the opt-out link', updatedAt: new Date() },
@@ -199,7 +219,12 @@ export function selfServiceRoutes(app: FastifyInstance, deps: AppDeps): Promise<
           .from(accounts)
           .where(and(eq(accounts.debtorId, target.debtorId), isNull(accounts.closedAt)));
         const queued: number[] = [];
-        for (const account of open) queued.push(...(await queueSignal(tx, outbox.taskQueue, account.workflowId, optedOutSignal.name, { channel: target.channel })));
+        for (const account of open)
+          queued.push(
+            ...(await queueSignal(tx, outbox.taskQueue, account.workflowId, optedOutSignal.name, {
+              channel: target.channel,
+            })),
+          );
         return { changed: true, ids: queued };
       });
       await outbox.dispatchNow(ids).catch(() => undefined);

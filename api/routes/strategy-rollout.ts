@@ -12,7 +12,11 @@ import { problemResponses } from '../schemas/common';
 const rolloutSchema = {
   tags: ['strategies'],
   summary: 'Move every open account on this strategy (optionally only those on one version) to a published version.',
-  params: { type: 'object', required: ['strategyId'], properties: { strategyId: { type: 'string', minLength: 1, maxLength: 100 } } },
+  params: {
+    type: 'object',
+    required: ['strategyId'],
+    properties: { strategyId: { type: 'string', minLength: 1, maxLength: 100 } },
+  },
   body: {
     type: 'object',
     additionalProperties: false,
@@ -20,7 +24,11 @@ const rolloutSchema = {
     properties: { version: { type: 'integer', minimum: 0 }, fromVersion: { type: 'integer', minimum: 0 } },
   },
   response: {
-    202: { type: 'object', required: ['strategyId', 'version', 'accounts'], properties: { strategyId: { type: 'string' }, version: { type: 'integer' }, accounts: { type: 'integer' } } },
+    202: {
+      type: 'object',
+      required: ['strategyId', 'version', 'accounts'],
+      properties: { strategyId: { type: 'string' }, version: { type: 'integer' }, accounts: { type: 'integer' } },
+    },
     ...problemResponses(400, 401, 403, 404),
   },
 } as const;
@@ -32,7 +40,8 @@ export function strategyRolloutRoutes(app: FastifyInstance, deps: AppDeps) {
     async (req, reply) => {
       const { strategyId } = req.params;
       const { version, fromVersion } = req.body;
-      if (!(await loadStrategyVersion(deps.db, strategyId, version))) throw notFound(`Strategy ${strategyId} version ${version}`);
+      if (!(await loadStrategyVersion(deps.db, strategyId, version)))
+        throw notFound(`Strategy ${strategyId} version ${version}`);
       // Set-based: one INSERT … SELECT writes every signal; the relay delivers them in order per workflow.
       const payload = sql`jsonb_build_object('signalArg', jsonb_build_object('strategyId', ${strategyId}::text, 'version', ${version}::int))`;
       const inserted = await deps.db.execute<{ id: number }>(sql`
@@ -42,7 +51,9 @@ export function strategyRolloutRoutes(app: FastifyInstance, deps: AppDeps) {
         where ${and(
           eq(accounts.strategyId, strategyId),
           isNull(accounts.closedAt),
-          fromVersion !== undefined ? eq(accounts.strategyVersion, fromVersion) : or(isNull(accounts.strategyVersion), ne(accounts.strategyVersion, version)),
+          fromVersion !== undefined
+            ? eq(accounts.strategyVersion, fromVersion)
+            : or(isNull(accounts.strategyVersion), ne(accounts.strategyVersion, version)),
         )}
         returning id`);
       return reply.code(202).send({ strategyId, version, accounts: inserted.length });

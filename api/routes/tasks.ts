@@ -32,43 +32,51 @@ function decodeCursor(cursor: string): [number, Date, string] | null {
 export function taskRoutes(app: FastifyInstance, deps: AppDeps) {
   const { db } = deps;
 
-  app.get<{ Querystring: TaskQuery }>('/v1/tasks', { schema: listTasksSchema, config: { roles: ['supervisor', 'agent'] } }, async (req) => {
-    const q = req.query;
-    const limit = q.limit ?? 50;
-    // Agents see their own queue, whatever they ask for.
-    const agentId = req.principal?.role === 'agent' ? req.principal.agentId : q.agentId;
-    const where: SQL[] = [eq(agentTasks.status, q.status ?? 'open')];
-    if (agentId) where.push(eq(agentTasks.assignedAgentId, agentId));
-    if (q.cursor) {
-      const c = decodeCursor(q.cursor);
-      if (!c) throw badRequest([{ field: 'cursor', message: 'is not a cursor this API issued' }]);
-      const [rank, dueAt, id] = c;
-      where.push(
-        or(gt(agentTasks.rank, rank), and(eq(agentTasks.rank, rank), gt(agentTasks.dueAt, dueAt)), and(eq(agentTasks.rank, rank), eq(agentTasks.dueAt, dueAt), gt(agentTasks.id, id))) as SQL,
-      );
-    }
-    const rows = await db
-      .select()
-      .from(agentTasks)
-      .where(and(...where))
-      .orderBy(asc(agentTasks.rank), asc(agentTasks.dueAt), asc(agentTasks.id))
-      .limit(limit + 1);
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map((t) => ({
-        id: t.id,
-        accountId: t.accountId,
-        channel: t.channel,
-        priority: t.priority,
-        dueAt: t.dueAt.toISOString(),
-        status: t.status,
-        assignedAgentId: t.assignedAgentId,
-        outcome: t.outcome,
-      })),
-      nextCursor: rows.length > limit && last ? encodeCursor(last.rank, last.dueAt, last.id) : null,
-    };
-  });
+  app.get<{ Querystring: TaskQuery }>(
+    '/v1/tasks',
+    { schema: listTasksSchema, config: { roles: ['supervisor', 'agent'] } },
+    async (req) => {
+      const q = req.query;
+      const limit = q.limit ?? 50;
+      // Agents see their own queue, whatever they ask for.
+      const agentId = req.principal?.role === 'agent' ? req.principal.agentId : q.agentId;
+      const where: SQL[] = [eq(agentTasks.status, q.status ?? 'open')];
+      if (agentId) where.push(eq(agentTasks.assignedAgentId, agentId));
+      if (q.cursor) {
+        const c = decodeCursor(q.cursor);
+        if (!c) throw badRequest([{ field: 'cursor', message: 'is not a cursor this API issued' }]);
+        const [rank, dueAt, id] = c;
+        where.push(
+          or(
+            gt(agentTasks.rank, rank),
+            and(eq(agentTasks.rank, rank), gt(agentTasks.dueAt, dueAt)),
+            and(eq(agentTasks.rank, rank), eq(agentTasks.dueAt, dueAt), gt(agentTasks.id, id)),
+          ) as SQL,
+        );
+      }
+      const rows = await db
+        .select()
+        .from(agentTasks)
+        .where(and(...where))
+        .orderBy(asc(agentTasks.rank), asc(agentTasks.dueAt), asc(agentTasks.id))
+        .limit(limit + 1);
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        items: page.map((t) => ({
+          id: t.id,
+          accountId: t.accountId,
+          channel: t.channel,
+          priority: t.priority,
+          dueAt: t.dueAt.toISOString(),
+          status: t.status,
+          assignedAgentId: t.assignedAgentId,
+          outcome: t.outcome,
+        })),
+        nextCursor: rows.length > limit && last ? encodeCursor(last.rank, last.dueAt, last.id) : null,
+      };
+    },
+  );
 
   app.post<{ Params: { taskId: string }; Body: { outcome: string; note?: string } }>(
     '/v1/tasks/:taskId/complete',
@@ -76,7 +84,8 @@ export function taskRoutes(app: FastifyInstance, deps: AppDeps) {
     async (req) => {
       const ids = await db.transaction(async (tx) => {
         const [task] = await tx.select().from(agentTasks).where(eq(agentTasks.id, req.params.taskId)).for('update');
-        if (!task || (req.principal?.role === 'agent' && task.assignedAgentId !== req.principal.agentId)) throw notFound(`Task ${req.params.taskId}`);
+        if (!task || (req.principal?.role === 'agent' && task.assignedAgentId !== req.principal.agentId))
+          throw notFound(`Task ${req.params.taskId}`);
         if (task.status !== 'open') {
           if (task.status === 'done' && task.outcome === req.body.outcome) return [];
           throw conflict(`Task ${task.id} is already ${task.status}.`);
@@ -85,9 +94,15 @@ export function taskRoutes(app: FastifyInstance, deps: AppDeps) {
           .update(agentTasks)
           .set({ status: 'done', outcome: req.body.outcome, note: req.body.note ?? null, completedAt: new Date() })
           .where(eq(agentTasks.id, task.id));
-        const [account] = await tx.select({ workflowId: accounts.workflowId, closedAt: accounts.closedAt }).from(accounts).where(eq(accounts.id, task.accountId));
+        const [account] = await tx
+          .select({ workflowId: accounts.workflowId, closedAt: accounts.closedAt })
+          .from(accounts)
+          .where(eq(accounts.id, task.accountId));
         if (!account || account.closedAt) return [];
-        return queueSignal(tx, deps.outbox.taskQueue, account.workflowId, contactOutcomeSignal.name, { channel: task.channel, outcome: req.body.outcome });
+        return queueSignal(tx, deps.outbox.taskQueue, account.workflowId, contactOutcomeSignal.name, {
+          channel: task.channel,
+          outcome: req.body.outcome,
+        });
       });
       await deps.outbox.dispatchNow(ids).catch(() => undefined);
       return { id: req.params.taskId, status: 'done', outcome: req.body.outcome };

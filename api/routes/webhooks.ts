@@ -33,7 +33,11 @@ export function resendWebhookRoutes(app: FastifyInstance, deps: AppDeps): Promis
         summary: 'Resend delivery events (signed with Svix headers).',
         security: [],
         response: {
-          200: { type: 'object', required: ['received'], properties: { received: { type: 'boolean' }, duplicate: { type: 'boolean' } } },
+          200: {
+            type: 'object',
+            required: ['received'],
+            properties: { received: { type: 'boolean' }, duplicate: { type: 'boolean' } },
+          },
           ...problemResponses(400, 401, 503),
         },
       },
@@ -46,36 +50,69 @@ export function resendWebhookRoutes(app: FastifyInstance, deps: AppDeps): Promis
         event = verifyResendWebhook(req.body, req.headers, secret);
       } catch (err) {
         if (err instanceof WebhookVerificationError) {
-          throw new ProblemError(err.reason === 'bad_payload' ? 400 : 401, err.reason === 'bad_payload' ? 'Bad Request' : 'Unauthorized', err.message);
+          throw new ProblemError(
+            err.reason === 'bad_payload' ? 400 : 401,
+            err.reason === 'bad_payload' ? 'Bad Request' : 'Unauthorized',
+            err.message,
+          );
         }
         throw err;
       }
       const { outboxIds, duplicate } = await deps.db.transaction(async (tx) => {
-        const fresh = await tx.insert(webhookDeliveries).values({ provider: 'resend', deliveryId: event.deliveryId }).onConflictDoNothing().returning();
+        const fresh = await tx
+          .insert(webhookDeliveries)
+          .values({ provider: 'resend', deliveryId: event.deliveryId })
+          .onConflictDoNothing()
+          .returning();
         if (fresh.length === 0) return { outboxIds: [], duplicate: true };
         if (event.type === 'other') return { outboxIds: [], duplicate: false };
         const status = deliveryStatus[event.type];
         const messageId = event.tags.message_id;
         const [message] = await tx
-          .select({ id: outboundMessages.id, key: outboundMessages.idempotencyKey, accountId: outboundMessages.accountId })
+          .select({
+            id: outboundMessages.id,
+            key: outboundMessages.idempotencyKey,
+            accountId: outboundMessages.accountId,
+          })
           .from(outboundMessages)
-          .where(messageId && /^[0-9a-f-]{36}$/.test(messageId) ? eq(outboundMessages.id, messageId) : eq(outboundMessages.providerMessageId, event.emailId));
+          .where(
+            messageId && /^[0-9a-f-]{36}$/.test(messageId)
+              ? eq(outboundMessages.id, messageId)
+              : eq(outboundMessages.providerMessageId, event.emailId),
+          );
         if (!message || !status) return { outboxIds: [], duplicate: false };
-        await tx.update(outboundMessages).set({ deliveryStatus: status, deliveryUpdatedAt: new Date(event.occurredAt) }).where(eq(outboundMessages.id, message.id));
-        const [account] = await tx.select({ workflowId: accounts.workflowId, debtorId: accounts.debtorId, closedAt: accounts.closedAt }).from(accounts).where(eq(accounts.id, message.accountId));
+        await tx
+          .update(outboundMessages)
+          .set({ deliveryStatus: status, deliveryUpdatedAt: new Date(event.occurredAt) })
+          .where(eq(outboundMessages.id, message.id));
+        const [account] = await tx
+          .select({ workflowId: accounts.workflowId, debtorId: accounts.debtorId, closedAt: accounts.closedAt })
+          .from(accounts)
+          .where(eq(accounts.id, message.accountId));
         if (!account) return { outboxIds: [], duplicate: false };
-        const unusable = event.type === 'email.complained' || (event.type === 'email.bounced' && event.bounce.type === 'Permanent');
+        const unusable =
+          event.type === 'email.complained' || (event.type === 'email.bounced' && event.bounce.type === 'Permanent');
         if (unusable) {
           const channelStatus = event.type === 'email.complained' ? 'complained' : 'invalid';
           await tx
             .insert(debtorChannelStatus)
             .values({ debtorId: account.debtorId, channel: 'email', status: channelStatus, reason: event.type })
-            .onConflictDoUpdate({ target: [debtorChannelStatus.debtorId, debtorChannelStatus.channel], set: { status: channelStatus, reason: event.type, updatedAt: new Date() } });
+            .onConflictDoUpdate({
+              target: [debtorChannelStatus.debtorId, debtorChannelStatus.channel],
+              set: { status: channelStatus, reason: event.type, updatedAt: new Date() },
+            });
         }
         if (account.closedAt) return { outboxIds: [], duplicate: false };
         const ids = unusable
-          ? await queueSignal(tx, deps.outbox.taskQueue, account.workflowId, deliveryFailedSignal.name, { key: stepKeyOf(message.key) ?? message.key, channel: 'email', reason: status })
-          : await queueSignal(tx, deps.outbox.taskQueue, account.workflowId, contactOutcomeSignal.name, { channel: 'email', outcome: `email_${status}` });
+          ? await queueSignal(tx, deps.outbox.taskQueue, account.workflowId, deliveryFailedSignal.name, {
+              key: stepKeyOf(message.key) ?? message.key,
+              channel: 'email',
+              reason: status,
+            })
+          : await queueSignal(tx, deps.outbox.taskQueue, account.workflowId, contactOutcomeSignal.name, {
+              channel: 'email',
+              outcome: `email_${status}`,
+            });
         return { outboxIds: ids, duplicate: false };
       });
       await deps.outbox.dispatchNow(outboxIds).catch(() => undefined);

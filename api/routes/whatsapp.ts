@@ -34,25 +34,41 @@ export function whatsappRoutes(app: FastifyInstance, deps: AppDeps) {
     return row;
   }
 
-  app.post<{ Body: { id: string } }>('/v1/whatsapp/numbers', { schema: registerNumberSchema, config: admin }, async (req, reply) => {
-    const created = await db.insert(whatsappNumbers).values({ id: req.body.id }).onConflictDoNothing().returning();
-    const row = created[0] ?? (await load(req.body.id));
-    return reply.code(created.length > 0 ? 201 : 200).send(view(row));
-  });
+  app.post<{ Body: { id: string } }>(
+    '/v1/whatsapp/numbers',
+    { schema: registerNumberSchema, config: admin },
+    async (req, reply) => {
+      const created = await db.insert(whatsappNumbers).values({ id: req.body.id }).onConflictDoNothing().returning();
+      const row = created[0] ?? (await load(req.body.id));
+      return reply.code(created.length > 0 ? 201 : 200).send(view(row));
+    },
+  );
 
-  app.get<{ Params: { id: string } }>('/v1/whatsapp/numbers/:id', { schema: getNumberSchema, config: admin }, async (req) => view(await load(req.params.id)));
+  app.get<{ Params: { id: string } }>(
+    '/v1/whatsapp/numbers/:id',
+    { schema: getNumberSchema, config: admin },
+    async (req) => view(await load(req.params.id)),
+  );
 
   app.post<{ Params: { id: string }; Body: { phone: string } }>(
     '/v1/whatsapp/numbers/:id/pairing-code',
     { schema: requestPairingCodeSchema, config: admin },
     async (req, reply) => {
       const phone = normaliseE164(req.body.phone);
-      if (phone === null) throw badRequest([{ field: 'phone', message: 'must be a valid phone number (E.164, e.g. +525512345678)' }]);
+      if (phone === null)
+        throw badRequest([{ field: 'phone', message: 'must be a valid phone number (E.164, e.g. +525512345678)' }]);
       const row = await load(req.params.id);
       if (row.status === 'connected') throw conflict(`WhatsApp number ${row.id} is already paired.`);
       const [asked] = await db
         .update(whatsappNumbers)
-        .set({ pairingRequestedPhone: phone, pairingRequestedAt: new Date(), pairingCode: null, pairingError: null, phone, updatedAt: new Date() })
+        .set({
+          pairingRequestedPhone: phone,
+          pairingRequestedAt: new Date(),
+          pairingCode: null,
+          pairingError: null,
+          phone,
+          updatedAt: new Date(),
+        })
         .where(eq(whatsappNumbers.id, row.id))
         .returning();
       return reply.code(202).send(view(asked ?? row));

@@ -11,7 +11,11 @@ const accepted = {
 } as const;
 const agreementCreated = (idName: string) =>
   ({
-    201: { type: 'object', required: [idName, 'status'], properties: { [idName]: { type: 'string' }, status: { type: 'string', enum: ['active'] } } },
+    201: {
+      type: 'object',
+      required: [idName, 'status'],
+      properties: { [idName]: { type: 'string' }, status: { type: 'string', enum: ['active'] } },
+    },
     422: { $ref: 'Problem#', description: 'The strategy’s policy refused it; `reason` says why.' },
   }) as const;
 
@@ -42,7 +46,12 @@ export const planSchema = {
         type: 'array',
         minItems: 1,
         maxItems: 120,
-        items: { type: 'object', additionalProperties: false, required: ['amount', 'dueDate'], properties: { amount: moneyString, dueDate: isoDate } },
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['amount', 'dueDate'],
+          properties: { amount: moneyString, dueDate: isoDate },
+        },
       },
     },
   },
@@ -57,7 +66,10 @@ export const disputeSchema = {
     type: 'object',
     additionalProperties: false,
     required: ['reason'],
-    properties: { reason: { type: 'string', minLength: 1, maxLength: 2000 }, invoiceExternalId: { type: 'string', minLength: 1, maxLength: 200 } },
+    properties: {
+      reason: { type: 'string', minLength: 1, maxLength: 2000 },
+      invoiceExternalId: { type: 'string', minLength: 1, maxLength: 200 },
+    },
   },
   response: { ...accepted, ...problemResponses(400, 401, 403, 404, 409) },
 } as const;
@@ -70,7 +82,11 @@ export const disputeResolutionSchema = {
     type: 'object',
     additionalProperties: false,
     required: ['outcome'],
-    properties: { outcome: { type: 'string', enum: ['upheld', 'rejected'] }, adjustment: moneyString, note: { type: 'string', maxLength: 2000 } },
+    properties: {
+      outcome: { type: 'string', enum: ['upheld', 'rejected'] },
+      adjustment: moneyString,
+      note: { type: 'string', maxLength: 2000 },
+    },
   },
   response: { ...accepted, ...problemResponses(400, 401, 403, 404, 409) },
 } as const;
@@ -107,7 +123,20 @@ export const contactOutcomeSchema = {
     required: ['channel', 'outcome'],
     properties: {
       channel: { type: 'string', enum: ['email', 'whatsapp', 'sms', 'call', 'visit', 'letter'] },
-      outcome: { type: 'string', enum: ['right_party', 'conversation', 'promise_to_pay', 'paid', 'no_answer', 'wrong_party', 'voicemail', 'refused', 'not_found'] },
+      outcome: {
+        type: 'string',
+        enum: [
+          'right_party',
+          'conversation',
+          'promise_to_pay',
+          'paid',
+          'no_answer',
+          'wrong_party',
+          'voicemail',
+          'refused',
+          'not_found',
+        ],
+      },
       note: { type: 'string', maxLength: 2000 },
     },
   },
@@ -122,7 +151,10 @@ export const strategyChangeSchema = {
     type: 'object',
     additionalProperties: false,
     required: ['strategyId', 'version'],
-    properties: { strategyId: { type: 'string', minLength: 1, maxLength: 100 }, version: { type: 'integer', minimum: 0, description: '0 = the built-in' } },
+    properties: {
+      strategyId: { type: 'string', minLength: 1, maxLength: 100 },
+      version: { type: 'integer', minimum: 0, description: '0 = the built-in' },
+    },
   },
   response: { ...accepted, ...problemResponses(400, 401, 403, 404, 409, 422) },
 } as const;

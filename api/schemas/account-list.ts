@@ -2,19 +2,39 @@ import { currencyCode, moneySchema, moneyString, pageOf, problemResponses, uuidP
 
 const accountSummary = {
   type: 'object',
-  required: ['accountId', 'debtor', 'status', 'stage', 'balance', 'daysPastDue', 'strategy', 'assignedAgentId', 'openedAt', 'closedAt'],
+  required: [
+    'accountId',
+    'debtor',
+    'status',
+    'stage',
+    'balance',
+    'daysPastDue',
+    'strategy',
+    'assignedAgentId',
+    'openedAt',
+    'closedAt',
+  ],
   properties: {
     accountId: { type: 'string' },
     debtor: {
       type: 'object',
       required: ['id', 'externalId', 'name', 'kind', 'country'],
-      properties: { id: { type: 'string' }, externalId: { type: 'string' }, name: { type: 'string' }, kind: { type: 'string' }, country: { type: 'string' } },
+      properties: {
+        id: { type: 'string' },
+        externalId: { type: 'string' },
+        name: { type: 'string' },
+        kind: { type: 'string' },
+        country: { type: 'string' },
+      },
     },
     status: { type: 'string' },
     stage: { type: 'string' },
     balance: moneySchema,
     daysPastDue: { type: ['integer', 'null'] },
-    strategy: { type: ['object', 'null'], properties: { id: { type: 'string' }, version: { type: ['integer', 'null'] } } },
+    strategy: {
+      type: ['object', 'null'],
+      properties: { id: { type: 'string' }, version: { type: ['integer', 'null'] } },
+    },
     assignedAgentId: { type: ['string', 'null'] },
     openedAt: { type: 'string', format: 'date-time' },
     closedAt: { type: ['string', 'null'], format: 'date-time' },
@@ -54,7 +74,12 @@ export const listAccountsSchema = {
 export const assignAccountSchema = {
   tags: ['accounts'],
   summary: 'Assign an account to an agent, or unassign it with null.',
-  params: { type: 'object', additionalProperties: false, required: ['accountId'], properties: { accountId: uuidParam } },
+  params: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['accountId'],
+    properties: { accountId: uuidParam },
+  },
   querystring: { type: 'object', additionalProperties: false, properties: {} },
   body: {
     type: 'object',

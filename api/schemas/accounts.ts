@@ -9,7 +9,18 @@ const timelineEntry = {
 
 export const accountViewSchema = {
   type: 'object',
-  required: ['accountId', 'status', 'stage', 'balance', 'daysPastDue', 'strategy', 'nextAction', 'promise', 'brokenPromises', 'timeline'],
+  required: [
+    'accountId',
+    'status',
+    'stage',
+    'balance',
+    'daysPastDue',
+    'strategy',
+    'nextAction',
+    'promise',
+    'brokenPromises',
+    'timeline',
+  ],
   properties: {
     accountId: { type: 'string' },
     status: { type: 'string' },

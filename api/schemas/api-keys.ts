@@ -10,14 +10,24 @@ export const createApiKeySchema = {
     properties: {
       name: { type: 'string', minLength: 1, maxLength: 200 },
       role: { type: 'string', enum: ['admin', 'system', 'strategist', 'supervisor', 'agent'] },
-      agentId: { type: 'string', minLength: 1, maxLength: 200, description: 'Required for (and only for) the agent role.' },
+      agentId: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 200,
+        description: 'Required for (and only for) the agent role.',
+      },
     },
   },
   response: {
     201: {
       type: 'object',
       required: ['id', 'key', 'role'],
-      properties: { id: { type: 'string' }, key: { type: 'string' }, role: { type: 'string' }, agentId: { type: ['string', 'null'] } },
+      properties: {
+        id: { type: 'string' },
+        key: { type: 'string' },
+        role: { type: 'string' },
+        agentId: { type: ['string', 'null'] },
+      },
     },
     ...problemResponses(400, 401, 403),
   },

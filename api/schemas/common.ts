@@ -1,7 +1,17 @@
 // Schema pieces shared by several resources.
 
-export const moneyString = { type: 'string', pattern: '^\\d{1,15}(\\.\\d{1,4})?$', description: 'a decimal string with a dot separator, e.g. "1500.00"', examples: ['1500.00'] } as const;
-export const currencyCode = { type: 'string', pattern: '^[A-Z]{3}$', description: 'an ISO 4217 code such as MXN', examples: ['MXN'] } as const;
+export const moneyString = {
+  type: 'string',
+  pattern: '^\\d{1,15}(\\.\\d{1,4})?$',
+  description: 'a decimal string with a dot separator, e.g. "1500.00"',
+  examples: ['1500.00'],
+} as const;
+export const currencyCode = {
+  type: 'string',
+  pattern: '^[A-Z]{3}$',
+  description: 'an ISO 4217 code such as MXN',
+  examples: ['MXN'],
+} as const;
 export const isoDate = { type: 'string', format: 'date', description: 'a real calendar date YYYY-MM-DD' } as const;
 export const uuidParam = { type: 'string', format: 'uuid' } as const;
 

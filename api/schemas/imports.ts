@@ -18,7 +18,10 @@ const jobSchema = {
     filename: { type: ['string', 'null'] },
     totalLines: { type: ['integer', 'null'], description: 'Known once the job has finished.' },
     processedLines: { type: 'integer' },
-    succeededLines: { type: 'integer', description: 'Lines whose invoice is stored (new, or the same invoice already known).' },
+    succeededLines: {
+      type: 'integer',
+      description: 'Lines whose invoice is stored (new, or the same invoice already known).',
+    },
     failedLines: { type: 'integer' },
     error: {
       type: ['object', 'null'],
@@ -31,7 +34,12 @@ const jobSchema = {
   },
 } as const;
 
-const jobParams = { type: 'object', additionalProperties: false, required: ['jobId'], properties: { jobId: uuidParam } } as const;
+const jobParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['jobId'],
+  properties: { jobId: uuidParam },
+} as const;
 
 export const createImportSchema = {
   tags: ['imports'],
@@ -45,7 +53,12 @@ export const createImportSchema = {
     additionalProperties: false,
     properties: {
       filename: { type: 'string', minLength: 1, maxLength: 300, description: 'Original file name, kept with the job.' },
-      country: { type: 'string', minLength: 2, maxLength: 60, description: 'Country for lines that leave it blank (MX, Chile…).' },
+      country: {
+        type: 'string',
+        minLength: 2,
+        maxLength: 60,
+        description: 'Country for lines that leave it blank (MX, Chile…).',
+      },
       currency: { type: 'string', minLength: 1, maxLength: 8, description: 'Currency for lines that leave it blank.' },
       kind: { type: 'string', enum: ['person', 'company'], description: 'Debtor type for lines that leave it blank.' },
     },

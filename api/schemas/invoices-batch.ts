@@ -7,7 +7,11 @@ const itemResult = {
   required: ['index', 'status'],
   properties: {
     index: { type: 'integer', description: 'Position of the item in `invoices`.' },
-    status: { type: 'integer', enum: [200, 201, 400, 409, 422, 500], description: 'What `POST /v1/invoices` would have answered for this item.' },
+    status: {
+      type: 'integer',
+      enum: [200, 201, 400, 409, 422, 500],
+      description: 'What `POST /v1/invoices` would have answered for this item.',
+    },
     invoiceId: { type: 'string' },
     accountId: { type: 'string' },
     workflowId: { type: 'string' },

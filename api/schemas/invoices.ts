@@ -11,7 +11,12 @@ export const debtorSchema = {
     email: { type: 'string', format: 'email', maxLength: 320 },
     phone: { type: 'string', minLength: 5, maxLength: 32 },
     country: { type: 'string', pattern: '^[A-Za-z]{2}$', description: 'an ISO 3166-1 alpha-2 country code such as MX' },
-    timezone: { type: 'string', minLength: 1, maxLength: 64, description: 'an IANA time zone; default: the country main zone' },
+    timezone: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 64,
+      description: 'an IANA time zone; default: the country main zone',
+    },
     locale: { type: 'string', pattern: '^[a-z]{2}(-[A-Z]{2})?$', description: 'a locale such as es-MX' },
   },
 } as const;

@@ -1,7 +1,17 @@
 import { moneyString, problemResponses } from './common';
 
-const strategyRef = { type: 'string', minLength: 1, maxLength: 100, description: 'a built-in or published strategy id' } as const;
-const oneOrMany = { oneOf: [{ type: 'string', minLength: 1, maxLength: 100 }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 1, maxLength: 100 } }] } as const;
+const strategyRef = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 100,
+  description: 'a built-in or published strategy id',
+} as const;
+const oneOrMany = {
+  oneOf: [
+    { type: 'string', minLength: 1, maxLength: 100 },
+    { type: 'array', minItems: 1, items: { type: 'string', minLength: 1, maxLength: 100 } },
+  ],
+} as const;
 
 const arms = {
   strategy: strategyRef,
@@ -10,7 +20,10 @@ const arms = {
     additionalProperties: false,
     required: ['strategy', 'percent'],
     description: 'A share of the segment (stable per account) sent to another strategy.',
-    properties: { strategy: strategyRef, percent: { type: 'number', minimum: 0, maximum: 100, description: '0–100, at most two decimals' } },
+    properties: {
+      strategy: strategyRef,
+      percent: { type: 'number', minimum: 0, maximum: 100, description: '0–100, at most two decimals' },
+    },
   },
 } as const;
 
@@ -28,7 +41,11 @@ export const segmentationDocument = {
         additionalProperties: false,
         required: ['id', 'when', 'strategy'],
         properties: {
-          id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$', description: 'a rule id: letters, digits, "-" or "_"' },
+          id: {
+            type: 'string',
+            pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$',
+            description: 'a rule id: letters, digits, "-" or "_"',
+          },
           when: {
             type: 'object',
             additionalProperties: false,

@@ -1,16 +1,30 @@
 import { listOf, problemResponses } from './common';
 
-const strategyId = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$', description: 'a strategy id: letters, digits, "-" or "_"' } as const;
+const strategyId = {
+  type: 'string',
+  pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$',
+  description: 'a strategy id: letters, digits, "-" or "_"',
+} as const;
 const emptyQuery = { type: 'object', additionalProperties: false, properties: {} } as const;
-const idParams = { type: 'object', additionalProperties: false, required: ['id'], properties: { id: strategyId } } as const;
+const idParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  properties: { id: strategyId },
+} as const;
 const definition = {
   type: 'object',
   additionalProperties: true,
-  description: 'A strategy definition (CONTRACT §3). Checked by the strategy validator, which names every offending path.',
+  description:
+    'A strategy definition (CONTRACT §3). Checked by the strategy validator, which names every offending path.',
 } as const;
 const fieldErrors = {
   type: 'array',
-  items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } },
+  items: {
+    type: 'object',
+    required: ['field', 'message'],
+    properties: { field: { type: 'string' }, message: { type: 'string' } },
+  },
 } as const;
 
 const READ = problemResponses(400, 401, 403, 404);
@@ -45,7 +59,11 @@ export const validateSchema = {
   querystring: emptyQuery,
   body: definition,
   response: {
-    200: { type: 'object', required: ['valid', 'errors'], properties: { valid: { type: 'boolean' }, errors: fieldErrors } },
+    200: {
+      type: 'object',
+      required: ['valid', 'errors'],
+      properties: { valid: { type: 'boolean' }, errors: fieldErrors },
+    },
     ...problemResponses(400, 401, 403),
   },
 } as const;
@@ -55,9 +73,18 @@ export const publishSchema = {
   summary: 'Publish the current draft as the next immutable version.',
   params: idParams,
   querystring: emptyQuery,
-  body: { type: 'object', additionalProperties: false, properties: {}, description: 'Empty: the draft is what gets published.' },
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {},
+    description: 'Empty: the draft is what gets published.',
+  },
   response: {
-    201: { type: 'object', required: ['id', 'version'], properties: { id: { type: 'string' }, version: { type: 'integer' } } },
+    201: {
+      type: 'object',
+      required: ['id', 'version'],
+      properties: { id: { type: 'string' }, version: { type: 'integer' } },
+    },
     ...problemResponses(400, 401, 403, 404),
   },
 } as const;
@@ -73,7 +100,10 @@ export const listStrategiesSchema = {
       properties: {
         id: { type: 'string' },
         name: { type: ['string', 'null'] },
-        latestVersion: { type: ['integer', 'null'], description: 'null when only a draft exists; 0 for an unmodified built-in.' },
+        latestVersion: {
+          type: ['integer', 'null'],
+          description: 'null when only a draft exists; 0 for an unmodified built-in.',
+        },
         builtin: { type: 'boolean' },
         hasDraft: { type: 'boolean' },
       },
@@ -98,7 +128,11 @@ export const listVersionsSchema = {
           items: {
             type: 'object',
             required: ['version', 'publishedAt', 'builtin'],
-            properties: { version: { type: 'integer' }, publishedAt: { type: ['string', 'null'], format: 'date-time' }, builtin: { type: 'boolean' } },
+            properties: {
+              version: { type: 'integer' },
+              publishedAt: { type: ['string', 'null'], format: 'date-time' },
+              builtin: { type: 'boolean' },
+            },
           },
         },
       },
@@ -110,13 +144,24 @@ export const listVersionsSchema = {
 export const getVersionSchema = {
   tags: ['strategies'],
   summary: 'One published version of a strategy.',
-  params: { type: 'object', additionalProperties: false, required: ['id', 'version'], properties: { id: strategyId, version: { type: 'integer', minimum: 0 } } },
+  params: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['id', 'version'],
+    properties: { id: strategyId, version: { type: 'integer', minimum: 0 } },
+  },
   querystring: emptyQuery,
   response: {
     200: {
       type: 'object',
       required: ['id', 'version', 'builtin', 'publishedAt', 'definition'],
-      properties: { id: { type: 'string' }, version: { type: 'integer' }, builtin: { type: 'boolean' }, publishedAt: { type: ['string', 'null'], format: 'date-time' }, definition },
+      properties: {
+        id: { type: 'string' },
+        version: { type: 'integer' },
+        builtin: { type: 'boolean' },
+        publishedAt: { type: ['string', 'null'], format: 'date-time' },
+        definition,
+      },
     },
     ...READ,
   },

@@ -43,12 +43,29 @@ export const completeTaskSchema = {
     additionalProperties: false,
     required: ['outcome'],
     properties: {
-      outcome: { type: 'string', enum: ['right_party', 'conversation', 'promise_to_pay', 'paid', 'no_answer', 'wrong_party', 'voicemail', 'refused', 'not_found'] },
+      outcome: {
+        type: 'string',
+        enum: [
+          'right_party',
+          'conversation',
+          'promise_to_pay',
+          'paid',
+          'no_answer',
+          'wrong_party',
+          'voicemail',
+          'refused',
+          'not_found',
+        ],
+      },
       note: { type: 'string', maxLength: 2000 },
     },
   },
   response: {
-    200: { type: 'object', required: ['id', 'status', 'outcome'], properties: { id: { type: 'string' }, status: { type: 'string' }, outcome: { type: 'string' } } },
+    200: {
+      type: 'object',
+      required: ['id', 'status', 'outcome'],
+      properties: { id: { type: 'string' }, status: { type: 'string' }, outcome: { type: 'string' } },
+    },
     ...problemResponses(400, 401, 403, 404, 409),
   },
 } as const;
@@ -57,9 +74,18 @@ export const assignTaskSchema = {
   tags: ['agents'],
   summary: 'Assign (or unassign) a task to an agent.',
   params: { type: 'object', required: ['taskId'], properties: { taskId: uuidParam } },
-  body: { type: 'object', additionalProperties: false, required: ['agentId'], properties: { agentId: { type: ['string', 'null'], minLength: 1, maxLength: 200 } } },
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['agentId'],
+    properties: { agentId: { type: ['string', 'null'], minLength: 1, maxLength: 200 } },
+  },
   response: {
-    200: { type: 'object', required: ['id', 'assignedAgentId'], properties: { id: { type: 'string' }, assignedAgentId: { type: ['string', 'null'] } } },
+    200: {
+      type: 'object',
+      required: ['id', 'assignedAgentId'],
+      properties: { id: { type: 'string' }, assignedAgentId: { type: ['string', 'null'] } },
+    },
     ...problemResponses(400, 401, 403, 404),
   },
 } as const;

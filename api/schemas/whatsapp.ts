@@ -1,17 +1,33 @@
 import { problemResponses } from './common';
 
-const numberId = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$', description: 'the id WHATSAPP_NUMBERS and WHATSAPP_SEND_NUMBER name' } as const;
+const numberId = {
+  type: 'string',
+  pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$',
+  description: 'the id WHATSAPP_NUMBERS and WHATSAPP_SEND_NUMBER name',
+} as const;
 
 const numberView = {
   type: 'object',
   required: ['id', 'status', 'qr', 'pairingCode', 'phone', 'pairingRequested', 'pairingError', 'updatedAt'],
   properties: {
     id: { type: 'string' },
-    status: { type: 'string', description: 'unpaired, pairing, connected or logged_out, as the process holding the socket last wrote it' },
-    qr: { type: ['string', 'null'], description: 'the current pairing QR (render it, or read it in the worker terminal in development)' },
-    pairingCode: { type: ['string', 'null'], description: 'type it on the phone: WhatsApp → Linked devices → Link with phone number' },
+    status: {
+      type: 'string',
+      description: 'unpaired, pairing, connected or logged_out, as the process holding the socket last wrote it',
+    },
+    qr: {
+      type: ['string', 'null'],
+      description: 'the current pairing QR (render it, or read it in the worker terminal in development)',
+    },
+    pairingCode: {
+      type: ['string', 'null'],
+      description: 'type it on the phone: WhatsApp → Linked devices → Link with phone number',
+    },
     phone: { type: ['string', 'null'], description: 'E.164 of the paired (or being paired) phone' },
-    pairingRequested: { type: 'boolean', description: 'a pairing-code request waits for the process holding the socket' },
+    pairingRequested: {
+      type: 'boolean',
+      description: 'a pairing-code request waits for the process holding the socket',
+    },
     pairingError: { type: ['string', 'null'] },
     updatedAt: { type: 'string', format: 'date-time' },
   },

@@ -20,7 +20,8 @@ export interface OptOutClaims {
   expiresAt: number;
 }
 
-export type OptOutVerification = { ok: true; claims: OptOutClaims } | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' };
+export type OptOutVerification =
+  { ok: true; claims: OptOutClaims } | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' };
 
 // Domain separation: a signature made for another kind of link never verifies as an opt-out.
 const PURPOSE = 'opt-out.v1';
@@ -41,11 +42,13 @@ export function verifyOptOutToken(token: string, secret: string, now: number = D
   const parts = token.split('.');
   if (parts.length !== 3 || parts[0] !== VERSION || token.length > 512) return { ok: false, reason: 'malformed' };
   const [, payload = '', signature = ''] = parts;
-  if (!/^[A-Za-z0-9_-]+$/.test(payload) || !/^[A-Za-z0-9_-]+$/.test(signature)) return { ok: false, reason: 'malformed' };
+  if (!/^[A-Za-z0-9_-]+$/.test(payload) || !/^[A-Za-z0-9_-]+$/.test(signature))
+    return { ok: false, reason: 'malformed' };
   const given = Buffer.from(signature, 'base64url');
   const expected = sign(payload, secret);
   // timingSafeEqual needs equal lengths; the length of a valid signature is public anyway.
-  if (given.length !== SIGNATURE_BYTES || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad_signature' };
+  if (given.length !== SIGNATURE_BYTES || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'bad_signature' };
   let body: unknown;
   try {
     body = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
@@ -53,7 +56,8 @@ export function verifyOptOutToken(token: string, secret: string, now: number = D
     return { ok: false, reason: 'malformed' };
   }
   const { a, c, e } = (body ?? {}) as { a?: unknown; c?: unknown; e?: unknown };
-  if (typeof a !== 'string' || typeof c !== 'string' || typeof e !== 'number' || !Number.isInteger(e)) return { ok: false, reason: 'malformed' };
+  if (typeof a !== 'string' || typeof c !== 'string' || typeof e !== 'number' || !Number.isInteger(e))
+    return { ok: false, reason: 'malformed' };
   const expiresAt = e * 1000;
   if (now >= expiresAt) return { ok: false, reason: 'expired' };
   return { ok: true, claims: { accountId: a, channel: c, expiresAt } };

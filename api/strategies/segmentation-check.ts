@@ -7,12 +7,16 @@ const twoDecimals = (n: number) => Math.abs(Math.round(n * 100) - n * 100) < 1e-
 const decimal = (s: string) => Number(s);
 
 function checkArms(arms: StrategyArms, at: string, known: Set<string>, errors: FieldError[]): void {
-  if (!known.has(arms.strategy)) errors.push({ field: `${at}.strategy`, message: `unknown strategy "${arms.strategy}"` });
+  if (!known.has(arms.strategy))
+    errors.push({ field: `${at}.strategy`, message: `unknown strategy "${arms.strategy}"` });
   const c = arms.challenger;
   if (!c) return;
-  if (!known.has(c.strategy)) errors.push({ field: `${at}.challenger.strategy`, message: `unknown strategy "${c.strategy}"` });
-  else if (c.strategy === arms.strategy) errors.push({ field: `${at}.challenger.strategy`, message: 'must differ from the champion strategy' });
-  if (!twoDecimals(c.percent)) errors.push({ field: `${at}.challenger.percent`, message: 'takes at most two decimals' });
+  if (!known.has(c.strategy))
+    errors.push({ field: `${at}.challenger.strategy`, message: `unknown strategy "${c.strategy}"` });
+  else if (c.strategy === arms.strategy)
+    errors.push({ field: `${at}.challenger.strategy`, message: 'must differ from the champion strategy' });
+  if (!twoDecimals(c.percent))
+    errors.push({ field: `${at}.challenger.percent`, message: 'takes at most two decimals' });
 }
 
 export function checkSegmentation(doc: Segmentation, known: Set<string>): FieldError[] {

@@ -4,7 +4,12 @@
 import { and, desc, eq, max, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { segmentations, strategyDrafts, strategyVersions } from '../../db/schema';
-import { BUILTIN_STRATEGIES, validateStrategy, type Segmentation, type StrategyDefinition } from '../../strategies/index';
+import {
+  BUILTIN_STRATEGIES,
+  validateStrategy,
+  type Segmentation,
+  type StrategyDefinition,
+} from '../../strategies/index';
 import type { NormalizedStrategy } from '../../strategies/core/types';
 
 export const BUILTIN_VERSION = 0;
@@ -29,8 +34,18 @@ function builtinVersion(id: string): StrategyVersion | null {
 function toVersion(row: typeof strategyVersions.$inferSelect): StrategyVersion {
   const result = validateStrategy(row.definition);
   // Only valid definitions are ever published; a failure here means the rules got stricter since.
-  if (!result.ok) throw new Error(`strategy ${row.strategyId} v${row.version} no longer validates: ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
-  return { id: row.strategyId, version: row.version, definition: row.definition as StrategyDefinition, strategy: result.strategy, publishedAt: row.publishedAt, builtin: false };
+  if (!result.ok)
+    throw new Error(
+      `strategy ${row.strategyId} v${row.version} no longer validates: ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+    );
+  return {
+    id: row.strategyId,
+    version: row.version,
+    definition: row.definition as StrategyDefinition,
+    strategy: result.strategy,
+    publishedAt: row.publishedAt,
+    builtin: false,
+  };
 }
 
 /**
@@ -42,7 +57,11 @@ export async function loadStrategyVersion(db: DbOrTx, id: string, version?: numb
   const [row] = await db
     .select()
     .from(strategyVersions)
-    .where(version === undefined ? eq(strategyVersions.strategyId, id) : and(eq(strategyVersions.strategyId, id), eq(strategyVersions.version, version)))
+    .where(
+      version === undefined
+        ? eq(strategyVersions.strategyId, id)
+        : and(eq(strategyVersions.strategyId, id), eq(strategyVersions.version, version)),
+    )
     .orderBy(desc(strategyVersions.version))
     .limit(1);
   if (row) return toVersion(row);
@@ -51,20 +70,36 @@ export async function loadStrategyVersion(db: DbOrTx, id: string, version?: numb
 
 export async function listStrategies(db: DbOrTx) {
   const published = await db
-    .select({ id: strategyVersions.strategyId, latestVersion: max(strategyVersions.version), publishedAt: max(strategyVersions.publishedAt) })
+    .select({
+      id: strategyVersions.strategyId,
+      latestVersion: max(strategyVersions.version),
+      publishedAt: max(strategyVersions.publishedAt),
+    })
     .from(strategyVersions)
     .groupBy(strategyVersions.strategyId);
   const drafts = await db.select({ id: strategyDrafts.strategyId }).from(strategyDrafts);
   const draftIds = new Set(drafts.map((d) => d.id));
-  const byId = new Map<string, { id: string; name: string | null; latestVersion: number | null; builtin: boolean; hasDraft: boolean }>();
-  for (const [id, def] of Object.entries(BUILTIN_STRATEGIES)) byId.set(id, { id, name: def.name, latestVersion: BUILTIN_VERSION, builtin: true, hasDraft: false });
+  const byId = new Map<
+    string,
+    { id: string; name: string | null; latestVersion: number | null; builtin: boolean; hasDraft: boolean }
+  >();
+  for (const [id, def] of Object.entries(BUILTIN_STRATEGIES))
+    byId.set(id, { id, name: def.name, latestVersion: BUILTIN_VERSION, builtin: true, hasDraft: false });
   for (const p of published) {
-    byId.set(p.id, { id: p.id, name: byId.get(p.id)?.name ?? null, latestVersion: p.latestVersion, builtin: BUILTIN_STRATEGIES[p.id] !== undefined, hasDraft: false });
+    byId.set(p.id, {
+      id: p.id,
+      name: byId.get(p.id)?.name ?? null,
+      latestVersion: p.latestVersion,
+      builtin: BUILTIN_STRATEGIES[p.id] !== undefined,
+      hasDraft: false,
+    });
   }
-  for (const id of draftIds) if (!byId.has(id)) byId.set(id, { id, name: null, latestVersion: null, builtin: false, hasDraft: true });
+  for (const id of draftIds)
+    if (!byId.has(id)) byId.set(id, { id, name: null, latestVersion: null, builtin: false, hasDraft: true });
   const latest = await Promise.all(
     [...byId.values()].map(async (s) => {
-      const current = s.latestVersion && s.latestVersion > 0 ? await loadStrategyVersion(db, s.id, s.latestVersion) : null;
+      const current =
+        s.latestVersion && s.latestVersion > 0 ? await loadStrategyVersion(db, s.id, s.latestVersion) : null;
       return { ...s, name: current?.definition.name ?? s.name, hasDraft: draftIds.has(s.id) };
     }),
   );
@@ -73,11 +108,17 @@ export async function listStrategies(db: DbOrTx) {
 
 export async function listVersions(db: DbOrTx, id: string) {
   const rows = await db
-    .select({ version: strategyVersions.version, publishedAt: strategyVersions.publishedAt, publishedBy: strategyVersions.publishedBy })
+    .select({
+      version: strategyVersions.version,
+      publishedAt: strategyVersions.publishedAt,
+      publishedBy: strategyVersions.publishedBy,
+    })
     .from(strategyVersions)
     .where(eq(strategyVersions.strategyId, id))
     .orderBy(strategyVersions.version);
-  const builtin = BUILTIN_STRATEGIES[id] ? [{ version: BUILTIN_VERSION, publishedAt: null, publishedBy: null, builtin: true }] : [];
+  const builtin = BUILTIN_STRATEGIES[id]
+    ? [{ version: BUILTIN_VERSION, publishedAt: null, publishedBy: null, builtin: true }]
+    : [];
   return [...builtin, ...rows.map((r) => ({ ...r, builtin: false }))];
 }
 
@@ -90,17 +131,28 @@ export async function saveDraft(db: DbOrTx, id: string, definition: StrategyDefi
   const [row] = await db
     .insert(strategyDrafts)
     .values({ strategyId: id, definition, updatedBy: by })
-    .onConflictDoUpdate({ target: strategyDrafts.strategyId, set: { definition, updatedBy: by, updatedAt: new Date() } })
+    .onConflictDoUpdate({
+      target: strategyDrafts.strategyId,
+      set: { definition, updatedBy: by, updatedAt: new Date() },
+    })
     .returning();
   if (!row) throw new Error('draft upsert returned nothing');
   return row;
 }
 
 /** Publishes `definition` as the next version of `id`; versions of one id are numbered under a lock. */
-export async function publishVersion(db: DbOrTx, id: string, definition: StrategyDefinition, by: string | null): Promise<number> {
+export async function publishVersion(
+  db: DbOrTx,
+  id: string,
+  definition: StrategyDefinition,
+  by: string | null,
+): Promise<number> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`strategy:${id}`}))`);
-    const [current] = await tx.select({ version: max(strategyVersions.version) }).from(strategyVersions).where(eq(strategyVersions.strategyId, id));
+    const [current] = await tx
+      .select({ version: max(strategyVersions.version) })
+      .from(strategyVersions)
+      .where(eq(strategyVersions.strategyId, id));
     const version = (current?.version ?? 0) + 1;
     await tx.insert(strategyVersions).values({ strategyId: id, version, definition, publishedBy: by });
     return version;
@@ -114,7 +166,9 @@ export const DEFAULT_SEGMENTATION: Segmentation = {
 };
 
 /** The latest segmentation document, or version 0 (DEFAULT_SEGMENTATION) before any was published. */
-export async function loadSegmentation(db: DbOrTx): Promise<{ version: number; segmentation: Segmentation; publishedAt: Date | null }> {
+export async function loadSegmentation(
+  db: DbOrTx,
+): Promise<{ version: number; segmentation: Segmentation; publishedAt: Date | null }> {
   const [row] = await db.select().from(segmentations).orderBy(desc(segmentations.version)).limit(1);
   if (!row) return { version: 0, segmentation: DEFAULT_SEGMENTATION, publishedAt: null };
   return { version: row.version, segmentation: row.rules as Segmentation, publishedAt: row.publishedAt };

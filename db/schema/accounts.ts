@@ -30,7 +30,9 @@ export const accounts = pgTable(
   },
   (t) => [
     // At most one open account per debtor and currency: a second invoice joins it (a balance has one currency).
-    uniqueIndex('accounts_one_open_per_debtor_currency').on(t.debtorId, t.currency).where(sql`${t.closedAt} is null`),
+    uniqueIndex('accounts_one_open_per_debtor_currency')
+      .on(t.debtorId, t.currency)
+      .where(sql`${t.closedAt} is null`),
     index('accounts_status_stage').on(t.status, t.stage),
   ],
 );

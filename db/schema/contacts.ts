@@ -1,4 +1,14 @@
-import { bigserial, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { accounts } from './accounts';
 import { debtors } from './debtors';
 
@@ -62,7 +72,9 @@ export const agentTasks = pgTable(
     rank: integer('rank').notNull().default(0),
     dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
     assignedAgentId: text('assigned_agent_id'),
-    status: text('status', { enum: ['open', 'done', 'cancelled'] }).notNull().default('open'),
+    status: text('status', { enum: ['open', 'done', 'cancelled'] })
+      .notNull()
+      .default('open'),
     outcome: text('outcome'),
     note: text('note'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -3,7 +3,9 @@ import { index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-o
 /** An uploaded portfolio file processed asynchronously; lines that fail never undo lines that succeeded. */
 export const importJobs = pgTable('import_jobs', {
   id: uuid('id').primaryKey().defaultRandom(),
-  status: text('status', { enum: ['queued', 'running', 'completed', 'failed'] }).notNull().default('queued'),
+  status: text('status', { enum: ['queued', 'running', 'completed', 'failed'] })
+    .notNull()
+    .default('queued'),
   filename: text('filename'),
   contentType: text('content_type'),
   totalLines: integer('total_lines'),

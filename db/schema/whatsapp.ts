@@ -4,7 +4,9 @@ import { jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core
 export const whatsappNumbers = pgTable('whatsapp_numbers', {
   id: text('id').primaryKey(),
   phone: text('phone'),
-  status: text('status', { enum: ['unpaired', 'pairing', 'connected', 'logged_out'] }).notNull().default('unpaired'),
+  status: text('status', { enum: ['unpaired', 'pairing', 'connected', 'logged_out'] })
+    .notNull()
+    .default('unpaired'),
   pairingCode: text('pairing_code'),
   qr: text('qr'),
   /** A pairing code asked for over the API; the process holding the socket takes it and writes pairingCode. */

@@ -22,5 +22,9 @@ export const workflowOutbox = pgTable(
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
     dispatchedAt: timestamp('dispatched_at', { withTimezone: true }),
   },
-  (t) => [index('workflow_outbox_pending').on(t.taskQueue, t.nextAttemptAt).where(sql`${t.dispatchedAt} is null`)],
+  (t) => [
+    index('workflow_outbox_pending')
+      .on(t.taskQueue, t.nextAttemptAt)
+      .where(sql`${t.dispatchedAt} is null`),
+  ],
 );

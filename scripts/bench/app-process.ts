@@ -8,7 +8,12 @@ const send = (m: object) => process.send?.(m);
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const bundle = process.env.BENCH_WORKFLOW_BUNDLE || undefined;
-  const runtime = await startRuntime(config, { api: true, worker: true }, (line) => console.error(`[app] ${line}`), bundle ? { workflowBundle: { codePath: bundle } } : {});
+  const runtime = await startRuntime(
+    config,
+    { api: true, worker: true },
+    (line) => console.error(`[app] ${line}`),
+    bundle ? { workflowBundle: { codePath: bundle } } : {},
+  );
   let stopping = false;
   const stop = () => {
     if (stopping) return;

@@ -35,7 +35,9 @@ function readAll(): Snapshot {
     }
     return false;
   };
-  for (const [pid, p] of procs) if (isMine(pid)) mine.set(pid, { name: p.name === 'node' && pid === process.pid ? 'bench' : p.name, ticks: p.ticks });
+  for (const [pid, p] of procs)
+    if (isMine(pid))
+      mine.set(pid, { name: p.name === 'node' && pid === process.pid ? 'bench' : p.name, ticks: p.ticks });
   return mine;
 }
 

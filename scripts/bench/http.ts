@@ -20,7 +20,11 @@ export function jsonClient(baseUrl: string, apiKey: string, maxSockets: number, 
           path,
           method: 'POST',
           agent,
-          headers: { authorization: auth, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+          headers: {
+            authorization: auth,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(payload),
+          },
         },
         (res) => {
           const chunks: Buffer[] = [];

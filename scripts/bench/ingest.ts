@@ -34,7 +34,13 @@ const isoDay = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400
 function invoice(prefix: string, i: number, dueDate: string) {
   return {
     externalId: `${prefix}-F${i}`,
-    debtor: { externalId: `${prefix}-D${i}`, name: `Bench Debtor ${i}`, kind: 'person', email: `d${i}@example.com`, country: 'MX' },
+    debtor: {
+      externalId: `${prefix}-D${i}`,
+      name: `Bench Debtor ${i}`,
+      kind: 'person',
+      email: `d${i}@example.com`,
+      country: 'MX',
+    },
     amount: '1500.00',
     currency: 'MXN',
     // Overdue by a few days: the usual case of a collections portfolio.
@@ -82,7 +88,8 @@ export async function openAccounts(
   });
   const httpSeconds = seconds(t0);
   http.close();
-  if (failures.length > 0) throw new Error(`${failures.length} invoice(s) were not accepted, e.g. ${failures.slice(0, 3).join('; ')}`);
+  if (failures.length > 0)
+    throw new Error(`${failures.length} invoice(s) were not accepted, e.g. ${failures.slice(0, 3).join('; ')}`);
 
   const like = `${prefix}-%`;
   await until(
@@ -97,17 +104,30 @@ export async function openAccounts(
     opts.timeoutMs,
   );
   const total = seconds(t0);
-  log(`  ${count} accounts: HTTP answered in ${httpSeconds.toFixed(2)} s, all confirmed in ${total.toFixed(2)} s; CPU: ${cpu.report()}`);
+  log(
+    `  ${count} accounts: HTTP answered in ${httpSeconds.toFixed(2)} s, all confirmed in ${total.toFixed(2)} s; CPU: ${cpu.report()}`,
+  );
   return { seconds: total, httpSeconds, accountIds };
 }
 
 /** Starts `count` empty workflows, `concurrency` in flight; resolves when all are confirmed running. */
-async function bareStarts(env: BenchEnv, prefix: string, count: number, concurrency: number, timeoutMs: number, log: (line: string) => void) {
+async function bareStarts(
+  env: BenchEnv,
+  prefix: string,
+  count: number,
+  concurrency: number,
+  timeoutMs: number,
+  log: (line: string) => void,
+) {
   const before = await runningCount(env, benchBaselineWorkflowType);
   const cpu = cpuMeter();
   const t0 = performance.now();
   await pool(count, concurrency, async (i) => {
-    await env.temporal.workflow.start(benchBaselineWorkflowType, { workflowId: `${prefix}-${i}`, taskQueue: env.config.temporal.taskQueue, args: [] });
+    await env.temporal.workflow.start(benchBaselineWorkflowType, {
+      workflowId: `${prefix}-${i}`,
+      taskQueue: env.config.temporal.taskQueue,
+      args: [],
+    });
   });
   const startSeconds = seconds(t0);
   await until(
@@ -116,7 +136,9 @@ async function bareStarts(env: BenchEnv, prefix: string, count: number, concurre
     timeoutMs,
   );
   const total = seconds(t0);
-  log(`  ${count} bare starts: answered in ${startSeconds.toFixed(2)} s, all confirmed in ${total.toFixed(2)} s; CPU: ${cpu.report()}`);
+  log(
+    `  ${count} bare starts: answered in ${startSeconds.toFixed(2)} s, all confirmed in ${total.toFixed(2)} s; CPU: ${cpu.report()}`,
+  );
   return { seconds: total };
 }
 
@@ -127,8 +149,14 @@ async function runningCount(env: BenchEnv, workflowType: string): Promise<number
   return count;
 }
 
-export async function runIngest(env: BenchEnv, opts: IngestOptions, log: (line: string) => void): Promise<IngestResult> {
-  log(`ingest: ${opts.accounts} accounts, batches of ${opts.batchSize}, ${opts.inflight} in flight; baseline: ${opts.baselineConcurrency} starts in flight`);
+export async function runIngest(
+  env: BenchEnv,
+  opts: IngestOptions,
+  log: (line: string) => void,
+): Promise<IngestResult> {
+  log(
+    `ingest: ${opts.accounts} accounts, batches of ${opts.batchSize}, ${opts.inflight} in flight; baseline: ${opts.baselineConcurrency} starts in flight`,
+  );
   if (opts.warmup > 0) {
     log('warm-up');
     await bareStarts(env, `${env.runId}-warm-base`, opts.warmup, opts.baselineConcurrency, opts.timeoutMs, log);
@@ -143,5 +171,11 @@ export async function runIngest(env: BenchEnv, opts: IngestOptions, log: (line: 
   const ours = await openAccounts(env, `${env.runId}-main`, opts.accounts, opts, log);
   const rate = opts.accounts / ours.seconds;
   const baselineRate = opts.accounts / base.seconds;
-  return { bench: 'ingest', accounts: opts.accounts, rate: round(rate, 1), baseline_rate: round(baselineRate, 1), ratio: round(rate / baselineRate, 3) };
+  return {
+    bench: 'ingest',
+    accounts: opts.accounts,
+    rate: round(rate, 1),
+    baseline_rate: round(baselineRate, 1),
+    ratio: round(rate / baselineRate, 3),
+  };
 }

@@ -48,7 +48,8 @@ const projectRoot = path.resolve(import.meta.dirname, '../..');
 export async function startBenchEnv(opts: ServerOptions): Promise<BenchEnv> {
   const cleanups: (() => Promise<void>)[] = [];
   const stopAll = async () => {
-    for (const c of cleanups.reverse()) await c().catch((err: unknown) => opts.log(`cleanup: ${(err as Error).message}`));
+    for (const c of cleanups.reverse())
+      await c().catch((err: unknown) => opts.log(`cleanup: ${(err as Error).message}`));
     cleanups.length = 0;
   };
   try {
@@ -68,7 +69,12 @@ export async function startBenchEnv(opts: ServerOptions): Promise<BenchEnv> {
     if (!databaseUrl) {
       const port = await freePort();
       opts.log(`starting embedded PostgreSQL on 127.0.0.1:${port}`);
-      const pg = await startEmbeddedPostgresProcess({ dataDir: path.join(workDir(), 'pg'), port, database: 'collections_bench', persistent: false });
+      const pg = await startEmbeddedPostgresProcess({
+        dataDir: path.join(workDir(), 'pg'),
+        port,
+        database: 'collections_bench',
+        persistent: false,
+      });
       cleanups.push(() => pg.stop());
       databaseUrl = pg.url;
     }
@@ -79,7 +85,11 @@ export async function startBenchEnv(opts: ServerOptions): Promise<BenchEnv> {
       const cli = resolveTemporalCli(process.env.TEMPORAL_CLI || undefined, opts.log);
       const port = await freePort();
       opts.log(`starting the Temporal dev server on 127.0.0.1:${port}`);
-      const temporal = await startTemporalDevServer({ cli, port, namespace: process.env.TEMPORAL_NAMESPACE || 'default' });
+      const temporal = await startTemporalDevServer({
+        cli,
+        port,
+        namespace: process.env.TEMPORAL_NAMESPACE || 'default',
+      });
       cleanups.push(() => temporal.stop());
       temporalAddress = temporal.address;
     }
@@ -97,7 +107,14 @@ export async function startBenchEnv(opts: ServerOptions): Promise<BenchEnv> {
       RATE_LIMIT_PER_MINUTE: '100000000',
       ...(opts.poolMax ? { DATABASE_POOL_MAX: String(opts.poolMax) } : {}),
     };
-    for (const key of ['TEMPORAL_NAMESPACE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS', 'DATABASE_POOL_MAX', 'WORKER_MAX_CACHED_WORKFLOWS', 'WORKER_MAX_CONCURRENT_ACTIVITIES']) {
+    for (const key of [
+      'TEMPORAL_NAMESPACE',
+      'TEMPORAL_API_KEY',
+      'TEMPORAL_TLS',
+      'DATABASE_POOL_MAX',
+      'WORKER_MAX_CACHED_WORKFLOWS',
+      'WORKER_MAX_CONCURRENT_ACTIVITIES',
+    ]) {
       const v = process.env[key];
       if (v && !(key in appEnv)) appEnv[key] = v;
     }
@@ -119,7 +136,12 @@ export async function startBenchEnv(opts: ServerOptions): Promise<BenchEnv> {
     let apiUrl: string;
     if (opts.app === 'inprocess') {
       opts.log('starting the app (API + worker) in this process');
-      const runtime: Runtime = await startRuntime(config, { api: true, worker: true }, opts.log, bundle ? { workflowBundle: { codePath: bundle } } : {});
+      const runtime: Runtime = await startRuntime(
+        config,
+        { api: true, worker: true },
+        opts.log,
+        bundle ? { workflowBundle: { codePath: bundle } } : {},
+      );
       cleanups.push(() => runtime.stop());
       apiUrl = runtime.api?.url ?? '';
     } else {
@@ -152,7 +174,11 @@ interface AppChild {
   stop(): Promise<void>;
 }
 
-async function startAppChild(env: Record<string, string>, bundle: string | undefined, opts: ServerOptions): Promise<AppChild> {
+async function startAppChild(
+  env: Record<string, string>,
+  bundle: string | undefined,
+  opts: ServerOptions,
+): Promise<AppChild> {
   const entry = path.join(projectRoot, 'scripts/bench/app-process.ts');
   const child = spawn(process.execPath, [...opts.nodeArgs, '--import', 'tsx', entry], {
     cwd: projectRoot,

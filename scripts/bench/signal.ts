@@ -30,11 +30,23 @@ export interface SignalResult {
   ratio: number;
 }
 
-export async function runSignal(env: BenchEnv, opts: SignalOptions, log: (line: string) => void): Promise<SignalResult> {
-  log(`signal: ${opts.requests} payments per side at concurrency ${opts.concurrency}, ${opts.rounds} alternating rounds, to ${opts.targets} account workflows`);
+export async function runSignal(
+  env: BenchEnv,
+  opts: SignalOptions,
+  log: (line: string) => void,
+): Promise<SignalResult> {
+  log(
+    `signal: ${opts.requests} payments per side at concurrency ${opts.concurrency}, ${opts.rounds} alternating rounds, to ${opts.targets} account workflows`,
+  );
   log('opening the target accounts');
   // Large balances: small partial payments never close an account during the run.
-  const { accountIds } = await openAccounts(env, `${env.runId}-sig`, opts.targets, { batchSize: 1000, inflight: 2, timeoutMs: opts.timeoutMs }, log);
+  const { accountIds } = await openAccounts(
+    env,
+    `${env.runId}-sig`,
+    opts.targets,
+    { batchSize: 1000, inflight: 2, timeoutMs: opts.timeoutMs },
+    log,
+  );
   const workflowIdOf = await workflowIds(env, accountIds);
   const targets = accountIds.map((id) => ({ id, workflowId: workflowIdOf.get(id) ?? '' }));
 
@@ -57,19 +69,30 @@ export async function runSignal(env: BenchEnv, opts: SignalOptions, log: (line: 
   };
   const viaSdk = async (i: number, out: number[] | null) => {
     const target = targets[i % targets.length]!;
-    const arg: PaymentReceivedSignal = { reference: `${env.runId}-s${seq++}`, amountMinor: 1, currency: 'MXN', paidAt: Date.now() };
+    const arg: PaymentReceivedSignal = {
+      reference: `${env.runId}-s${seq++}`,
+      amountMinor: 1,
+      currency: 'MXN',
+      paidAt: Date.now(),
+    };
     const t0 = performance.now();
     await env.temporal.workflow.getHandle(target.workflowId).signal(paymentReceivedSignal, arg);
     out?.push(performance.now() - t0);
   };
-  const phase = async (name: string, count: number, send: (i: number, out: number[] | null) => Promise<void>, out: number[] | null) => {
+  const phase = async (
+    name: string,
+    count: number,
+    send: (i: number, out: number[] | null) => Promise<void>,
+    out: number[] | null,
+  ) => {
     if (Date.now() > deadline) throw new Error(`the signal bench exceeded ${Math.round(opts.timeoutMs / 1000)} s`);
     const cpu = cpuMeter();
     const t0 = performance.now();
     const first = cursor;
     cursor += count;
     await pool(count, opts.concurrency, (i) => send(first + i, out));
-    if (failures.length > 0) throw new Error(`${failures.length} payment(s) failed, e.g. ${failures.slice(0, 3).join('; ')}`);
+    if (failures.length > 0)
+      throw new Error(`${failures.length} payment(s) failed, e.g. ${failures.slice(0, 3).join('; ')}`);
     log(`  ${name}: ${count} in ${seconds(t0).toFixed(2)} s; CPU: ${cpu.report()}`);
   };
 
@@ -110,6 +133,8 @@ export async function runSignal(env: BenchEnv, opts: SignalOptions, log: (line: 
 }
 
 async function workflowIds(env: BenchEnv, accountIds: string[]): Promise<Map<string, string>> {
-  const rows = await env.db.sql<{ id: string; workflow_id: string }[]>`select id, workflow_id from accounts where id in ${env.db.sql(accountIds)}`;
+  const rows = await env.db.sql<
+    { id: string; workflow_id: string }[]
+  >`select id, workflow_id from accounts where id in ${env.db.sql(accountIds)}`;
   return new Map(rows.map((r) => [r.id, r.workflow_id]));
 }

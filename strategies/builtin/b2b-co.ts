@@ -9,19 +9,24 @@ const pick = (...names: string[]) => Object.fromEntries(names.map((n) => [n, { .
 export const b2bCo: StrategyDefinition = {
   id: 'b2b-co',
   name: 'Proveedores B2B Colombia (neto 30)',
-  description: 'Supplier invoices on net-30 terms: reminders before due date, statement and calls after, credit hold from day 45.',
+  description:
+    'Supplier invoices on net-30 terms: reminders before due date, statement and calls after, credit hold from day 45.',
   jurisdiction: 'CO',
   contact: { maxPerWeek: { email: 2, call: 2 }, maxPerDay: 1, minHoursBetween: 48 },
   promise: { maxDaysAhead: 30, minPercent: 50, graceDays: 3 },
   plan: { maxInstallments: 4, minDownPaymentPercent: 25, monthlyInterestPercent: 1.5, graceDays: 5 },
   stages: [
     {
-      id: 'reminder', kind: 'preventive', fromDay: -7, steps: [
-        { day: -5, action: 'message', channel: 'email', template: 'invoice-reminder' },
-      ],
+      id: 'reminder',
+      kind: 'preventive',
+      fromDay: -7,
+      steps: [{ day: -5, action: 'message', channel: 'email', template: 'invoice-reminder' }],
     },
     {
-      id: 'follow-up', kind: 'administrative', fromDay: 1, steps: [
+      id: 'follow-up',
+      kind: 'administrative',
+      fromDay: 1,
+      steps: [
         { day: 1, action: 'message', channel: 'email', template: 'invoice-overdue' },
         { day: 8, action: 'task', channel: 'call', priority: 'normal' },
         { day: 15, action: 'message', channel: 'email', template: 'statement-overdue' },
@@ -29,7 +34,10 @@ export const b2bCo: StrategyDefinition = {
       ],
     },
     {
-      id: 'credit-hold', kind: 'prelegal', fromDay: 45, steps: [
+      id: 'credit-hold',
+      kind: 'prelegal',
+      fromDay: 45,
+      steps: [
         { day: 45, action: 'message', channel: 'email', template: 'credit-hold-notice' },
         { day: 52, action: 'task', channel: 'call', priority: 'urgent' },
         { day: 75, action: 'task', channel: 'visit', priority: 'high' },

@@ -7,27 +7,37 @@ const pick = (...names: string[]) => Object.fromEntries(names.map((n) => [n, { .
 export const consumerMx: StrategyDefinition = {
   id: 'consumer-mx',
   name: 'Consumo México',
-  description: 'Telco and retail consumer accounts: WhatsApp first, email as backup, call at day 7, pre-legal from day 31.',
+  description:
+    'Telco and retail consumer accounts: WhatsApp first, email as backup, call at day 7, pre-legal from day 31.',
   jurisdiction: 'MX',
   contact: { maxPerWeek: { whatsapp: 2, email: 3 }, maxPerDay: 1, minHoursBetween: 24 },
   promise: { maxDaysAhead: 15, minPercent: 30, graceDays: 1 },
   plan: { maxInstallments: 6, minDownPaymentPercent: 10, monthlyInterestPercent: 0, graceDays: 3 },
   stages: [
     {
-      id: 'preventive', kind: 'preventive', fromDay: -5, steps: [
+      id: 'preventive',
+      kind: 'preventive',
+      fromDay: -5,
+      steps: [
         { day: -3, action: 'message', channel: 'email', template: 'upcoming' },
         { day: 0, action: 'message', channel: 'whatsapp', template: 'due-today', fallback: 'email' },
       ],
     },
     {
-      id: 'early', kind: 'administrative', fromDay: 1, steps: [
+      id: 'early',
+      kind: 'administrative',
+      fromDay: 1,
+      steps: [
         { day: 1, action: 'message', channel: 'whatsapp', template: 'overdue' },
         { day: 7, action: 'task', channel: 'call', priority: 'high' },
         { day: 15, action: 'message', channel: 'email', template: 'overdue-15', when: { minBalance: '100.00' } },
       ],
     },
     {
-      id: 'prelegal', kind: 'prelegal', fromDay: 31, steps: [
+      id: 'prelegal',
+      kind: 'prelegal',
+      fromDay: 31,
+      steps: [
         { day: 31, action: 'message', channel: 'email', template: 'prelegal-notice' },
         { day: 45, action: 'task', channel: 'visit' },
       ],

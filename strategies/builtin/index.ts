@@ -14,7 +14,10 @@ export function builtinStrategy(id: string): NormalizedStrategy | null {
   const definition = BUILTIN_STRATEGIES[id];
   if (!definition) return null;
   const result = validateStrategy(definition);
-  if (!result.ok) throw new Error(`built-in strategy ${id} is invalid: ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+  if (!result.ok)
+    throw new Error(
+      `built-in strategy ${id} is invalid: ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+    );
   return result.strategy;
 }
 

@@ -7,7 +7,12 @@ import type { AccountState, EngineContext, Verdict } from './types';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-export function checkPromise(ctx: EngineContext, s: AccountState, p: { amountMinor: number; dueDate: string }, now: number): Verdict {
+export function checkPromise(
+  ctx: EngineContext,
+  s: AccountState,
+  p: { amountMinor: number; dueDate: string },
+  now: number,
+): Verdict {
   const policy = ctx.strategy.promise;
   const today = localDate(now, ctx.zone);
   const balance = balanceOf(s);
@@ -18,7 +23,8 @@ export function checkPromise(ctx: EngineContext, s: AccountState, p: { amountMin
   if (s.plan) return { ok: false, reason: 'plan_active' };
   if (p.dueDate < today) return { ok: false, reason: 'due_date_in_past' };
   if (p.dueDate > addDays(today, policy.maxDaysAhead)) return { ok: false, reason: 'due_date_too_far' };
-  if (p.amountMinor < balance && !isAtLeastPercent(p.amountMinor, balance, policy.minPercent)) return { ok: false, reason: 'amount_too_low' };
+  if (p.amountMinor < balance && !isAtLeastPercent(p.amountMinor, balance, policy.minPercent))
+    return { ok: false, reason: 'amount_too_low' };
   return { ok: true };
 }
 
@@ -27,7 +33,11 @@ export function checkPromise(ctx: EngineContext, s: AccountState, p: { amountMin
  * (the first installment), for as many months as there are installments after it:
  *   interest = ceil((balance − first) × monthlyInterestPercent / 100 × (n − 1)).
  */
-export function planInterest(ctx: EngineContext, balanceMinor: number, installments: readonly { amountMinor: number }[]): number {
+export function planInterest(
+  ctx: EngineContext,
+  balanceMinor: number,
+  installments: readonly { amountMinor: number }[],
+): number {
   const basisPoints = BigInt(ctx.strategy.plan.monthlyInterestBasisPoints);
   const first = installments[0]?.amountMinor ?? 0;
   const financed = BigInt(Math.max(0, balanceMinor - first));
@@ -36,7 +46,12 @@ export function planInterest(ctx: EngineContext, balanceMinor: number, installme
   return Number((numerator + 9999n) / 10000n);
 }
 
-export function checkPlan(ctx: EngineContext, s: AccountState, plan: { installments: { amountMinor: number; dueDate: string }[] }, now: number): Verdict {
+export function checkPlan(
+  ctx: EngineContext,
+  s: AccountState,
+  plan: { installments: { amountMinor: number; dueDate: string }[] },
+  now: number,
+): Verdict {
   const policy = ctx.strategy.plan;
   const today = localDate(now, ctx.zone);
   const balance = balanceOf(s);
@@ -47,14 +62,18 @@ export function checkPlan(ctx: EngineContext, s: AccountState, plan: { installme
   const first = items[0];
   if (!first) return { ok: false, reason: 'no_installments' };
   if (items.length > policy.maxInstallments) return { ok: false, reason: 'too_many_installments' };
-  if (items.some((i) => !Number.isSafeInteger(i.amountMinor) || i.amountMinor <= 0)) return { ok: false, reason: 'invalid_amount' };
+  if (items.some((i) => !Number.isSafeInteger(i.amountMinor) || i.amountMinor <= 0))
+    return { ok: false, reason: 'invalid_amount' };
   if (items.some((i) => !DATE.test(i.dueDate))) return { ok: false, reason: 'invalid_due_date' };
   for (let i = 1; i < items.length; i++) {
-    if ((items[i]?.dueDate ?? '') <= (items[i - 1]?.dueDate ?? '')) return { ok: false, reason: 'dates_not_increasing' };
+    if ((items[i]?.dueDate ?? '') <= (items[i - 1]?.dueDate ?? ''))
+      return { ok: false, reason: 'dates_not_increasing' };
   }
   if (first.dueDate < today) return { ok: false, reason: 'due_date_in_past' };
-  if (first.dueDate > addDays(today, ctx.strategy.promise.maxDaysAhead)) return { ok: false, reason: 'first_installment_too_late' };
-  if (first.amountMinor < balance && !isAtLeastPercent(first.amountMinor, balance, policy.minDownPaymentPercent)) return { ok: false, reason: 'down_payment_too_low' };
+  if (first.dueDate > addDays(today, ctx.strategy.promise.maxDaysAhead))
+    return { ok: false, reason: 'first_installment_too_late' };
+  if (first.amountMinor < balance && !isAtLeastPercent(first.amountMinor, balance, policy.minDownPaymentPercent))
+    return { ok: false, reason: 'down_payment_too_low' };
   const total = items.reduce((sum, i) => sum + i.amountMinor, 0);
   if (total < balance + planInterest(ctx, balance, items)) return { ok: false, reason: 'total_too_low' };
   return { ok: true };
@@ -87,7 +106,11 @@ export function judgeDeadlines(run: Run, t: number): boolean {
     const kept = p.paidSinceMinor >= p.amountMinor;
     s.promise = null;
     if (!kept) s.brokenPromises += 1;
-    record(run, t, kept ? 'promise_kept' : 'promise_broken', { amount: money(s, p.amountMinor), dueDate: p.dueDate, paid: money(s, p.paidSinceMinor) });
+    record(run, t, kept ? 'promise_kept' : 'promise_broken', {
+      amount: money(s, p.amountMinor),
+      dueDate: p.dueDate,
+      paid: money(s, p.paidSinceMinor),
+    });
     return true;
   }
   const planAt = planDeadline(ctx, s);

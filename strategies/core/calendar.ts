@@ -38,7 +38,7 @@ export function daysBetween(from: string, to: string): number {
 /** ISO weekday, 1 = Monday … 7 = Sunday. */
 export function weekday(date: string): 1 | 2 | 3 | 4 | 5 | 6 | 7 {
   const n = dayNumber(date); // 1970-01-01 was a Thursday
-  return ((((n + 3) % 7) + 7) % 7 + 1) as 1 | 2 | 3 | 4 | 5 | 6 | 7;
+  return (((((n + 3) % 7) + 7) % 7) + 1) as 1 | 2 | 3 | 4 | 5 | 6 | 7;
 }
 
 /** The Monday that starts the local calendar week of `date`. */
@@ -57,7 +57,13 @@ export function localInstant(date: string, hhmm: string, zone: string): number {
   const cached = localInstantCache.get(key);
   if (cached !== undefined) return cached;
   const dt = DateTime.fromObject(
-    { year: Number(date.slice(0, 4)), month: Number(date.slice(5, 7)), day: Number(date.slice(8, 10)), hour: Number(hhmm.slice(0, 2)), minute: Number(hhmm.slice(3, 5)) },
+    {
+      year: Number(date.slice(0, 4)),
+      month: Number(date.slice(5, 7)),
+      day: Number(date.slice(8, 10)),
+      hour: Number(hhmm.slice(0, 2)),
+      minute: Number(hhmm.slice(3, 5)),
+    },
     { zone },
   );
   let ms = dt.toMillis();

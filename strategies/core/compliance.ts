@@ -60,7 +60,8 @@ function effectiveCaps(ctx: EngineContext): ChannelCap[] {
   const caps = [...ctx.pack.caps];
   const contact = ctx.strategy.contact;
   if (contact.maxPerDay !== undefined) caps.push({ channels: '*', max: contact.maxPerDay, period: 'day' });
-  for (const [channel, max] of Object.entries(contact.maxPerWeek ?? {})) caps.push({ channels: [channel], max, period: 'week' });
+  for (const [channel, max] of Object.entries(contact.maxPerWeek ?? {}))
+    caps.push({ channels: [channel], max, period: 'week' });
   return caps;
 }
 

@@ -7,7 +7,12 @@ import type { AccountState, ContactRecord, EngineContext } from './types';
 /** Only what a cap or gap can still see matters (the longest period is a week, plus a margin). */
 const MEMORY_MS = 15 * 24 * 3_600_000;
 
-export function withDebtorContacts(ctx: EngineContext, state: AccountState, contacts: { at: number; channel: string }[], now: number): AccountState {
+export function withDebtorContacts(
+  ctx: EngineContext,
+  state: AccountState,
+  contacts: { at: number; channel: string }[],
+  now: number,
+): AccountState {
   const s = cloneState(state);
   const records: ContactRecord[] = contacts
     .filter((c) => c.at > now - MEMORY_MS)

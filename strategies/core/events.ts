@@ -46,7 +46,11 @@ function applyPayment(run: Run, e: Extract<EngineEvent, { type: 'payment' }>, t:
     const p = s.promise;
     if (p) {
       s.promise = null;
-      record(run, t, 'promise_kept', { amount: money(s, p.amountMinor), dueDate: p.dueDate, paid: money(s, p.paidSinceMinor) });
+      record(run, t, 'promise_kept', {
+        amount: money(s, p.amountMinor),
+        dueDate: p.dueDate,
+        paid: money(s, p.paidSinceMinor),
+      });
     }
     s.plan = null;
     closeIfSettled(run, t);
@@ -57,7 +61,13 @@ function applyInvoice(run: Run, e: Extract<EngineEvent, { type: 'invoice' }>): v
   const { s } = run;
   if (e.currency !== s.currency || s.invoices.some((i) => i.externalId === e.externalId)) return;
   if (!Number.isSafeInteger(e.amountMinor) || e.amountMinor <= 0) return;
-  s.invoices.push({ externalId: e.externalId, amountMinor: e.amountMinor, openMinor: e.amountMinor, dueDate: e.dueDate, kind: 'invoice' });
+  s.invoices.push({
+    externalId: e.externalId,
+    amountMinor: e.amountMinor,
+    openMinor: e.amountMinor,
+    dueDate: e.dueDate,
+    kind: 'invoice',
+  });
   if (s.creditMinor > 0) {
     const credit = s.creditMinor;
     s.creditMinor = applyToOldest(s, credit);
@@ -91,10 +101,23 @@ function applyPlan(run: Run, e: Extract<EngineEvent, { type: 'plan' }>, t: numbe
   const last = e.installments[e.installments.length - 1];
   if (interestMinor > 0 && last) {
     // Interest becomes part of the balance so that paying every installment settles the account.
-    s.invoices.push({ externalId: `plan-interest-${t}`, amountMinor: interestMinor, openMinor: interestMinor, dueDate: last.dueDate, kind: 'interest' });
+    s.invoices.push({
+      externalId: `plan-interest-${t}`,
+      amountMinor: interestMinor,
+      openMinor: interestMinor,
+      dueDate: last.dueDate,
+      kind: 'interest',
+    });
   }
   dropPending(run);
-  s.plan = { installments: e.installments.map((i) => ({ ...i })), totalMinor, interestMinor, acceptedAt: t, paidSinceMinor: 0, nextCheck: 0 };
+  s.plan = {
+    installments: e.installments.map((i) => ({ ...i })),
+    totalMinor,
+    interestMinor,
+    acceptedAt: t,
+    paidSinceMinor: 0,
+    nextCheck: 0,
+  };
   s.unansweredContacts = 0;
   record(run, t, 'plan_accepted', {
     installments: e.installments.map((i) => ({ amount: money(s, i.amountMinor), dueDate: i.dueDate })),
@@ -108,8 +131,14 @@ function applyDisputeResolved(run: Run, e: Extract<EngineEvent, { type: 'dispute
   const dispute = s.dispute;
   if (!dispute) return;
   s.dispute = null;
-  const adjustment = e.outcome === 'upheld' && e.adjustmentMinor && e.adjustmentMinor > 0 ? Math.min(e.adjustmentMinor, balanceOf(s)) : 0;
-  record(run, t, 'dispute_resolved', { outcome: e.outcome, ...(adjustment > 0 ? { adjustment: money(s, adjustment) } : {}) });
+  const adjustment =
+    e.outcome === 'upheld' && e.adjustmentMinor && e.adjustmentMinor > 0
+      ? Math.min(e.adjustmentMinor, balanceOf(s))
+      : 0;
+  record(run, t, 'dispute_resolved', {
+    outcome: e.outcome,
+    ...(adjustment > 0 ? { adjustment: money(s, adjustment) } : {}),
+  });
   if (adjustment > 0) {
     applyToOldest(s, adjustment, dispute.invoiceExternalId);
     closeIfSettled(run, t);
@@ -133,8 +162,15 @@ export function applyEvent(run: Run, event: EngineEvent, t: number): void {
     case 'dispute':
       if (s.dispute) return;
       dropPending(run);
-      s.dispute = { reason: event.reason, openedAt: t, ...(event.invoiceExternalId ? { invoiceExternalId: event.invoiceExternalId } : {}) };
-      record(run, t, 'dispute_opened', { reason: event.reason, ...(event.invoiceExternalId ? { invoiceExternalId: event.invoiceExternalId } : {}) });
+      s.dispute = {
+        reason: event.reason,
+        openedAt: t,
+        ...(event.invoiceExternalId ? { invoiceExternalId: event.invoiceExternalId } : {}),
+      };
+      record(run, t, 'dispute_opened', {
+        reason: event.reason,
+        ...(event.invoiceExternalId ? { invoiceExternalId: event.invoiceExternalId } : {}),
+      });
       return;
     case 'dispute_resolved':
       return applyDisputeResolved(run, event, t);

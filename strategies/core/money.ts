@@ -46,7 +46,9 @@ export function parseMinor(text: string, digits: number): number | null {
 /** 150000 → "1500.00" for 2 digits; exact for any safe integer. */
 export function formatMinor(minor: number, digits: number): string {
   const negative = minor < 0;
-  const text = Math.abs(minor).toString().padStart(digits + 1, '0');
+  const text = Math.abs(minor)
+    .toString()
+    .padStart(digits + 1, '0');
   const whole = digits === 0 ? text : text.slice(0, -digits);
   const fraction = digits === 0 ? '' : `.${text.slice(-digits)}`;
   return `${negative ? '-' : ''}${whole}${fraction}`;

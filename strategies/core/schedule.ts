@@ -39,7 +39,13 @@ export function nextStageEntry(ctx: EngineContext, s: AccountState): number | nu
  * A step comes due at its `time`, else at the first window opening of its day, else (no window
  * that day: Sunday, holiday) at 00:00 so it is recorded as deferred.
  */
-export function stepDueInstant(ctx: EngineContext, s: AccountState, stage: NormalizedStage, stepIndex: number, shift: number): number | null {
+export function stepDueInstant(
+  ctx: EngineContext,
+  s: AccountState,
+  stage: NormalizedStage,
+  stepIndex: number,
+  shift: number,
+): number | null {
   const step = stage.steps[stepIndex];
   const anchor = oldestUnpaidDue(s);
   if (!step || anchor === null) return null;

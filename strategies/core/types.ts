@@ -56,7 +56,12 @@ export interface NormalizedStrategy {
   contact: { maxPerDay?: number; maxPerWeek?: Record<string, number>; minHoursBetween?: number };
   promise: { maxDaysAhead: number; minPercent: number; graceDays: number };
   /** monthlyInterestBasisPoints = monthlyInterestPercent × 100, kept integral for exact money math. */
-  plan: { maxInstallments: number; minDownPaymentPercent: number; monthlyInterestBasisPoints: number; graceDays: number };
+  plan: {
+    maxInstallments: number;
+    minDownPaymentPercent: number;
+    monthlyInterestBasisPoints: number;
+    graceDays: number;
+  };
   stages: NormalizedStage[];
   escalations: EscalationRule[];
   templates: Record<string, Record<string, TemplateContent>>;

@@ -5,7 +5,12 @@ import { stepDueInstant } from './schedule';
 import { cloneState } from './state';
 import type { AccountState, EngineContext } from './types';
 
-export function adoptStrategyVersion(from: EngineContext, to: EngineContext, state: AccountState, now: number): AccountState {
+export function adoptStrategyVersion(
+  from: EngineContext,
+  to: EngineContext,
+  state: AccountState,
+  now: number,
+): AccountState {
   const s = cloneState(state);
   const current = from.strategy.stages[s.stageIndex];
   let index = -1;

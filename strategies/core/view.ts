@@ -39,7 +39,11 @@ function nextActionOf(ctx: EngineContext, s: AccountState, now: number): NextAct
   const stage = currentStage(ctx, s);
   if (s.pending) {
     const step = ctx.strategy.stages.find((st) => st.id === s.pending?.stageId)?.steps[s.pending.stepIndex];
-    return { type: step?.action ?? 'message', channel: s.pending.channel, at: isoLocal(Math.max(s.pending.until, now), ctx.zone) };
+    return {
+      type: step?.action ?? 'message',
+      channel: s.pending.channel,
+      at: isoLocal(Math.max(s.pending.until, now), ctx.zone),
+    };
   }
   const next = unhandledSteps(ctx, s)[0];
   const step = next && stage?.steps[next.index];
@@ -62,7 +66,12 @@ export function toView(ctx: EngineContext, s: AccountState, now: number): Accoun
     day,
     daysPastDue: Math.max(0, day),
     nextAction: s.closed !== null ? null : nextActionOf(ctx, s, now),
-    promise: s.promise && { amount: money(s, s.promise.amountMinor), dueDate: s.promise.dueDate, status: 'active', paid: money(s, s.promise.paidSinceMinor) },
+    promise: s.promise && {
+      amount: money(s, s.promise.amountMinor),
+      dueDate: s.promise.dueDate,
+      status: 'active',
+      paid: money(s, s.promise.paidSinceMinor),
+    },
     plan: s.plan && {
       installments: s.plan.installments.map((i) => ({ amount: money(s, i.amountMinor), dueDate: i.dueDate })),
       total: money(s, s.plan.totalMinor),

@@ -22,7 +22,9 @@ afterAll(async () => {
 async function openAccounts(amounts: string[]): Promise<string[]> {
   // Due next month, so the accounts stay active (before their first stage) while the test looks at them.
   const dueDate = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
-  const res = await call('POST', '/v1/invoices/batch', system, { invoices: amounts.map((a) => invoiceBody(uniqueId('F'), uniqueId('D'), a, { dueDate })) });
+  const res = await call('POST', '/v1/invoices/batch', system, {
+    invoices: amounts.map((a) => invoiceBody(uniqueId('F'), uniqueId('D'), a, { dueDate })),
+  });
   expect(res.body.results.every((r: { status: number }) => r.status === 201)).toBe(true);
   return res.body.results.map((r: { accountId: string }) => r.accountId);
 }
@@ -39,7 +41,11 @@ describe('GET /v1/accounts', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: any = await call('GET', `/v1/accounts?assignedAgentId=${agent}&limit=2${cursor ? `&cursor=${cursor}` : ''}`, supervisor);
+      const page: any = await call(
+        'GET',
+        `/v1/accounts?assignedAgentId=${agent}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        supervisor,
+      );
       expect(page.status).toBe(200);
       expect(page.body.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.body.items.map((a: { accountId: string }) => a.accountId));
@@ -49,11 +55,16 @@ describe('GET /v1/accounts', () => {
 
     // Balances come from the workflows through the read model.
     const rich = await eventually(
-      () => call('GET', `/v1/accounts?assignedAgentId=${agent}&currency=MXN&minBalance=250.00&maxBalance=450`, supervisor),
+      () =>
+        call('GET', `/v1/accounts?assignedAgentId=${agent}&currency=MXN&minBalance=250.00&maxBalance=450`, supervisor),
       (r) => r.body.items?.length === 2,
     );
     expect(rich.body.items.map((a: any) => a.balance.amount).sort()).toEqual(['300.00', '400.00']);
-    expect(rich.body.items[0]).toMatchObject({ status: 'active', debtor: { name: 'Ana Pérez' }, assignedAgentId: agent });
+    expect(rich.body.items[0]).toMatchObject({
+      status: 'active',
+      debtor: { name: 'Ana Pérez' },
+      assignedAgentId: agent,
+    });
     const none = await call('GET', `/v1/accounts?assignedAgentId=${agent}&status=paid`, supervisor);
     expect(none.body.items).toEqual([]);
   });
@@ -83,6 +94,8 @@ describe('GET /v1/accounts', () => {
     expect((await call('GET', '/v1/accounts?cursor=bm9wZQ', system)).status).toBe(400);
     const unknown = await call('GET', '/v1/accounts?colour=red', system);
     expect(unknown.status).toBe(400);
-    expect((await call('PUT', `/v1/accounts/${crypto.randomUUID()}/assignment`, supervisor, { agentId: 'a' })).status).toBe(404);
+    expect(
+      (await call('PUT', `/v1/accounts/${crypto.randomUUID()}/assignment`, supervisor, { agentId: 'a' })).status,
+    ).toBe(404);
   });
 });

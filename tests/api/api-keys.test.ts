@@ -28,7 +28,14 @@ describe('API keys', () => {
     const list = await call('GET', '/v1/api-keys', admin);
     expect(list.status).toBe(200);
     const entry = (list.body.items as any[]).find((k) => k.name === name);
-    expect(entry).toEqual({ id: created.body.id, name, role: 'system', agentId: null, createdAt: expect.any(String), revokedAt: null });
+    expect(entry).toEqual({
+      id: created.body.id,
+      name,
+      role: 'system',
+      agentId: null,
+      createdAt: expect.any(String),
+      revokedAt: null,
+    });
     expect(JSON.stringify(list.body)).not.toContain(key);
     expect(JSON.stringify(list.body)).not.toMatch(/hash/i);
 
@@ -53,10 +60,21 @@ describe('API keys', () => {
     const doc = await call('GET', '/openapi.json', null);
     expect(Object.keys(doc.body.paths as object)).toEqual(
       expect.arrayContaining([
-        '/v1/invoices/batch', '/v1/imports', '/v1/imports/{jobId}', '/v1/imports/{jobId}/errors', '/v1/accounts',
-        '/v1/accounts/{accountId}/assignment', '/v1/strategies', '/v1/strategies/validate', '/v1/strategies/{id}/draft',
-        '/v1/strategies/{id}/publish', '/v1/strategies/{id}/versions', '/v1/strategies/{id}/versions/{version}',
-        '/v1/strategies/{id}/diff', '/v1/segmentation', '/v1/api-keys/{id}',
+        '/v1/invoices/batch',
+        '/v1/imports',
+        '/v1/imports/{jobId}',
+        '/v1/imports/{jobId}/errors',
+        '/v1/accounts',
+        '/v1/accounts/{accountId}/assignment',
+        '/v1/strategies',
+        '/v1/strategies/validate',
+        '/v1/strategies/{id}/draft',
+        '/v1/strategies/{id}/publish',
+        '/v1/strategies/{id}/versions',
+        '/v1/strategies/{id}/versions/{version}',
+        '/v1/strategies/{id}/diff',
+        '/v1/segmentation',
+        '/v1/api-keys/{id}',
       ]),
     );
     expect(Object.keys(doc.body.paths['/v1/imports'].post.requestBody.content as object)).toContain('text/csv');

@@ -71,7 +71,10 @@ describe('collections CLI', () => {
     expect(invalid.stderr.trim()).toBe('escalations[0].goTo: unknown stage "zz"');
     const valid = await cli(['strategy', 'validate', file('good.yaml', stringify(good))]);
     expect(valid.code).toBe(0);
-    const published = await cli(['strategy', 'publish', file('good.json', JSON.stringify(good))], await app.keyFor('strategist'));
+    const published = await cli(
+      ['strategy', 'publish', file('good.json', JSON.stringify(good))],
+      await app.keyFor('strategist'),
+    );
     expect(published.stderr).toBe('');
     expect(JSON.parse(published.stdout)).toEqual({ id, version: 1 });
   });

@@ -7,11 +7,21 @@ export type Answer = HttpAnswer;
 /** The API tests' argument order: the key before the body. */
 export function caller(baseUrl: string) {
   const call = httpClient(baseUrl);
-  return (method: string, path: string, key: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> =>
-    call(method, path, body, key, headers);
+  return (
+    method: string,
+    path: string,
+    key: string | null,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Answer> => call(method, path, body, key, headers);
 }
 
-export function invoiceBody(externalId: string, debtorId: string, amount = '1500.00', extra: Record<string, unknown> = {}) {
+export function invoiceBody(
+  externalId: string,
+  debtorId: string,
+  amount = '1500.00',
+  extra: Record<string, unknown> = {},
+) {
   return {
     externalId,
     debtor: { externalId: debtorId, name: 'Ana Pérez', kind: 'person', email: 'ana@example.com', country: 'MX' },

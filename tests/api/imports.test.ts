@@ -47,19 +47,34 @@ describe('POST /v1/imports', () => {
     expect(created.body.status).toBe('queued');
 
     const job = await finished(created.body.jobId as string);
-    expect(job).toMatchObject({ status: 'completed', filename: 'cartera.csv', processedLines: 5, succeededLines: 3, failedLines: 2, totalLines: 5, error: null });
+    expect(job).toMatchObject({
+      status: 'completed',
+      filename: 'cartera.csv',
+      processedLines: 5,
+      succeededLines: 3,
+      failedLines: 2,
+      totalLines: 5,
+      error: null,
+    });
 
     const report = await call('GET', `/v1/imports/${created.body.jobId as string}/errors`, system);
     expect(report.status).toBe(200);
     expect(report.body.nextCursor).toBeNull();
     expect(report.body.items.map((i: { line: number }) => i.line)).toEqual([4, 6]);
-    expect(report.body.items[0].errors.map((e: { field: string }) => e.field).sort()).toEqual(['amount', 'debtor.email', 'dueDate']);
+    expect(report.body.items[0].errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'amount',
+      'debtor.email',
+      'dueDate',
+    ]);
     expect(report.body.items[0].raw['Nº Factura']).toBe(f3);
 
     // The good lines are accounts now: one per debtor, amounts exact.
     const andes = await call('GET', `/v1/accounts?debtorExternalId=${d1!}`, system);
     expect(andes.body.items).toHaveLength(1);
-    expect(andes.body.items[0]).toMatchObject({ debtor: { name: 'Comercial Andes; SA', kind: 'company', country: 'MX' }, balance: { currency: 'MXN' } });
+    expect(andes.body.items[0]).toMatchObject({
+      debtor: { name: 'Comercial Andes; SA', kind: 'company', country: 'MX' },
+      balance: { currency: 'MXN' },
+    });
 
     // The same file again: nothing new, every good line recognised.
     const again = await call('POST', `/v1/imports${query}`, system, bytes, { 'content-type': 'text/csv' });
@@ -70,9 +85,22 @@ describe('POST /v1/imports', () => {
   it('imports an XLSX upload with some bad lines and pages through the error report', async () => {
     const debtor = uniqueId('D');
     const rows: unknown[][] = [['Factura', 'NIT', 'Cliente', 'Tipo', 'Saldo', 'Moneda', 'Vencimiento', 'País']];
-    for (let i = 0; i < 6; i += 1) rows.push([uniqueId('F'), debtor, 'Distribuidora Sur', 'empresa', 1000 + i, 'COP', new Date(Date.UTC(2026, 0, 10 + i)), 'CO']);
-    for (let i = 0; i < 3; i += 1) rows.push([uniqueId('F'), uniqueId('D'), 'Sin Fecha', 'empresa', 50, 'COP', 'mañana', 'CO']);
-    const created = await call('POST', '/v1/imports?filename=cartera.xlsx', system, await xlsxBuffer(rows), { 'content-type': XLSX });
+    for (let i = 0; i < 6; i += 1)
+      rows.push([
+        uniqueId('F'),
+        debtor,
+        'Distribuidora Sur',
+        'empresa',
+        1000 + i,
+        'COP',
+        new Date(Date.UTC(2026, 0, 10 + i)),
+        'CO',
+      ]);
+    for (let i = 0; i < 3; i += 1)
+      rows.push([uniqueId('F'), uniqueId('D'), 'Sin Fecha', 'empresa', 50, 'COP', 'mañana', 'CO']);
+    const created = await call('POST', '/v1/imports?filename=cartera.xlsx', system, await xlsxBuffer(rows), {
+      'content-type': XLSX,
+    });
     expect(created.status).toBe(202);
     const job = await finished(created.body.jobId as string);
     expect(job).toMatchObject({ status: 'completed', succeededLines: 6, failedLines: 3 });
@@ -80,7 +108,11 @@ describe('POST /v1/imports', () => {
     const first = await call('GET', `/v1/imports/${created.body.jobId as string}/errors?limit=2`, system);
     expect(first.body.items.map((i: { line: number }) => i.line)).toEqual([8, 9]);
     expect(first.body.items[0].errors).toEqual([{ field: 'dueDate', message: expect.any(String) }]);
-    const rest = await call('GET', `/v1/imports/${created.body.jobId as string}/errors?limit=2&cursor=${first.body.nextCursor as string}`, system);
+    const rest = await call(
+      'GET',
+      `/v1/imports/${created.body.jobId as string}/errors?limit=2&cursor=${first.body.nextCursor as string}`,
+      system,
+    );
     expect(rest.body.items.map((i: { line: number }) => i.line)).toEqual([10]);
     expect(rest.body.nextCursor).toBeNull();
   });
@@ -88,12 +120,30 @@ describe('POST /v1/imports', () => {
   it('refuses a file it cannot read, bad defaults and unknown jobs', async () => {
     const empty = await call('POST', '/v1/imports', system, Buffer.alloc(0), { 'content-type': 'text/csv' });
     expect(empty.status).toBe(400);
-    const badDefaults = await call('POST', '/v1/imports?country=Narnia', system, spanishCsv([['Factura', 'Cliente'], ['1', 'x']]), { 'content-type': 'text/csv' });
+    const badDefaults = await call(
+      'POST',
+      '/v1/imports?country=Narnia',
+      system,
+      spanishCsv([
+        ['Factura', 'Cliente'],
+        ['1', 'x'],
+      ]),
+      { 'content-type': 'text/csv' },
+    );
     expect(badDefaults.status).toBe(400);
     expect(badDefaults.body.errors.map((e: { field: string }) => e.field)).toEqual(['querystring.country']);
     const json = await call('POST', '/v1/imports', system, { a: 1 });
     expect(json.status).toBe(415);
-    const noHeader = await call('POST', '/v1/imports', system, spanishCsv([['a', 'b'], ['1', '2']]), { 'content-type': 'text/csv' });
+    const noHeader = await call(
+      'POST',
+      '/v1/imports',
+      system,
+      spanishCsv([
+        ['a', 'b'],
+        ['1', '2'],
+      ]),
+      { 'content-type': 'text/csv' },
+    );
     const failed = await finished(noHeader.body.jobId as string);
     expect(failed.status).toBe('failed');
     expect(failed.error.message).toContain('no header row');

@@ -34,7 +34,10 @@ describe('POST /v1/invoices/batch', () => {
       existing, // 3: same invoice again
       { ...existing, amount: '99.00' }, // 4: same externalId, other content
       invoiceBody(uniqueId('F'), debtor, '10.00', { currency: 'USD' }), // 5: a second account, in USD
-      { ...invoiceBody(uniqueId('F'), uniqueId('D')), debtor: { externalId: 'x', name: 'y', kind: 'person', country: 'QQ' } }, // 6: semantic error
+      {
+        ...invoiceBody(uniqueId('F'), uniqueId('D')),
+        debtor: { externalId: 'x', name: 'y', kind: 'person', country: 'QQ' },
+      }, // 6: semantic error
       invoiceBody(shared, uniqueId('D')), // 7 and 8: one invoice twice in the same batch
       invoiceBody(shared, uniqueId('D')),
     ];
@@ -44,10 +47,18 @@ describe('POST /v1/invoices/batch', () => {
     expect(results.map((r) => r.index)).toEqual(items.map((_, i) => i));
     expect(results.slice(0, 7).map((r) => r.status)).toEqual([201, 201, 400, 200, 409, 201, 400]);
     // Items 7 and 8 carry one invoice for two debtors; they race in parallel lanes: one wins, one conflicts.
-    expect(results.slice(7).map((r) => r.status).sort()).toEqual([201, 409]);
+    expect(
+      results
+        .slice(7)
+        .map((r) => r.status)
+        .sort(),
+    ).toEqual([201, 409]);
     expect(results[1].accountId).toBe(results[0].accountId);
     expect(results[0].workflowId).toBe(`account-${results[0].accountId as string}`);
-    expect(results[2].error.errors.map((e: { field: string }) => e.field).sort()).toEqual(['invoices[2].amount', 'invoices[2].colour']);
+    expect(results[2].error.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'invoices[2].amount',
+      'invoices[2].colour',
+    ]);
     expect(results[6].error.errors.map((e: { field: string }) => e.field)).toEqual(['invoices[6].debtor.country']);
     expect(results[4].error.title).toBe('Conflict');
     // One open account per debtor and currency: the USD invoice opens the debtor's second account.
@@ -70,10 +81,15 @@ describe('POST /v1/invoices/batch', () => {
     const res = await call('POST', '/v1/invoices/batch', system, { invoices: tooMany });
     expect(res.status).toBe(400);
     expect(res.body.errors[0].field).toBe('invoices');
-    const extra = await call('POST', '/v1/invoices/batch', system, { invoices: [invoiceBody(uniqueId('F'), uniqueId('D'))], dryRun: true });
+    const extra = await call('POST', '/v1/invoices/batch', system, {
+      invoices: [invoiceBody(uniqueId('F'), uniqueId('D'))],
+      dryRun: true,
+    });
     expect(extra.status).toBe(400);
     expect(extra.body.errors).toEqual([{ field: 'dryRun', message: 'is not a known field' }]);
-    expect((await call('POST', '/v1/invoices/batch', await app.keyFor('supervisor'), { invoices: [{}] })).status).toBe(403);
+    expect((await call('POST', '/v1/invoices/batch', await app.keyFor('supervisor'), { invoices: [{}] })).status).toBe(
+      403,
+    );
   });
 
   it('takes a few hundred invoices in one call', async () => {

@@ -39,12 +39,18 @@ describe('strategies', () => {
     const semantic = await call('POST', '/v1/strategies/validate', strategist, broken);
     expect(semantic.status).toBe(200);
     expect(semantic.body.valid).toBe(false);
-    expect(semantic.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['escalations[0].goTo', 'stages[1].steps[0].template']);
+    expect(semantic.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'escalations[0].goTo',
+      'stages[1].steps[0].template',
+    ]);
     expect((await call('GET', `/v1/strategies/${id}/draft`, strategist)).status).toBe(404);
     expect((await call('POST', `/v1/strategies/${id}/publish`, strategist, {})).status).toBe(404);
 
     const first = definition(id);
-    expect((await call('POST', '/v1/strategies/validate', supervisor, first)).body).toEqual({ valid: true, errors: [] });
+    expect((await call('POST', '/v1/strategies/validate', supervisor, first)).body).toEqual({
+      valid: true,
+      errors: [],
+    });
     expect((await call('PUT', `/v1/strategies/${id}/draft`, strategist, first)).status).toBe(200);
     const v1 = await call('POST', `/v1/strategies/${id}/publish`, strategist, {});
     expect(v1.status).toBe(201);
@@ -70,7 +76,13 @@ describe('strategies', () => {
 
     const list = await call('GET', '/v1/strategies', supervisor);
     const items = list.body.items as any[];
-    expect(items.find((s) => s.id === id)).toEqual({ id, name: 'Consumo prueba', latestVersion: 2, builtin: false, hasDraft: true });
+    expect(items.find((s) => s.id === id)).toEqual({
+      id,
+      name: 'Consumo prueba',
+      latestVersion: 2,
+      builtin: false,
+      hasDraft: true,
+    });
     expect(items.find((s) => s.id === 'b2b-co')).toMatchObject({ latestVersion: 0, builtin: true });
     const builtin = await call('GET', '/v1/strategies/b2b-co/versions/0', supervisor);
     expect(builtin.body).toMatchObject({ id: 'b2b-co', version: 0, builtin: true });
@@ -83,7 +95,12 @@ describe('strategies', () => {
   it('publishes segmentation versions and names every bad rule', async () => {
     const bad = await call('PUT', '/v1/segmentation', strategist, {
       rules: [
-        { id: 'big', when: { minBalance: '5000.00', maxBalance: '100.00' }, strategy: 'consumer-mx', challenger: { strategy: 'consumer-mx', percent: 10.555 } },
+        {
+          id: 'big',
+          when: { minBalance: '5000.00', maxBalance: '100.00' },
+          strategy: 'consumer-mx',
+          challenger: { strategy: 'consumer-mx', percent: 10.555 },
+        },
         { id: 'big', when: { country: ['CO'] }, strategy: 'nope' },
       ],
       default: { strategy: 'consumer-mx', weight: 3 },
@@ -92,7 +109,12 @@ describe('strategies', () => {
     expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['default.weight']);
     const semantic = await call('PUT', '/v1/segmentation', strategist, {
       rules: [
-        { id: 'big', when: { minBalance: '5000.00', maxBalance: '100.00' }, strategy: 'consumer-mx', challenger: { strategy: 'consumer-mx', percent: 10.555 } },
+        {
+          id: 'big',
+          when: { minBalance: '5000.00', maxBalance: '100.00' },
+          strategy: 'consumer-mx',
+          challenger: { strategy: 'consumer-mx', percent: 10.555 },
+        },
         { id: 'big', when: { country: ['CO'] }, strategy: 'nope' },
       ],
       default: { strategy: 'consumer-mx' },
@@ -105,7 +127,14 @@ describe('strategies', () => {
       'rules[1].strategy',
     ]);
     const doc = {
-      rules: [{ id: 'b2b', when: { kind: 'company', country: ['CO'] }, strategy: 'b2b-co', challenger: { strategy: 'consumer-mx', percent: 12.5 } }],
+      rules: [
+        {
+          id: 'b2b',
+          when: { kind: 'company', country: ['CO'] },
+          strategy: 'b2b-co',
+          challenger: { strategy: 'consumer-mx', percent: 12.5 },
+        },
+      ],
       default: { strategy: 'consumer-mx' },
     };
     const published = await call('PUT', '/v1/segmentation', strategist, doc);

@@ -50,10 +50,34 @@ describe('npm run bench', () => {
   }, 60_000);
 
   it('signal prints its result as the last stdout line (app in-process)', async () => {
-    const run = await bench(['signal', '--app', 'inprocess', '--concurrency', '4', '--requests', '40', '--warmup', '8', '--rounds', '2', '--targets', '8', '--timeout-s', '40']);
+    const run = await bench([
+      'signal',
+      '--app',
+      'inprocess',
+      '--concurrency',
+      '4',
+      '--requests',
+      '40',
+      '--warmup',
+      '8',
+      '--rounds',
+      '2',
+      '--targets',
+      '8',
+      '--timeout-s',
+      '40',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const result = lastJson(run.stdout);
     expect(result).toMatchObject({ bench: 'signal', concurrency: 4, requests: 40 });
-    expectPositive(result, ['concurrency', 'requests', 'p50_ms', 'p99_ms', 'baseline_p50_ms', 'baseline_p99_ms', 'ratio']);
+    expectPositive(result, [
+      'concurrency',
+      'requests',
+      'p50_ms',
+      'p99_ms',
+      'baseline_p50_ms',
+      'baseline_p99_ms',
+      'ratio',
+    ]);
   }, 60_000);
 });

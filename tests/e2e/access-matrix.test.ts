@@ -26,7 +26,9 @@ const publicRoutes = [
 const signedPaths = ['/v1/webhooks/resend', '/v1/self-service/opt-out'];
 
 function concrete(url: string): string {
-  return url.replace(/:(\w+)/g, (_m, name: string) => (/id$/i.test(name) && name !== 'strategyId' ? crypto.randomUUID() : uniqueId('x')));
+  return url.replace(/:(\w+)/g, (_m, name: string) =>
+    /id$/i.test(name) && name !== 'strategyId' ? crypto.randomUUID() : uniqueId('x'),
+  );
 }
 
 beforeAll(async () => {
@@ -44,7 +46,9 @@ describe('access matrix', () => {
     const routes = app.runtime.api?.app.routeRoles ?? [];
     const guarded = routes.filter((r) => r.roles !== null && r.url.startsWith('/v1/'));
     expect(guarded.length).toBeGreaterThan(30);
-    const open = routes.filter((r) => r.roles === null && !r.url.startsWith('/docs/')).map((r) => `${r.method} ${r.url}`);
+    const open = routes
+      .filter((r) => r.roles === null && !r.url.startsWith('/docs/'))
+      .map((r) => `${r.method} ${r.url}`);
     expect(open.sort()).toEqual([...publicRoutes].sort());
 
     const failures: string[] = [];
@@ -56,8 +60,10 @@ describe('access matrix', () => {
       for (const role of roles) {
         const res = await call(route.method, path, body, keys[role]);
         const allowed = route.roles?.includes(role) ?? false;
-        if (allowed && (res.status === 401 || res.status === 403)) failures.push(`${route.method} ${route.url} as ${role} → ${res.status}, expected access`);
-        if (!allowed && res.status !== 403) failures.push(`${route.method} ${route.url} as ${role} → ${res.status}, expected 403`);
+        if (allowed && (res.status === 401 || res.status === 403))
+          failures.push(`${route.method} ${route.url} as ${role} → ${res.status}, expected access`);
+        if (!allowed && res.status !== 403)
+          failures.push(`${route.method} ${route.url} as ${role} → ${res.status}, expected 403`);
         if (res.status >= 500) failures.push(`${route.method} ${route.url} as ${role} → ${res.status}`);
       }
     }
@@ -71,17 +77,25 @@ describe('OpenAPI', () => {
     const result = await new Validator().validate(doc as Parameters<Validator['validate']>[0]);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
-    const routes = (app.runtime.api?.app.routeRoles ?? []).filter((r) => r.url.startsWith('/v1/') || r.url === '/health');
+    const routes = (app.runtime.api?.app.routeRoles ?? []).filter(
+      (r) => r.url.startsWith('/v1/') || r.url === '/health',
+    );
     const missing = routes.filter((r) => {
       const path = r.url.replace(/:(\w+)/g, '{$1}');
       return !doc.paths?.[path]?.[r.method.toLowerCase()];
     });
     expect(missing).toEqual([]);
-    for (const [path, operations] of Object.entries(doc.paths as Record<string, Record<string, { responses?: Record<string, unknown> }>>)) {
+    for (const [path, operations] of Object.entries(
+      doc.paths as Record<string, Record<string, { responses?: Record<string, unknown> }>>,
+    )) {
       for (const [method, op] of Object.entries(operations)) {
         const codes = Object.keys(op.responses ?? {});
-        expect(codes.some((c) => c.startsWith('2')), `${method} ${path} documents its success answer`).toBe(true);
-        if (path.startsWith('/v1/') && !signedPaths.includes(path)) expect(codes, `${method} ${path} documents 401`).toContain('401');
+        expect(
+          codes.some((c) => c.startsWith('2')),
+          `${method} ${path} documents its success answer`,
+        ).toBe(true);
+        if (path.startsWith('/v1/') && !signedPaths.includes(path))
+          expect(codes, `${method} ${path} documents 401`).toContain('401');
       }
     }
   });

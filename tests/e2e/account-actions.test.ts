@@ -22,7 +22,13 @@ async function openAccount(amount = '1000.00', strategyId?: string) {
     '/v1/invoices',
     {
       externalId: uniqueId('F'),
-      debtor: { externalId: uniqueId('D'), name: 'Luis Gómez', kind: 'person', email: 'luis@example.com', country: 'MX' },
+      debtor: {
+        externalId: uniqueId('D'),
+        name: 'Luis Gómez',
+        kind: 'person',
+        email: 'luis@example.com',
+        country: 'MX',
+      },
       amount,
       currency: 'MXN',
       dueDate: today().minus({ days: 3 }).toISODate(),
@@ -32,7 +38,10 @@ async function openAccount(amount = '1000.00', strategyId?: string) {
   );
   expect(res.status).toBe(201);
   const accountId = res.body.accountId as string;
-  await eventually(() => call('GET', `/v1/accounts/${accountId}`, undefined, keys.system), (r) => r.body.stage === 'early');
+  await eventually(
+    () => call('GET', `/v1/accounts/${accountId}`, undefined, keys.system),
+    (r) => r.body.stage === 'early',
+  );
   return accountId;
 }
 
@@ -41,7 +50,11 @@ const view = (accountId: string) => call('GET', `/v1/accounts/${accountId}`, und
 beforeAll(async () => {
   app = await startTestApp();
   call = httpClient(app.url);
-  keys = { system: await app.keyFor('system'), supervisor: await app.keyFor('supervisor'), strategist: await app.keyFor('strategist') };
+  keys = {
+    system: await app.keyFor('system'),
+    supervisor: await app.keyFor('supervisor'),
+    strategist: await app.keyFor('strategist'),
+  };
   db = createDb(inject('databaseUrl'), { max: 2 });
 });
 
@@ -53,20 +66,45 @@ afterAll(async () => {
 describe('promises and plans', () => {
   it('accepts a promise within policy (201) and refuses what the policy refuses (422 with the reason)', async () => {
     const accountId = await openAccount();
-    const tooSmall = await call('POST', `/v1/accounts/${accountId}/promises`, { amount: '100.00', dueDate: today().plus({ days: 5 }).toISODate() }, keys.system);
+    const tooSmall = await call(
+      'POST',
+      `/v1/accounts/${accountId}/promises`,
+      { amount: '100.00', dueDate: today().plus({ days: 5 }).toISODate() },
+      keys.system,
+    );
     expect(tooSmall.status).toBe(422);
     expect(tooSmall.body.reason).toBe('amount_too_low');
-    const tooFar = await call('POST', `/v1/accounts/${accountId}/promises`, { amount: '500.00', dueDate: today().plus({ days: 40 }).toISODate() }, keys.system);
+    const tooFar = await call(
+      'POST',
+      `/v1/accounts/${accountId}/promises`,
+      { amount: '500.00', dueDate: today().plus({ days: 40 }).toISODate() },
+      keys.system,
+    );
     expect(tooFar.body.reason).toBe('due_date_too_far');
 
-    const ok = await call('POST', `/v1/accounts/${accountId}/promises`, { amount: '500.00', dueDate: today().plus({ days: 5 }).toISODate() }, keys.system);
+    const ok = await call(
+      'POST',
+      `/v1/accounts/${accountId}/promises`,
+      { amount: '500.00', dueDate: today().plus({ days: 5 }).toISODate() },
+      keys.system,
+    );
     expect(ok.status).toBe(201);
     expect(ok.body.status).toBe('active');
     expect(ok.body.promiseId).toEqual(expect.any(String));
-    const second = await call('POST', `/v1/accounts/${accountId}/promises`, { amount: '500.00', dueDate: today().plus({ days: 6 }).toISODate() }, keys.system);
+    const second = await call(
+      'POST',
+      `/v1/accounts/${accountId}/promises`,
+      { amount: '500.00', dueDate: today().plus({ days: 6 }).toISODate() },
+      keys.system,
+    );
     expect(second.status).toBe(422);
     expect(second.body.reason).toBe('promise_active');
-    const plan = await call('POST', `/v1/accounts/${accountId}/plans`, { installments: [{ amount: '1000.00', dueDate: today().plus({ days: 3 }).toISODate() }] }, keys.system);
+    const plan = await call(
+      'POST',
+      `/v1/accounts/${accountId}/plans`,
+      { installments: [{ amount: '1000.00', dueDate: today().plus({ days: 3 }).toISODate() }] },
+      keys.system,
+    );
     expect(plan.status).toBe(422);
 
     const after = await view(accountId);
@@ -78,13 +116,29 @@ describe('promises and plans', () => {
   it('accepts a payment plan that covers the balance and refuses a short one', async () => {
     const accountId = await openAccount('900.00');
     const d = (n: number) => today().plus({ days: n }).toISODate();
-    const short = await call('POST', `/v1/accounts/${accountId}/plans`, { installments: [{ amount: '300.00', dueDate: d(5) }, { amount: '300.00', dueDate: d(35) }] }, keys.system);
+    const short = await call(
+      'POST',
+      `/v1/accounts/${accountId}/plans`,
+      {
+        installments: [
+          { amount: '300.00', dueDate: d(5) },
+          { amount: '300.00', dueDate: d(35) },
+        ],
+      },
+      keys.system,
+    );
     expect(short.status).toBe(422);
     expect(short.body.reason).toBe('total_too_low');
     const plan = await call(
       'POST',
       `/v1/accounts/${accountId}/plans`,
-      { installments: [{ amount: '300.00', dueDate: d(5) }, { amount: '300.00', dueDate: d(35) }, { amount: '300.00', dueDate: d(65) }] },
+      {
+        installments: [
+          { amount: '300.00', dueDate: d(5) },
+          { amount: '300.00', dueDate: d(35) },
+          { amount: '300.00', dueDate: d(65) },
+        ],
+      },
       keys.system,
     );
     expect(plan.status).toBe(201);
@@ -93,7 +147,12 @@ describe('promises and plans', () => {
 
   it('names the bad fields of a malformed agreement', async () => {
     const accountId = await openAccount();
-    const res = await call('POST', `/v1/accounts/${accountId}/promises`, { amount: '12,34', dueDate: '2026-02-31', extra: true }, keys.system);
+    const res = await call(
+      'POST',
+      `/v1/accounts/${accountId}/promises`,
+      { amount: '12,34', dueDate: '2026-02-31', extra: true },
+      keys.system,
+    );
     expect(res.status).toBe(400);
     expect((res.body.errors as { field: string }[]).map((e) => e.field).sort()).toEqual(['amount', 'dueDate', 'extra']);
   });
@@ -102,15 +161,33 @@ describe('promises and plans', () => {
 describe('disputes, supervision and contact facts', () => {
   it('pauses collection during a dispute and applies an upheld adjustment', async () => {
     const accountId = await openAccount('1000.00');
-    expect((await call('POST', `/v1/accounts/${accountId}/disputes`, { reason: 'ya pagué' }, keys.system)).status).toBe(202);
-    const disputed = await eventually(() => view(accountId), (r) => r.body.status === 'disputed');
+    expect((await call('POST', `/v1/accounts/${accountId}/disputes`, { reason: 'ya pagué' }, keys.system)).status).toBe(
+      202,
+    );
+    const disputed = await eventually(
+      () => view(accountId),
+      (r) => r.body.status === 'disputed',
+    );
     expect(disputed.body.status).toBe('disputed');
     expect(disputed.body.nextAction).toBeNull();
-    const wrongRole = await call('POST', `/v1/accounts/${accountId}/disputes/resolution`, { outcome: 'upheld' }, keys.strategist);
+    const wrongRole = await call(
+      'POST',
+      `/v1/accounts/${accountId}/disputes/resolution`,
+      { outcome: 'upheld' },
+      keys.strategist,
+    );
     expect(wrongRole.status).toBe(403);
-    const resolved = await call('POST', `/v1/accounts/${accountId}/disputes/resolution`, { outcome: 'upheld', adjustment: '250.00' }, keys.supervisor);
+    const resolved = await call(
+      'POST',
+      `/v1/accounts/${accountId}/disputes/resolution`,
+      { outcome: 'upheld', adjustment: '250.00' },
+      keys.supervisor,
+    );
     expect(resolved.status).toBe(202);
-    const after = await eventually(() => view(accountId), (r) => r.body.balance?.amount === '750.00');
+    const after = await eventually(
+      () => view(accountId),
+      (r) => r.body.balance?.amount === '750.00',
+    );
     expect(after.body.balance.amount).toBe('750.00');
     expect(after.body.status).toBe('active');
   });
@@ -119,16 +196,49 @@ describe('disputes, supervision and contact facts', () => {
     const accountId = await openAccount();
     expect((await call('POST', `/v1/accounts/${accountId}/pause`, {}, keys.system)).status).toBe(403);
     expect((await call('POST', `/v1/accounts/${accountId}/pause`, {}, keys.supervisor)).status).toBe(202);
-    expect((await eventually(() => view(accountId), (r) => r.body.status === 'paused')).body.status).toBe('paused');
+    expect(
+      (
+        await eventually(
+          () => view(accountId),
+          (r) => r.body.status === 'paused',
+        )
+      ).body.status,
+    ).toBe('paused');
     expect((await call('POST', `/v1/accounts/${accountId}/resume`, {}, keys.supervisor)).status).toBe(202);
-    expect((await eventually(() => view(accountId), (r) => r.body.status === 'active')).body.status).toBe('active');
+    expect(
+      (
+        await eventually(
+          () => view(accountId),
+          (r) => r.body.status === 'active',
+        )
+      ).body.status,
+    ).toBe('active');
 
-    expect((await call('POST', `/v1/accounts/${accountId}/opt-outs`, { channel: 'whatsapp' }, keys.system)).status).toBe(202);
+    expect(
+      (await call('POST', `/v1/accounts/${accountId}/opt-outs`, { channel: 'whatsapp' }, keys.system)).status,
+    ).toBe(202);
     const [account] = await db.db.select().from(accounts).where(eq(accounts.id, accountId));
-    const statuses = await db.db.select().from(debtorChannelStatus).where(eq(debtorChannelStatus.debtorId, account?.debtorId ?? ''));
+    const statuses = await db.db
+      .select()
+      .from(debtorChannelStatus)
+      .where(eq(debtorChannelStatus.debtorId, account?.debtorId ?? ''));
     expect(statuses).toEqual([expect.objectContaining({ channel: 'whatsapp', status: 'opted_out' })]);
-    expect((await call('POST', `/v1/accounts/${accountId}/contact-outcomes`, { channel: 'call', outcome: 'no_answer' }, keys.system)).status).toBe(202);
-    const bad = await call('POST', `/v1/accounts/${accountId}/contact-outcomes`, { channel: 'pigeon', outcome: 'no_answer' }, keys.system);
+    expect(
+      (
+        await call(
+          'POST',
+          `/v1/accounts/${accountId}/contact-outcomes`,
+          { channel: 'call', outcome: 'no_answer' },
+          keys.system,
+        )
+      ).status,
+    ).toBe(202);
+    const bad = await call(
+      'POST',
+      `/v1/accounts/${accountId}/contact-outcomes`,
+      { channel: 'pigeon', outcome: 'no_answer' },
+      keys.system,
+    );
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].field).toBe('channel');
   });
@@ -148,11 +258,24 @@ describe('disputes, supervision and contact facts', () => {
 
   it('moves an account to a published strategy version only', async () => {
     const accountId = await openAccount();
-    const missing = await call('PUT', `/v1/accounts/${accountId}/strategy`, { strategyId: 'consumer-mx', version: 99 }, keys.strategist);
+    const missing = await call(
+      'PUT',
+      `/v1/accounts/${accountId}/strategy`,
+      { strategyId: 'consumer-mx', version: 99 },
+      keys.strategist,
+    );
     expect(missing.status).toBe(404);
-    const ok = await call('PUT', `/v1/accounts/${accountId}/strategy`, { strategyId: 'b2b-co', version: 0 }, keys.strategist);
+    const ok = await call(
+      'PUT',
+      `/v1/accounts/${accountId}/strategy`,
+      { strategyId: 'b2b-co', version: 0 },
+      keys.strategist,
+    );
     expect(ok.status).toBe(202);
-    const moved = await eventually(() => view(accountId), (r) => r.body.strategy?.id === 'b2b-co');
+    const moved = await eventually(
+      () => view(accountId),
+      (r) => r.body.strategy?.id === 'b2b-co',
+    );
     expect(moved.body.strategy).toEqual({ id: 'b2b-co', version: 0 });
   });
 
@@ -166,13 +289,21 @@ describe('disputes, supervision and contact facts', () => {
 
     const unpublished = await call('POST', `/v1/strategies/${strategyId}/rollout`, { version: 2 }, keys.strategist);
     expect(unpublished.status).toBe(404);
-    await db.db.insert(strategyVersions).values({ strategyId, version: 2, definition: { ...definition, name: 'Consumo México v2' } });
-    expect((await call('POST', `/v1/strategies/${strategyId}/rollout`, { version: 2 }, keys.supervisor)).status).toBe(403);
+    await db.db
+      .insert(strategyVersions)
+      .values({ strategyId, version: 2, definition: { ...definition, name: 'Consumo México v2' } });
+    expect((await call('POST', `/v1/strategies/${strategyId}/rollout`, { version: 2 }, keys.supervisor)).status).toBe(
+      403,
+    );
     const rollout = await call('POST', `/v1/strategies/${strategyId}/rollout`, { version: 2 }, keys.strategist);
     expect(rollout.status).toBe(202);
     expect(rollout.body.accounts).toBe(2);
     for (const id of [first, second]) {
-      const moved = await eventually(() => view(id), (r) => r.body.strategy?.version === 2, 30_000);
+      const moved = await eventually(
+        () => view(id),
+        (r) => r.body.strategy?.version === 2,
+        30_000,
+      );
       expect(moved.body.strategy).toEqual({ id: strategyId, version: 2 });
     }
   });

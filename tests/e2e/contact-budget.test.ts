@@ -32,7 +32,13 @@ async function invoice(debtorId: string, currency: string, amount: string) {
     '/v1/invoices',
     {
       externalId: uniqueId('F'),
-      debtor: { externalId: debtorId, name: 'Comercial Andina S.A.S.', kind: 'company', email: 'cartera@example.com', country: 'CO' },
+      debtor: {
+        externalId: debtorId,
+        name: 'Comercial Andina S.A.S.',
+        kind: 'company',
+        email: 'cartera@example.com',
+        country: 'CO',
+      },
       amount,
       currency,
       dueDate: DateTime.now().setZone('America/Bogota').plus({ days: 20 }).toISODate(),
@@ -52,13 +58,35 @@ describe('contact budget ledger', () => {
     const budget = createContactBudgetActivities({ db: db.db });
     const now = Date.now();
     const keyA = `${cop}/v0/test/0/1`;
-    const first = await budget.reserveContacts({ accountId: cop, knownUpTo: 0, attempts: [{ key: keyA, channel: 'email', at: now }], decisions: [], packVersion: 'CO@1' });
+    const first = await budget.reserveContacts({
+      accountId: cop,
+      knownUpTo: 0,
+      attempts: [{ key: keyA, channel: 'email', at: now }],
+      decisions: [],
+      packVersion: 'CO@1',
+    });
     expect(first.ok).toBe(true);
     // A retried activity records the contact once.
-    expect((await budget.reserveContacts({ accountId: cop, knownUpTo: 0, attempts: [{ key: keyA, channel: 'email', at: now }], decisions: [], packVersion: 'CO@1' })).ok).toBe(true);
+    expect(
+      (
+        await budget.reserveContacts({
+          accountId: cop,
+          knownUpTo: 0,
+          attempts: [{ key: keyA, channel: 'email', at: now }],
+          decisions: [],
+          packVersion: 'CO@1',
+        })
+      ).ok,
+    ).toBe(true);
 
     const keyB = `${usd}/v0/test/0/1`;
-    const second = await budget.reserveContacts({ accountId: usd, knownUpTo: 0, attempts: [{ key: keyB, channel: 'whatsapp', at: now + 1000 }], decisions: [], packVersion: 'CO@1' });
+    const second = await budget.reserveContacts({
+      accountId: usd,
+      knownUpTo: 0,
+      attempts: [{ key: keyB, channel: 'whatsapp', at: now + 1000 }],
+      decisions: [],
+      packVersion: 'CO@1',
+    });
     expect(second.ok).toBe(false);
     if (second.ok) return;
     expect(second.contacts).toEqual([{ at: now, channel: 'email' }]);
@@ -67,12 +95,29 @@ describe('contact budget ledger', () => {
       accountId: usd,
       knownUpTo: second.knownUpTo,
       attempts: [],
-      decisions: [{ key: `${usd}/deferred/x`, channel: 'whatsapp', decision: 'deferred', rule: 'max_per_day', at: now + 1000, until: now + 86_400_000 }],
+      decisions: [
+        {
+          key: `${usd}/deferred/x`,
+          channel: 'whatsapp',
+          decision: 'deferred',
+          rule: 'max_per_day',
+          at: now + 1000,
+          until: now + 86_400_000,
+        },
+      ],
       packVersion: 'CO@1',
     });
     expect(third.ok).toBe(true);
 
-    const rows = await db.db.select().from(contactDecisions).where(and(inArray(contactDecisions.accountId, [cop, usd]), inArray(contactDecisions.attemptKey, [keyA, keyB, `${usd}/deferred/x`])));
+    const rows = await db.db
+      .select()
+      .from(contactDecisions)
+      .where(
+        and(
+          inArray(contactDecisions.accountId, [cop, usd]),
+          inArray(contactDecisions.attemptKey, [keyA, keyB, `${usd}/deferred/x`]),
+        ),
+      );
     expect(rows.map((r) => [r.accountId, r.decision, r.rule]).sort()).toEqual(
       [
         [cop, 'sent', null],
@@ -85,12 +130,20 @@ describe('contact budget ledger', () => {
     expect(listed.body.items).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ accountId: cop, channel: 'email', decision: 'sent', rule: null }),
-        expect.objectContaining({ accountId: usd, channel: 'whatsapp', decision: 'deferred', rule: 'max_per_day', packVersion: 'CO@1' }),
+        expect.objectContaining({
+          accountId: usd,
+          channel: 'whatsapp',
+          decision: 'deferred',
+          rule: 'max_per_day',
+          packVersion: 'CO@1',
+        }),
       ]),
     );
     const agent = await app.keyFor('agent', uniqueId('agent'));
     expect((await call('GET', `/v1/debtors/${debtorId}/contact-decisions`, undefined, agent)).status).toBe(403);
-    expect((await call('GET', `/v1/debtors/${uniqueId('nobody')}/contact-decisions`, undefined, system)).status).toBe(404);
+    expect((await call('GET', `/v1/debtors/${uniqueId('nobody')}/contact-decisions`, undefined, system)).status).toBe(
+      404,
+    );
     const [row] = await db.db.select().from(contactDecisions).where(eq(contactDecisions.attemptKey, keyA));
     expect(row?.packVersion).toBe('CO@1');
   });

@@ -32,7 +32,15 @@ async function invoice(debtorId: string, locale: string, currency = 'USD') {
     '/v1/invoices',
     {
       externalId: uniqueId('F'),
-      debtor: { externalId: debtorId, name: 'Ana Pérez', kind: 'person', email: 'ana@example.com', country: 'US', timezone, locale },
+      debtor: {
+        externalId: debtorId,
+        name: 'Ana Pérez',
+        kind: 'person',
+        email: 'ana@example.com',
+        country: 'US',
+        timezone,
+        locale,
+      },
       amount: '300.00',
       currency,
       dueDate: DateTime.now().setZone(timezone).plus({ days: 3 }).toISODate(),
@@ -62,7 +70,11 @@ function linkIn(req: RecordedRequest): string {
   return /^<(.+)>$/.exec(header)?.[1] ?? '';
 }
 
-async function raw(method: string, url: string, init: { body?: string; type?: string; accept?: string; lang?: string } = {}) {
+async function raw(
+  method: string,
+  url: string,
+  init: { body?: string; type?: string; accept?: string; lang?: string } = {},
+) {
   const res = await fetch(url, {
     method,
     headers: {
@@ -72,7 +84,12 @@ async function raw(method: string, url: string, init: { body?: string; type?: st
     },
     body: init.body,
   });
-  return { status: res.status, type: res.headers.get('content-type') ?? '', cache: res.headers.get('cache-control'), text: await res.text() };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type') ?? '',
+    cache: res.headers.get('cache-control'),
+    text: await res.text(),
+  };
 }
 
 async function optOutSignals(workflowIds: string[]) {
@@ -109,7 +126,9 @@ describe('opt-out link in every email', () => {
 
     const en = await sentTo(english.accountId);
     const url = linkIn(en);
-    expect(url).toMatch(new RegExp(`^${app.url}/v1/self-service/opt-out\\?token=o1\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]{43}$`));
+    expect(url).toMatch(
+      new RegExp(`^${app.url}/v1/self-service/opt-out\\?token=o1\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]{43}$`),
+    );
     const body = en.body as { text: string; html: string; headers: Record<string, string> };
     expect(body.headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
     expect(body.text).toContain(`To stop receiving these emails: ${url}`);
@@ -146,7 +165,10 @@ describe('opt-out link in every email', () => {
     expect(await optOutSignals([usd.workflowId, mxn.workflowId])).toEqual([]);
 
     // The mail client's one-click POST (RFC 8058).
-    const first = await raw('POST', url, { type: 'application/x-www-form-urlencoded', body: 'List-Unsubscribe=One-Click' });
+    const first = await raw('POST', url, {
+      type: 'application/x-www-form-urlencoded',
+      body: 'List-Unsubscribe=One-Click',
+    });
     expect(first.status).toBe(200);
     expect(JSON.parse(first.text)).toEqual({ status: 'opted_out', channel: 'email' });
     expect(await status()).toEqual([expect.objectContaining({ channel: 'email', status: 'opted_out' })]);
@@ -156,7 +178,10 @@ describe('opt-out link in every email', () => {
     );
     expect(signals.map((r) => r.workflowId).sort()).toEqual([usd.workflowId, mxn.workflowId].sort());
     expect(signals.every((r) => r.dispatchedAt !== null)).toBe(true);
-    expect(signals.map((r) => r.payload)).toEqual([{ signalArg: { channel: 'email' } }, { signalArg: { channel: 'email' } }]);
+    expect(signals.map((r) => r.payload)).toEqual([
+      { signalArg: { channel: 'email' } },
+      { signalArg: { channel: 'email' } },
+    ]);
 
     // Again (an empty POST, then the page's button from a browser): nothing new.
     const again = await raw('POST', url);
@@ -164,7 +189,11 @@ describe('opt-out link in every email', () => {
     const form = new FormData();
     form.set('List-Unsubscribe', 'One-Click');
     expect((await fetch(url, { method: 'POST', body: form })).status).toBe(200);
-    const button = await raw('POST', url, { type: 'application/x-www-form-urlencoded', body: 'List-Unsubscribe=One-Click', accept: 'text/html' });
+    const button = await raw('POST', url, {
+      type: 'application/x-www-form-urlencoded',
+      body: 'List-Unsubscribe=One-Click',
+      accept: 'text/html',
+    });
     expect(button.status).toBe(200);
     expect(button.type).toContain('text/html');
     expect(button.text).toContain('We will not send you any more collection emails.');
@@ -179,19 +208,30 @@ describe('opt-out link in every email', () => {
     const token = url.searchParams.get('token') ?? '';
     const secret = app.config.linkSigningSecret ?? '';
     const [v, payload = '', sig = ''] = token.split('.');
-    const forged = Buffer.from(JSON.stringify({ a: crypto.randomUUID(), c: 'email', e: Math.floor(Date.now() / 1000) + 3600 })).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify({ a: crypto.randomUUID(), c: 'email', e: Math.floor(Date.now() / 1000) + 3600 }),
+    ).toString('base64url');
     const cases = {
       tampered: `${v}.${forged}.${sig}`,
       signature: `${v}.${payload}.${sig.startsWith('A') ? 'B' : 'A'}${sig.slice(1)}`,
       expired: signOptOutToken({ accountId, channel: 'email', expiresAt: Date.now() - 1000 }, secret),
-      otherSecret: signOptOutToken({ accountId, channel: 'email', expiresAt: Date.now() + 3_600_000 }, `${secret}-other`),
-      noAccount: signOptOutToken({ accountId: crypto.randomUUID(), channel: 'email', expiresAt: Date.now() + 3_600_000 }, secret),
+      otherSecret: signOptOutToken(
+        { accountId, channel: 'email', expiresAt: Date.now() + 3_600_000 },
+        `${secret}-other`,
+      ),
+      noAccount: signOptOutToken(
+        { accountId: crypto.randomUUID(), channel: 'email', expiresAt: Date.now() + 3_600_000 },
+        secret,
+      ),
       junk: 'nonsense',
     };
     const answers = new Set<string>();
     for (const [name, bad] of Object.entries(cases)) {
       const target = `${app.url}/v1/self-service/opt-out?token=${encodeURIComponent(bad)}`;
-      const post = await raw('POST', target, { type: 'application/x-www-form-urlencoded', body: 'List-Unsubscribe=One-Click' });
+      const post = await raw('POST', target, {
+        type: 'application/x-www-form-urlencoded',
+        body: 'List-Unsubscribe=One-Click',
+      });
       expect(post.status, name).toBe(400);
       expect(post.type, name).toContain('application/problem+json');
       answers.add(JSON.stringify({ ...JSON.parse(post.text), instance: undefined }));
@@ -203,7 +243,12 @@ describe('opt-out link in every email', () => {
     expect((await raw('GET', `${app.url}/v1/self-service/opt-out`)).status).toBe(400);
 
     // None of them opted anyone out.
-    expect(await db.db.select().from(debtorChannelStatus).where(eq(debtorChannelStatus.debtorId, await debtorRow(debtorId)))).toEqual([]);
+    expect(
+      await db.db
+        .select()
+        .from(debtorChannelStatus)
+        .where(eq(debtorChannelStatus.debtorId, await debtorRow(debtorId))),
+    ).toEqual([]);
   });
 });
 

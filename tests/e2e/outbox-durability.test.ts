@@ -17,7 +17,12 @@ let temporal: RunningTemporal | undefined;
 let app: TestApp | undefined;
 
 async function startTemporal(port: number) {
-  return startTemporalDevServer({ cli: resolveTemporalCli(undefined), port, namespace: 'default', dbFile: path.join(work, 'temporal.sqlite') });
+  return startTemporalDevServer({
+    cli: resolveTemporalCli(undefined),
+    port,
+    namespace: 'default',
+    dbFile: path.join(work, 'temporal.sqlite'),
+  });
 }
 
 afterAll(async () => {
@@ -43,7 +48,13 @@ describe('transactional outbox', () => {
         '/v1/invoices',
         {
           externalId: uniqueId('F'),
-          debtor: { externalId: uniqueId('D'), name: 'Empresa S.A.S.', kind: 'company', email: 'pagos@example.com', country: 'CO' },
+          debtor: {
+            externalId: uniqueId('D'),
+            name: 'Empresa S.A.S.',
+            kind: 'company',
+            email: 'pagos@example.com',
+            country: 'CO',
+          },
           amount: '2500000.00',
           currency: 'COP',
           dueDate,
@@ -58,7 +69,18 @@ describe('transactional outbox', () => {
     const client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${port}` }) });
     try {
       const described = await eventually(
-        () => Promise.all(accepted.map((a) => client.workflow.getHandle(a.workflowId).describe().then(() => true, () => false))),
+        () =>
+          Promise.all(
+            accepted.map((a) =>
+              client.workflow
+                .getHandle(a.workflowId)
+                .describe()
+                .then(
+                  () => true,
+                  () => false,
+                ),
+            ),
+          ),
         (found) => found.every(Boolean),
         60_000,
       );

@@ -15,11 +15,18 @@ let systemKey: string;
 async function call(method: string, path: string, body?: unknown, key: string | null = systemKey) {
   const res = await fetch(`${app.url}${path}`, {
     method,
-    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, type: res.headers.get('content-type') ?? '', body: text ? (JSON.parse(text) as Record<string, any>) : {} };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type') ?? '',
+    body: text ? (JSON.parse(text) as Record<string, any>) : {},
+  };
 }
 
 async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
@@ -39,7 +46,14 @@ function dueTwoDaysAgo(): string {
 function invoice(externalId: string, debtorId: string, amount = '1500.00') {
   return {
     externalId,
-    debtor: { externalId: debtorId, name: 'Ana Pérez', kind: 'person', email: 'ana@example.com', phone: '+52 55 1234 5678', country: 'MX' },
+    debtor: {
+      externalId: debtorId,
+      name: 'Ana Pérez',
+      kind: 'person',
+      email: 'ana@example.com',
+      phone: '+52 55 1234 5678',
+      country: 'MX',
+    },
     amount,
     currency: 'MXN',
     dueDate: dueTwoDaysAgo(),
@@ -102,12 +116,16 @@ describe('walking skeleton', () => {
       expect(view.body.nextAction).toMatchObject({ type: 'message', channel: 'whatsapp' });
     }
 
-    const pay = (reference: string, amount: string) => call('POST', `/v1/accounts/${accountId}/payments`, { amount, currency: 'MXN', reference });
+    const pay = (reference: string, amount: string) =>
+      call('POST', `/v1/accounts/${accountId}/payments`, { amount, currency: 'MXN', reference });
     expect((await pay('P-1', '1500.00')).status).toBe(202);
     const repeated = await pay('P-1', '1500.00');
     expect(repeated.status).toBe(202);
     expect(repeated.body.duplicate).toBe(true);
-    const partly = await eventually(() => call('GET', `/v1/accounts/${accountId}`), (r) => r.body.balance?.amount === '500.00');
+    const partly = await eventually(
+      () => call('GET', `/v1/accounts/${accountId}`),
+      (r) => r.body.balance?.amount === '500.00',
+    );
     expect(partly.body.balance.amount).toBe('500.00');
     expect(partly.body.status).toBe('active');
 
@@ -138,7 +156,8 @@ describe('walking skeleton', () => {
     const workflows = await eventually(
       async () => {
         const found = [];
-        for await (const wf of temporal.workflow.list({ query: `WorkflowId = '${first.body.workflowId as string}'` })) found.push(wf);
+        for await (const wf of temporal.workflow.list({ query: `WorkflowId = '${first.body.workflowId as string}'` }))
+          found.push(wf);
         return found;
       },
       (found) => found.length > 0,
@@ -163,12 +182,27 @@ describe('walking skeleton', () => {
     expect(res.status).toBe(400);
     expect(res.type).toContain('application/problem+json');
     const fields = (res.body.errors as { field: string }[]).map((e) => e.field).sort();
-    expect(fields).toEqual(['amount', 'colour', 'debtor.externalId', 'debtor.kind', 'debtor.name', 'debtor.phone', 'dueDate', 'externalId'].sort());
+    expect(fields).toEqual(
+      [
+        'amount',
+        'colour',
+        'debtor.externalId',
+        'debtor.kind',
+        'debtor.name',
+        'debtor.phone',
+        'dueDate',
+        'externalId',
+      ].sort(),
+    );
   });
 
   it('reports semantic errors (country, phone, currency) by field too', async () => {
     const body = invoice(uniqueId('F'), uniqueId('D'));
-    const res = await call('POST', '/v1/invoices', { ...body, currency: 'XYZ', debtor: { ...body.debtor, country: 'QQ', phone: '+52 1' } });
+    const res = await call('POST', '/v1/invoices', {
+      ...body,
+      currency: 'XYZ',
+      debtor: { ...body.debtor, country: 'QQ', phone: '+52 1' },
+    });
     expect(res.status).toBe(400);
     const fields = (res.body.errors as { field: string }[]).map((e) => e.field).sort();
     expect(fields).toEqual(['currency', 'debtor.country', 'debtor.phone']);
@@ -202,7 +236,13 @@ describe('walking skeleton', () => {
     const doc = await call('GET', '/openapi.json', undefined, null);
     expect(doc.body.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.body.paths as object)).toEqual(
-      expect.arrayContaining(['/v1/invoices', '/v1/accounts/{accountId}', '/v1/accounts/{accountId}/payments', '/v1/api-keys', '/health']),
+      expect.arrayContaining([
+        '/v1/invoices',
+        '/v1/accounts/{accountId}',
+        '/v1/accounts/{accountId}/payments',
+        '/v1/api-keys',
+        '/health',
+      ]),
     );
     const docs = await fetch(`${app.url}/docs`);
     expect(docs.status).toBe(200);

@@ -18,7 +18,10 @@ describe('opt-out token', () => {
   it('verifies what it signed, to whole seconds', () => {
     const token = signOptOutToken({ accountId, channel: 'email', expiresAt: expiresAt + 999 }, secret);
     expect(token).toMatch(/^o1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
-    expect(verifyOptOutToken(token, secret, now)).toEqual({ ok: true, claims: { accountId, channel: 'email', expiresAt } });
+    expect(verifyOptOutToken(token, secret, now)).toEqual({
+      ok: true,
+      claims: { accountId, channel: 'email', expiresAt },
+    });
     // Deterministic: a retried send renders the same link.
     expect(signOptOutToken({ accountId, channel: 'email', expiresAt }, secret)).toBe(token);
   });
@@ -32,13 +35,32 @@ describe('opt-out token', () => {
   it('refuses tampered payloads and signatures, other secrets and junk', () => {
     const token = signOptOutToken({ accountId, channel: 'email', expiresAt }, secret);
     const [v, payload = '', sig = ''] = token.split('.');
-    const otherPayload = Buffer.from(JSON.stringify({ a: accountId, c: 'email', e: Math.floor(expiresAt / 1000) + 86_400 })).toString('base64url');
-    expect(verifyOptOutToken(`${v}.${otherPayload}.${sig}`, secret, now)).toEqual({ ok: false, reason: 'bad_signature' });
+    const otherPayload = Buffer.from(
+      JSON.stringify({ a: accountId, c: 'email', e: Math.floor(expiresAt / 1000) + 86_400 }),
+    ).toString('base64url');
+    expect(verifyOptOutToken(`${v}.${otherPayload}.${sig}`, secret, now)).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    });
     const flipped = `${sig.slice(0, 10)}${sig[10] === 'A' ? 'B' : 'A'}${sig.slice(11)}`;
-    expect(verifyOptOutToken(`${v}.${payload}.${flipped}`, secret, now)).toEqual({ ok: false, reason: 'bad_signature' });
-    expect(verifyOptOutToken(`${v}.${payload}.${sig.slice(0, 20)}`, secret, now)).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(verifyOptOutToken(`${v}.${payload}.${flipped}`, secret, now)).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    });
+    expect(verifyOptOutToken(`${v}.${payload}.${sig.slice(0, 20)}`, secret, now)).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    });
     expect(verifyOptOutToken(token, `${secret}x`, now)).toEqual({ ok: false, reason: 'bad_signature' });
-    for (const junk of ['', 'o1', 'o1..', `o2.${payload}.${sig}`, `${token}.x`, `o1.${payload}.${sig}=`, 'x'.repeat(600)]) {
+    for (const junk of [
+      '',
+      'o1',
+      'o1..',
+      `o2.${payload}.${sig}`,
+      `${token}.x`,
+      `o1.${payload}.${sig}=`,
+      'x'.repeat(600),
+    ]) {
       expect(verifyOptOutToken(junk, secret, now).ok, junk).toBe(false);
     }
     // A well-signed payload of the wrong shape is still refused.
@@ -54,7 +76,9 @@ describe('opt-out token', () => {
   });
 
   it('builds the link on the public base URL, 60 days after the message was issued', () => {
-    const url = new URL(optOutUrl({ secret, publicBaseUrl: 'https://cobranza.example.com/' }, accountId, 'email', new Date(now)));
+    const url = new URL(
+      optOutUrl({ secret, publicBaseUrl: 'https://cobranza.example.com/' }, accountId, 'email', new Date(now)),
+    );
     expect(`${url.origin}${url.pathname}`).toBe('https://cobranza.example.com/v1/self-service/opt-out');
     const verified = verifyOptOutToken(url.searchParams.get('token') ?? '', secret, now);
     expect(verified).toEqual({ ok: true, claims: { accountId, channel: 'email', expiresAt } });
@@ -63,9 +87,19 @@ describe('opt-out token', () => {
 
 describe('the opt-out in a rendered email', () => {
   const url = 'https://cobranza.example.com/v1/self-service/opt-out?token=o1.abc.def';
-  const strategy = (body: string) => ({ templates: { t: { es: { subject: 'Aviso', body }, en: { subject: 'Notice', body } } } });
+  const strategy = (body: string) => ({
+    templates: { t: { es: { subject: 'Aviso', body }, en: { subject: 'Notice', body } } },
+  });
   const render = (body: string, locale: string) =>
-    renderEmail({ strategy: strategy(body), template: 't', locale, debtorName: 'Ana', balanceMinor: 150000, currency: 'MXN', optOutUrl: url });
+    renderEmail({
+      strategy: strategy(body),
+      template: 't',
+      locale,
+      debtorName: 'Ana',
+      balanceMinor: 150000,
+      currency: 'MXN',
+      optOutUrl: url,
+    });
 
   it('adds a footer line in the message language, in the text and the HTML', async () => {
     const es = await render('Hola {{ debtor.name }}', 'es-MX');
@@ -85,16 +119,29 @@ describe('the opt-out in a rendered email', () => {
   });
 
   it('adds nothing without a link (WhatsApp text)', async () => {
-    const plain = await renderEmail({ strategy: strategy('Hola'), template: 't', locale: 'es', debtorName: 'Ana', balanceMinor: 1, currency: 'MXN' });
+    const plain = await renderEmail({
+      strategy: strategy('Hola'),
+      template: 't',
+      locale: 'es',
+      debtorName: 'Ana',
+      balanceMinor: 1,
+      currency: 'MXN',
+    });
     expect(plain.text).toBe('Hola');
   });
 });
 
 describe('LINK_SIGNING_SECRET', () => {
   it('is at least 32 characters, and required in production when emails are sent', () => {
-    expect(() => loadConfig({ LINK_SIGNING_SECRET: 'short' })).toThrow(/LINK_SIGNING_SECRET: must be at least 32 characters/);
-    expect(() => loadConfig({ NODE_ENV: 'production', RESEND_API_KEY: 're_x' })).toThrow(/LINK_SIGNING_SECRET: is required in production when RESEND_API_KEY is set/);
-    expect(loadConfig({ NODE_ENV: 'production', RESEND_API_KEY: 're_x', LINK_SIGNING_SECRET: secret }).linkSigningSecret).toBe(secret);
+    expect(() => loadConfig({ LINK_SIGNING_SECRET: 'short' })).toThrow(
+      /LINK_SIGNING_SECRET: must be at least 32 characters/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'production', RESEND_API_KEY: 're_x' })).toThrow(
+      /LINK_SIGNING_SECRET: is required in production when RESEND_API_KEY is set/,
+    );
+    expect(
+      loadConfig({ NODE_ENV: 'production', RESEND_API_KEY: 're_x', LINK_SIGNING_SECRET: secret }).linkSigningSecret,
+    ).toBe(secret);
   });
 
   it('is generated once in development and kept in DATA_DIR', () => {
@@ -107,7 +154,9 @@ describe('LINK_SIGNING_SECRET', () => {
       const file = path.join(dir, 'link-signing-secret');
       expect(readFileSync(file, 'utf8').trim()).toBe(first);
       expect(statSync(file).mode & 0o777).toBe(0o600);
-      expect(resolveLinkSigningSecret(loadConfig({ DATA_DIR: dir, LINK_SIGNING_SECRET: secret }), () => undefined)).toBe(secret);
+      expect(
+        resolveLinkSigningSecret(loadConfig({ DATA_DIR: dir, LINK_SIGNING_SECRET: secret }), () => undefined),
+      ).toBe(secret);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

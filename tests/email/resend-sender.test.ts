@@ -88,7 +88,10 @@ describe('createResendSender', () => {
 
     expect(second.providerMessageId).toBe(first.providerMessageId);
     expect(server.emails.size).toBe(before);
-    expect(server.received.filter((r) => r.idempotencyKey === msg.idempotencyKey).map((r) => r.replayed)).toEqual([false, true]);
+    expect(server.received.filter((r) => r.idempotencyKey === msg.idempotencyKey).map((r) => r.replayed)).toEqual([
+      false,
+      true,
+    ]);
   });
 
   it('delivers once when the answer was lost after Resend accepted the email', async () => {
@@ -119,14 +122,26 @@ describe('createResendSender', () => {
     expect(failure.nextRetryDelay).toBe(1000);
   });
 
-  it('classifies 500, and gateway errors without Resend\'s error body, as retryable', async () => {
+  it("classifies 500, and gateway errors without Resend's error body, as retryable", async () => {
     server.failNext(1, 500);
-    expect(await sendError(sender().send(message()))).toMatchObject({ code: 'internal_server_error', status: 500, retryable: true });
+    expect(await sendError(sender().send(message()))).toMatchObject({
+      code: 'internal_server_error',
+      status: 500,
+      retryable: true,
+    });
     server.failNext(1, 502, '<html>Bad Gateway</html>');
-    expect(await sendError(sender().send(message()))).toMatchObject({ code: 'application_error', status: 502, retryable: true });
+    expect(await sendError(sender().send(message()))).toMatchObject({
+      code: 'application_error',
+      status: 502,
+      retryable: true,
+    });
     // JSON in another shape: the SDK passes it through and the status is lost.
     server.failNext(1, 503, { error: 'upstream unavailable' });
-    expect(await sendError(sender().send(message()))).toMatchObject({ code: 'unrecognized_error', status: null, retryable: true });
+    expect(await sendError(sender().send(message()))).toMatchObject({
+      code: 'unrecognized_error',
+      status: null,
+      retryable: true,
+    });
   });
 
   it('succeeds on the retry after a transient failure', async () => {
@@ -146,11 +161,19 @@ describe('createResendSender', () => {
 
   it('classifies a wrong API key as non-retryable', async () => {
     const bad = createResendSender({ apiKey: 're_wrong', baseUrl: server.url, from: FROM });
-    expect(await sendError(bad.send(message()))).toMatchObject({ code: 'invalid_api_key', status: 403, retryable: false });
+    expect(await sendError(bad.send(message()))).toMatchObject({
+      code: 'invalid_api_key',
+      status: 403,
+      retryable: false,
+    });
   });
 
   it('classifies a monthly quota as non-retryable although it is a 429', async () => {
-    server.failNext(1, 429, { statusCode: 429, name: 'monthly_quota_exceeded', message: 'You have reached your monthly email sending quota.' });
+    server.failNext(1, 429, {
+      statusCode: 429,
+      name: 'monthly_quota_exceeded',
+      message: 'You have reached your monthly email sending quota.',
+    });
     expect(await sendError(sender().send(message()))).toMatchObject({ status: 429, retryable: false });
   });
 
@@ -158,7 +181,11 @@ describe('createResendSender', () => {
     const gone = await startResendServer();
     await gone.close();
     const s = createResendSender({ apiKey: gone.apiKey, baseUrl: gone.url, from: FROM });
-    expect(await sendError(s.send(message()))).toMatchObject({ code: 'application_error', status: null, retryable: true });
+    expect(await sendError(s.send(message()))).toMatchObject({
+      code: 'application_error',
+      status: null,
+      retryable: true,
+    });
   });
 
   it('gives up on an unanswered request after timeoutMs, as retryable', async () => {

@@ -27,7 +27,10 @@ async function post(path: string, body: unknown, headers: Record<string, string>
 describe('Resend stand-in', () => {
   it('answers 422 missing_required_field without from', async () => {
     const { from: _from, ...noFrom } = valid;
-    expect(await post('/emails', noFrom)).toMatchObject({ status: 422, body: { name: 'missing_required_field', statusCode: 422 } });
+    expect(await post('/emails', noFrom)).toMatchObject({
+      status: 422,
+      body: { name: 'missing_required_field', statusCode: 422 },
+    });
   });
 
   it('answers 422 to fields the description does not name and to malformed tags', async () => {
@@ -68,13 +71,17 @@ describe('Resend stand-in', () => {
 
   it('returns a sent email by id', async () => {
     const { body } = await post('/emails', valid);
-    const res = await fetch(`${server.url}/emails/${String(body.id)}`, { headers: { authorization: `Bearer ${server.apiKey}` } });
+    const res = await fetch(`${server.url}/emails/${String(body.id)}`, {
+      headers: { authorization: `Bearer ${server.apiKey}` },
+    });
     expect(await res.json()).toMatchObject({ object: 'email', id: body.id, to: ['ana@example.com'], subject: 'Hola' });
   });
 
   it('builds webhook payloads the description accepts, and refuses invalid ones', () => {
     expect(() => validateWebhookEvent(emailEvent('email.suppressed', { emailId: 'em_1' }))).not.toThrow();
-    expect(() => validateWebhookEvent({ type: 'email.bounced', data: { email_id: 'em_1' } } as { type: string })).toThrow(/Invalid/);
+    expect(() =>
+      validateWebhookEvent({ type: 'email.bounced', data: { email_id: 'em_1' } } as { type: string }),
+    ).toThrow(/Invalid/);
     expect(() => validateWebhookEvent({ type: 'email.teleported' })).toThrow(/no webhook event/);
   });
 });

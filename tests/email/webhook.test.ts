@@ -29,15 +29,24 @@ describe('verifyResendWebhook', () => {
   );
 
   it('returns the bounce details', () => {
-    const signed = signWebhook(emailEvent('email.bounced', { emailId: 'em_2', tags: TAGS, at: NOW }), SECRET, { at: NOW });
+    const signed = signWebhook(emailEvent('email.bounced', { emailId: 'em_2', tags: TAGS, at: NOW }), SECRET, {
+      at: NOW,
+    });
     const event = verifyResendWebhook(Buffer.from(signed.body), signed.headers, SECRET, NOW);
-    expect(event).toMatchObject({ type: 'email.bounced', emailId: 'em_2', bounce: { type: 'Permanent', subType: 'General' } });
+    expect(event).toMatchObject({
+      type: 'email.bounced',
+      emailId: 'em_2',
+      bounce: { type: 'Permanent', subType: 'General' },
+    });
   });
 
   it('accepts Fetch Headers and any header case', () => {
     const signed = signWebhook(emailEvent('email.delivered', { emailId: 'em_3', at: NOW }), SECRET, { at: NOW });
     const upper = Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k.toUpperCase(), v]));
-    expect(verifyResendWebhook(signed.body, new Headers(signed.headers), SECRET, NOW)).toMatchObject({ emailId: 'em_3', tags: {} });
+    expect(verifyResendWebhook(signed.body, new Headers(signed.headers), SECRET, NOW)).toMatchObject({
+      emailId: 'em_3',
+      tags: {},
+    });
     expect(verifyResendWebhook(signed.body, upper, SECRET, NOW)).toMatchObject({ emailId: 'em_3' });
   });
 
@@ -47,7 +56,10 @@ describe('verifyResendWebhook', () => {
       at: NOW,
       id: signed.headers['svix-id'],
     });
-    const headers = { ...signed.headers, 'svix-signature': `${other.headers['svix-signature']} ${signed.headers['svix-signature']}` };
+    const headers = {
+      ...signed.headers,
+      'svix-signature': `${other.headers['svix-signature']} ${signed.headers['svix-signature']}`,
+    };
     expect(verifyResendWebhook(signed.body, headers, SECRET, NOW)).toMatchObject({ emailId: 'em_4' });
   });
 
@@ -64,7 +76,9 @@ describe('verifyResendWebhook', () => {
 
   it('rejects a wrong secret', () => {
     const signed = signWebhook(emailEvent('email.delivered', { emailId: 'em_8', at: NOW }), SECRET, { at: NOW });
-    expect(rejection(() => verifyResendWebhook(signed.body, signed.headers, createWebhookSecret(), NOW))).toBe('bad_signature');
+    expect(rejection(() => verifyResendWebhook(signed.body, signed.headers, createWebhookSecret(), NOW))).toBe(
+      'bad_signature',
+    );
   });
 
   it('rejects timestamps more than 5 minutes away and accepts those within', () => {
@@ -91,7 +105,13 @@ describe('verifyResendWebhook', () => {
     const contact = {
       type: 'contact.created',
       created_at: NOW.toISOString(),
-      data: { id: 'ct_1', created_at: NOW.toISOString(), updated_at: NOW.toISOString(), email: 'ana@example.com', unsubscribed: false },
+      data: {
+        id: 'ct_1',
+        created_at: NOW.toISOString(),
+        updated_at: NOW.toISOString(),
+        email: 'ana@example.com',
+        unsubscribed: false,
+      },
     };
     const signed = signWebhook(contact, SECRET, { at: NOW });
     expect(verifyResendWebhook(signed.body, signed.headers, SECRET, NOW)).toEqual({

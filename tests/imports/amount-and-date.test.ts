@@ -28,7 +28,19 @@ describe('amounts', () => {
   });
 
   it('refuses what it cannot read without guessing', () => {
-    for (const text of ['', '1.000.000.000.000.000.000', '-1.000', '1.000-', '(1.000)', '0', '0,00', 'abc', '12.34.56', '1234,567', '1.2.3,4,5']) {
+    for (const text of [
+      '',
+      '1.000.000.000.000.000.000',
+      '-1.000',
+      '1.000-',
+      '(1.000)',
+      '0',
+      '0,00',
+      'abc',
+      '12.34.56',
+      '1234,567',
+      '1.2.3,4,5',
+    ]) {
       expect(parseAmount(text, 2).ok, text).toBe(false);
     }
   });
@@ -36,19 +48,26 @@ describe('amounts', () => {
   it('round-trips any amount written with either convention', () => {
     const group = (digits: string, mark: string) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, mark);
     fc.assert(
-      fc.property(fc.bigInt({ min: 1n, max: 10n ** 15n - 1n }), fc.constantFrom(0, 2, 3), fc.constantFrom('es', 'en', 'plain'), (minor, digits, style) => {
-        const text = minor.toString().padStart(digits + 1, '0');
-        const integer = text.slice(0, text.length - digits);
-        const fraction = text.slice(text.length - digits);
-        const expected = digits === 0 ? integer : `${integer}.${fraction}`;
-        const written =
-          style === 'es' ? group(integer, '.') + (digits ? `,${fraction}` : '')
-          : style === 'en' ? group(integer, ',') + (digits ? `.${fraction}` : '')
-          : expected;
-        // A lone group mark before three digits is ambiguous for three-decimal currencies; skip those.
-        fc.pre(!(digits === 3 && /^\d{1,3}[.,]\d{3}$/.test(written)));
-        expect(parseAmount(written, digits)).toEqual(ok(expected));
-      }),
+      fc.property(
+        fc.bigInt({ min: 1n, max: 10n ** 15n - 1n }),
+        fc.constantFrom(0, 2, 3),
+        fc.constantFrom('es', 'en', 'plain'),
+        (minor, digits, style) => {
+          const text = minor.toString().padStart(digits + 1, '0');
+          const integer = text.slice(0, text.length - digits);
+          const fraction = text.slice(text.length - digits);
+          const expected = digits === 0 ? integer : `${integer}.${fraction}`;
+          const written =
+            style === 'es'
+              ? group(integer, '.') + (digits ? `,${fraction}` : '')
+              : style === 'en'
+                ? group(integer, ',') + (digits ? `.${fraction}` : '')
+                : expected;
+          // A lone group mark before three digits is ambiguous for three-decimal currencies; skip those.
+          fc.pre(!(digits === 3 && /^\d{1,3}[.,]\d{3}$/.test(written)));
+          expect(parseAmount(written, digits)).toEqual(ok(expected));
+        },
+      ),
     );
   });
 });
@@ -74,7 +93,16 @@ describe('dates', () => {
 
 describe('countries and headers', () => {
   it('accepts codes and names in Spanish or English', () => {
-    expect(['México', 'mexico', 'MX', 'Colombia', 'Chile', 'Perú', 'EE.UU.', 'Brazil'].map(parseCountry)).toEqual(['MX', 'MX', 'MX', 'CO', 'CL', 'PE', 'US', 'BR']);
+    expect(['México', 'mexico', 'MX', 'Colombia', 'Chile', 'Perú', 'EE.UU.', 'Brazil'].map(parseCountry)).toEqual([
+      'MX',
+      'MX',
+      'MX',
+      'CO',
+      'CL',
+      'PE',
+      'US',
+      'BR',
+    ]);
     expect(parseCountry('EU')).toBeUndefined();
     expect(parseCountry('Atlántida')).toBeUndefined();
   });
@@ -87,7 +115,15 @@ describe('countries and headers', () => {
 
   it('documents every field with its accepted headers', () => {
     const help = portfolioColumnsHelp();
-    expect(help.filter((column) => column.required).map((column) => column.field)).toEqual(['externalId', 'debtor.externalId', 'debtor.name', 'amount', 'dueDate']);
-    expect(help.find((column) => column.field === 'externalId')?.headers).toEqual(expect.arrayContaining(['factura', 'folio', 'numero factura']));
+    expect(help.filter((column) => column.required).map((column) => column.field)).toEqual([
+      'externalId',
+      'debtor.externalId',
+      'debtor.name',
+      'amount',
+      'dueDate',
+    ]);
+    expect(help.find((column) => column.field === 'externalId')?.headers).toEqual(
+      expect.arrayContaining(['factura', 'folio', 'numero factura']),
+    );
   });
 });

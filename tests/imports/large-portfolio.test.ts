@@ -8,7 +8,16 @@ const HEADER = ['Factura', 'RUT', 'Razón Social', 'Tipo', 'Correo', 'Celular', 
 function row(index: number): string[] {
   // Every hundredth line carries an impossible date so errors are mixed into the stream.
   const due = index % 100 === 0 ? '30/02/2025' : `${(index % 28) + 1}/03/2025`;
-  return [`F-${index}`, `${10_000_000 + index}-K`, `Cliente ${index}`, index % 2 ? 'empresa' : 'persona', `c${index}@ejemplo.cl`, `9 8${String(index).padStart(7, '0')}`, String(index * 1000 + 7).replace(/\B(?=(\d{3})+(?!\d))/g, '.'), due];
+  return [
+    `F-${index}`,
+    `${10_000_000 + index}-K`,
+    `Cliente ${index}`,
+    index % 2 ? 'empresa' : 'persona',
+    `c${index}@ejemplo.cl`,
+    `9 8${String(index).padStart(7, '0')}`,
+    String(index * 1000 + 7).replace(/\B(?=(\d{3})+(?!\d))/g, '.'),
+    due,
+  ];
 }
 
 /** Counts lines without keeping them, and samples the heap to show memory stays flat. */

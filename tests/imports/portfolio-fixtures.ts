@@ -13,7 +13,10 @@ export function spanishCsv(rows: readonly (readonly string[])[]): Buffer {
   return Buffer.from(BOM + rows.map((row) => row.map(quote).join(';')).join('\r\n') + '\r\n', 'utf8');
 }
 
-export async function xlsxBuffer(rows: readonly (readonly unknown[])[], fill?: (sheet: ExcelJS.Worksheet) => void): Promise<Buffer> {
+export async function xlsxBuffer(
+  rows: readonly (readonly unknown[])[],
+  fill?: (sheet: ExcelJS.Worksheet) => void,
+): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   const sheet = workbook.addWorksheet('Cartera');
   for (const row of rows) sheet.addRow([...row]);
@@ -46,7 +49,10 @@ export const invoiceBody = z.strictObject({
     name: z.string().min(1),
     kind: z.enum(['person', 'company']),
     email: z.email().optional(),
-    phone: z.string().regex(/^\+[1-9]\d{6,14}$/).optional(),
+    phone: z
+      .string()
+      .regex(/^\+[1-9]\d{6,14}$/)
+      .optional(),
     country: z.string().regex(/^[A-Z]{2}$/),
     timezone: z.string().optional(),
     locale: z.string().optional(),

@@ -26,7 +26,12 @@ export default async function setup(project: TestProject) {
 
   let databaseUrl = process.env.TEST_DATABASE_URL;
   if (!databaseUrl) {
-    const pg = await startEmbeddedPostgresProcess({ dataDir: path.join(work, 'pg'), port: await freePort(), database: 'collections_test', persistent: false });
+    const pg = await startEmbeddedPostgresProcess({
+      dataDir: path.join(work, 'pg'),
+      port: await freePort(),
+      database: 'collections_test',
+      persistent: false,
+    });
     cleanups.push(() => pg.stop());
     databaseUrl = pg.url;
   }
@@ -36,7 +41,10 @@ export default async function setup(project: TestProject) {
   const temporal = await startTemporalDevServer({ cli, port: await freePort(), namespace: 'default' });
   cleanups.push(() => temporal.stop());
 
-  const { code } = await bundleWorkflowCode({ workflowsPath: path.resolve(import.meta.dirname, '../../workflows/index.ts'), logger: quietLogger });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: path.resolve(import.meta.dirname, '../../workflows/index.ts'),
+    logger: quietLogger,
+  });
   const bundlePath = path.join(work, 'workflow-bundle.js');
   writeFileSync(bundlePath, code);
 

@@ -10,11 +10,14 @@ function pathsOf(input: unknown): string[] {
 
 describe('strategy definition validation', () => {
   it('accepts the built-in strategies', () => {
-    for (const definition of Object.values(BUILTIN_STRATEGIES)) expect(validateStrategy(definition)).toMatchObject({ ok: true });
+    for (const definition of Object.values(BUILTIN_STRATEGIES))
+      expect(validateStrategy(definition)).toMatchObject({ ok: true });
   });
 
   it('names an escalation to an unknown stage', () => {
-    expect(pathsOf(strategyWith({ escalations: [{ when: { brokenPromises: 2 }, goTo: 'nowhere' }] }))).toEqual(['escalations[0].goTo']);
+    expect(pathsOf(strategyWith({ escalations: [{ when: { brokenPromises: 2 }, goTo: 'nowhere' }] }))).toEqual([
+      'escalations[0].goTo',
+    ]);
   });
 
   it('rejects steps out of day order', () => {
@@ -44,17 +47,27 @@ describe('strategy definition validation', () => {
 
   it('rejects a contact block looser than the jurisdiction pack', () => {
     expect(pathsOf(strategyWith({ jurisdiction: 'CO', contact: { maxPerDay: 2 } }))).toEqual(['contact.maxPerDay']);
-    expect(pathsOf(strategyWith({ jurisdiction: 'CL', contact: { maxPerWeek: { whatsapp: 3, call: 1 } } }))).toEqual(['contact.maxPerWeek.whatsapp']);
-    expect(pathsOf(strategyWith({ jurisdiction: 'MX', contact: { maxPerDay: 5, maxPerWeek: { whatsapp: 9 } } }))).toEqual([]);
+    expect(pathsOf(strategyWith({ jurisdiction: 'CL', contact: { maxPerWeek: { whatsapp: 3, call: 1 } } }))).toEqual([
+      'contact.maxPerWeek.whatsapp',
+    ]);
+    expect(
+      pathsOf(strategyWith({ jurisdiction: 'MX', contact: { maxPerDay: 5, maxPerWeek: { whatsapp: 9 } } })),
+    ).toEqual([]);
   });
 
   it('rejects unknown fields and bad template syntax with their paths', () => {
     expect(pathsOf(strategyWith({ colour: 'red' }))).toEqual(['colour']);
-    expect(pathsOf(strategyWith({ templates: { overdue: { es: { body: 'Hola {{ debtor.name ' } } } }))).toEqual(['templates.overdue.es.body']);
+    expect(pathsOf(strategyWith({ templates: { overdue: { es: { body: 'Hola {{ debtor.name ' } } } }))).toEqual([
+      'templates.overdue.es.body',
+    ]);
   });
 
   it('normalizes interest to basis points and keeps steps as data', () => {
-    const result = validateStrategy(strategyWith({ plan: { maxInstallments: 3, minDownPaymentPercent: 20, monthlyInterestPercent: 1.5, graceDays: 2 } }));
+    const result = validateStrategy(
+      strategyWith({
+        plan: { maxInstallments: 3, minDownPaymentPercent: 20, monthlyInterestPercent: 1.5, graceDays: 2 },
+      }),
+    );
     expect(result.ok && result.strategy.plan.monthlyInterestBasisPoints).toBe(150);
   });
 });

@@ -22,20 +22,37 @@ export function brief(timeline: readonly TimelineEntry[]): string[] {
 }
 
 export const mxDebtor = {
-  externalId: 'D-MX', name: 'Ana Pérez', kind: 'person', country: 'MX',
-  timezone: 'America/Mexico_City', email: 'ana@example.com', phone: '+525512345678',
+  externalId: 'D-MX',
+  name: 'Ana Pérez',
+  kind: 'person',
+  country: 'MX',
+  timezone: 'America/Mexico_City',
+  email: 'ana@example.com',
+  phone: '+525512345678',
 } as const;
 
 /** A minimal valid strategy to be tweaked per test. */
 export function strategyWith(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    id: 'test', name: 'Test', jurisdiction: 'MX',
+    id: 'test',
+    name: 'Test',
+    jurisdiction: 'MX',
     stages: [
-      { id: 'early', kind: 'administrative', fromDay: 1, steps: [
-        { day: 1, action: 'message', channel: 'email', template: 'overdue' },
-        { day: 7, action: 'task', channel: 'call', priority: 'high' },
-      ] },
-      { id: 'prelegal', kind: 'prelegal', fromDay: 31, steps: [{ day: 31, action: 'message', channel: 'email', template: 'prelegal-notice' }] },
+      {
+        id: 'early',
+        kind: 'administrative',
+        fromDay: 1,
+        steps: [
+          { day: 1, action: 'message', channel: 'email', template: 'overdue' },
+          { day: 7, action: 'task', channel: 'call', priority: 'high' },
+        ],
+      },
+      {
+        id: 'prelegal',
+        kind: 'prelegal',
+        fromDay: 31,
+        steps: [{ day: 31, action: 'message', channel: 'email', template: 'prelegal-notice' }],
+      },
       { id: 'legal', kind: 'legal', fromDay: 90, terminal: 'legal_handoff' },
     ],
     ...overrides,

@@ -32,15 +32,34 @@ describe('segmentation', () => {
   const segmentation: Segmentation = {
     rules: [
       { id: 'b2b', when: { kind: 'company', country: 'CO' }, strategy: 'b2b-co' },
-      { id: 'big-mx', when: { country: 'MX', minBalance: '10000.00' }, strategy: 'consumer-mx', challenger: { strategy: 'consumer-mx-v2', percent: 20 } },
+      {
+        id: 'big-mx',
+        when: { country: 'MX', minBalance: '10000.00' },
+        strategy: 'consumer-mx',
+        challenger: { strategy: 'consumer-mx-v2', percent: 20 },
+      },
     ],
     default: { strategy: 'consumer-mx' },
   };
-  const facts = { accountId: 'A-1', kind: 'person' as const, country: 'MX', balanceMinor: 2_000_000, currency: 'MXN', daysPastDue: 10 };
+  const facts = {
+    accountId: 'A-1',
+    kind: 'person' as const,
+    country: 'MX',
+    balanceMinor: 2_000_000,
+    currency: 'MXN',
+    daysPastDue: 10,
+  };
 
   it('assigns by the first matching rule, else the default', () => {
-    expect(assignStrategy(segmentation, { ...facts, kind: 'company', country: 'CO', currency: 'COP' })).toMatchObject({ strategyId: 'b2b-co', rule: 'b2b', arm: 'champion' });
-    expect(assignStrategy(segmentation, { ...facts, balanceMinor: 100 })).toMatchObject({ strategyId: 'consumer-mx', rule: 'default' });
+    expect(assignStrategy(segmentation, { ...facts, kind: 'company', country: 'CO', currency: 'COP' })).toMatchObject({
+      strategyId: 'b2b-co',
+      rule: 'b2b',
+      arm: 'champion',
+    });
+    expect(assignStrategy(segmentation, { ...facts, balanceMinor: 100 })).toMatchObject({
+      strategyId: 'consumer-mx',
+      rule: 'default',
+    });
   });
 
   it('splits champion/challenger by a stable hash close to the configured share', () => {
@@ -60,12 +79,21 @@ describe('templates', () => {
   it('renders built-in templates with locale fallback and no code execution', async () => {
     const strategy = builtinStrategy('consumer-mx');
     if (!strategy) throw new Error('missing');
-    const es = await renderTemplate(strategy, 'overdue', 'es-MX', { debtor: { name: 'Ana' }, balance: '$1,500.00', daysPastDue: 3 });
+    const es = await renderTemplate(strategy, 'overdue', 'es-MX', {
+      debtor: { name: 'Ana' },
+      balance: '$1,500.00',
+      daysPastDue: 3,
+    });
     expect(es.locale).toBe('es');
     expect(es.body).toContain('Hola Ana, tu saldo es $1,500.00');
     const fr = await renderTemplate(strategy, 'overdue', 'fr', { debtor: { name: 'Ana' }, balance: '1' });
     expect(fr.locale).toBe('es');
-    const hostile = await renderTemplate({ templates: { t: { en: { body: '{{ debtor.constructor.constructor }}' } } } }, 't', 'en', { debtor: { name: 'x' }, balance: '1' });
+    const hostile = await renderTemplate(
+      { templates: { t: { en: { body: '{{ debtor.constructor.constructor }}' } } } },
+      't',
+      'en',
+      { debtor: { name: 'x' }, balance: '1' },
+    );
     expect(hostile.body).toBe('');
   });
 });

@@ -16,24 +16,72 @@ const COUNTRIES = [
 ] as const;
 
 function strategyFor(country: string, tight: boolean): Record<string, unknown> {
-  const message = (day: number, channel: string, extra: Record<string, unknown> = {}) => ({ day, action: 'message', channel, template: 'overdue', ...extra });
+  const message = (day: number, channel: string, extra: Record<string, unknown> = {}) => ({
+    day,
+    action: 'message',
+    channel,
+    template: 'overdue',
+    ...extra,
+  });
   return {
-    id: `prop-${country}`, name: 'Property', jurisdiction: country,
+    id: `prop-${country}`,
+    name: 'Property',
+    jurisdiction: country,
     contact: tight ? { maxPerDay: 1, maxPerWeek: { email: 2, whatsapp: 2 }, minHoursBetween: 20 } : {},
     stages: [
-      { id: 'pre', kind: 'preventive', fromDay: -3, steps: [message(-3, 'email'), message(0, 'whatsapp', { fallback: 'email' })] },
-      { id: 'early', kind: 'administrative', fromDay: 1, steps: [message(1, 'whatsapp'), message(1, 'email', { time: '21:30' }), { day: 4, action: 'task', channel: 'call' }, message(6, 'email'), message(9, 'whatsapp'), message(12, 'email')] },
-      { id: 'late', kind: 'prelegal', fromDay: 20, steps: [message(20, 'email'), { day: 25, action: 'task', channel: 'visit' }, message(27, 'whatsapp', { fallback: 'email' })] },
+      {
+        id: 'pre',
+        kind: 'preventive',
+        fromDay: -3,
+        steps: [message(-3, 'email'), message(0, 'whatsapp', { fallback: 'email' })],
+      },
+      {
+        id: 'early',
+        kind: 'administrative',
+        fromDay: 1,
+        steps: [
+          message(1, 'whatsapp'),
+          message(1, 'email', { time: '21:30' }),
+          { day: 4, action: 'task', channel: 'call' },
+          message(6, 'email'),
+          message(9, 'whatsapp'),
+          message(12, 'email'),
+        ],
+      },
+      {
+        id: 'late',
+        kind: 'prelegal',
+        fromDay: 20,
+        steps: [
+          message(20, 'email'),
+          { day: 25, action: 'task', channel: 'visit' },
+          message(27, 'whatsapp', { fallback: 'email' }),
+        ],
+      },
       { id: 'legal', kind: 'legal', fromDay: 75, terminal: 'legal_handoff' },
     ],
-    escalations: [{ when: { brokenPromises: 2 }, goTo: 'late' }, { when: { unansweredContacts: 7 }, goTo: 'late' }],
+    escalations: [
+      { when: { brokenPromises: 2 }, goTo: 'late' },
+      { when: { unansweredContacts: 7 }, goTo: 'late' },
+    ],
   };
 }
 
 const eventArb = fc.record({
   day: fc.integer({ min: 0, max: 110 }),
   minute: fc.integer({ min: 0, max: 24 * 60 - 1 }),
-  kind: fc.constantFrom('payment', 'promise', 'plan', 'dispute', 'resolve', 'pause', 'resume', 'opt_out', 'reply', 'outcome'),
+  kind: fc.constantFrom(
+    'payment',
+    'promise',
+    'plan',
+    'dispute',
+    'resolve',
+    'pause',
+    'resume',
+    'opt_out',
+    'reply',
+    'outcome',
+  ),
   percent: fc.integer({ min: 5, max: 120 }),
   ahead: fc.integer({ min: 0, max: 20 }),
 });
@@ -66,23 +114,66 @@ function toScenario(g: Generated, withHolds = true): Record<string, unknown> {
       const base = { at: local(at) };
       const date = (days: number) => at.plus({ days }).toISODate();
       switch (e.kind) {
-        case 'payment': return { ...base, type: 'payment', amount: scale(Math.max(1, e.percent / 2)), reference: `R${i % 5}` };
-        case 'promise': return { ...base, type: 'promise', amount: scale(e.percent), dueDate: date(e.ahead) };
-        case 'plan': return { ...base, type: 'plan', installments: [{ amount: scale(40), dueDate: date(e.ahead % 10) }, { amount: scale(70), dueDate: date(40) }] };
-        case 'dispute': return { ...base, type: 'dispute', reason: 'wrong_amount' };
-        case 'resolve': return { ...base, type: 'dispute_resolved', outcome: e.percent > 60 ? 'upheld' : 'rejected', adjustment: scale(e.percent / 4) };
-        case 'pause': return { ...base, type: 'pause' };
-        case 'resume': return { ...base, type: 'resume' };
-        case 'opt_out': return { ...base, type: 'opt_out', channel: e.percent > 60 ? 'whatsapp' : 'email' };
-        case 'reply': return { ...base, type: 'reply', channel: 'whatsapp', text: 'ok' };
-        case 'outcome': return { ...base, type: 'contact_outcome', channel: 'call', outcome: e.percent > 50 ? 'right_party' : 'no_answer' };
+        case 'payment':
+          return { ...base, type: 'payment', amount: scale(Math.max(1, e.percent / 2)), reference: `R${i % 5}` };
+        case 'promise':
+          return { ...base, type: 'promise', amount: scale(e.percent), dueDate: date(e.ahead) };
+        case 'plan':
+          return {
+            ...base,
+            type: 'plan',
+            installments: [
+              { amount: scale(40), dueDate: date(e.ahead % 10) },
+              { amount: scale(70), dueDate: date(40) },
+            ],
+          };
+        case 'dispute':
+          return { ...base, type: 'dispute', reason: 'wrong_amount' };
+        case 'resolve':
+          return {
+            ...base,
+            type: 'dispute_resolved',
+            outcome: e.percent > 60 ? 'upheld' : 'rejected',
+            adjustment: scale(e.percent / 4),
+          };
+        case 'pause':
+          return { ...base, type: 'pause' };
+        case 'resume':
+          return { ...base, type: 'resume' };
+        case 'opt_out':
+          return { ...base, type: 'opt_out', channel: e.percent > 60 ? 'whatsapp' : 'email' };
+        case 'reply':
+          return { ...base, type: 'reply', channel: 'whatsapp', text: 'ok' };
+        case 'outcome':
+          return {
+            ...base,
+            type: 'contact_outcome',
+            channel: 'call',
+            outcome: e.percent > 50 ? 'right_party' : 'no_answer',
+          };
       }
     });
   return {
-    start: local(start), until: local(start.plus({ days: 125 })),
+    start: local(start),
+    until: local(start.plus({ days: 125 })),
     strategy: strategyFor(place.country, g.tight),
-    debtor: { externalId: 'P', name: 'Prop', kind: 'person', country: place.country, timezone: place.zone, email: 'p@example.com', ...(g.hasPhone ? { phone: '+10000000' } : {}) },
-    invoices: [{ externalId: 'F1', amount: place.amount, currency: place.currency, dueDate: start.plus({ days: g.dueOffset }).toISODate() }],
+    debtor: {
+      externalId: 'P',
+      name: 'Prop',
+      kind: 'person',
+      country: place.country,
+      timezone: place.zone,
+      email: 'p@example.com',
+      ...(g.hasPhone ? { phone: '+10000000' } : {}),
+    },
+    invoices: [
+      {
+        externalId: 'F1',
+        amount: place.amount,
+        currency: place.currency,
+        dueDate: start.plus({ days: g.dueOffset }).toISODate(),
+      },
+    ],
     events,
   };
 }
@@ -104,20 +195,33 @@ describe('properties of the decision core', () => {
         const { ctx, state, scenario } = simulateRaw(toScenario(g));
         const pack = packFor(scenario.country, '2026-06-01');
         const holidays = new Set(publicHolidays(scenario.country, 2025, 2028));
-        const contacts = state.timeline.filter(isContact).map((e) => ({ t: DateTime.fromISO(e.at, { zone: ctx.zone }), channel: String(e.channel) }));
+        const contacts = state.timeline
+          .filter(isContact)
+          .map((e) => ({ t: DateTime.fromISO(e.at, { zone: ctx.zone }), channel: String(e.channel) }));
         contacts.forEach((c, i) => {
           const date = c.t.toISODate() ?? '';
           const hhmm = c.t.toFormat('HH:mm');
           const windows = pack.windows[c.t.weekday as 1] ?? [];
-          expect(windows.some((w) => w.start <= hhmm && hhmm < w.end), `window ${c.t.toISO()}`).toBe(true);
+          expect(
+            windows.some((w) => w.start <= hhmm && hhmm < w.end),
+            `window ${c.t.toISO()}`,
+          ).toBe(true);
           if (pack.noContactOnHolidays) expect(holidays.has(date), `holiday ${date}`).toBe(false);
           const sameDay = contacts.filter((o) => o.t.toISODate() === date).length;
-          const maxPerDay = Math.min(ctx.strategy.contact.maxPerDay ?? Infinity, ...pack.caps.filter((cap) => cap.period === 'day').map((cap) => cap.max));
+          const maxPerDay = Math.min(
+            ctx.strategy.contact.maxPerDay ?? Infinity,
+            ...pack.caps.filter((cap) => cap.period === 'day').map((cap) => cap.max),
+          );
           expect(sameDay).toBeLessThanOrEqual(maxPerDay);
           const week = weekStart(date);
           const weekly = ctx.strategy.contact.maxPerWeek?.[c.channel];
           if (weekly !== undefined) {
-            const inWeek = contacts.filter((o) => o.channel === c.channel && (o.t.toISODate() ?? '') >= week && (o.t.toISODate() ?? '') < addDays(week, 7)).length;
+            const inWeek = contacts.filter(
+              (o) =>
+                o.channel === c.channel &&
+                (o.t.toISODate() ?? '') >= week &&
+                (o.t.toISODate() ?? '') < addDays(week, 7),
+            ).length;
             expect(inWeek).toBeLessThanOrEqual(weekly);
           }
           const previous = contacts[i - 1];
@@ -149,7 +253,9 @@ describe('properties of the decision core', () => {
         const timeline = state.timeline;
         timeline.forEach((e, i) => {
           if (e.type !== 'promise_accepted') return;
-          const deadline = DateTime.fromISO(String(e.dueDate), { zone: ctx.zone }).plus({ days: ctx.strategy.promise.graceDays + 1 }).startOf('day');
+          const deadline = DateTime.fromISO(String(e.dueDate), { zone: ctx.zone })
+            .plus({ days: ctx.strategy.promise.graceDays + 1 })
+            .startOf('day');
           const outcome = timeline.slice(i + 1).find((o) => o.type === 'promise_kept' || o.type === 'promise_broken');
           if (deadline.toMillis() > scenario.until && !outcome) return;
           expect(outcome, 'promise left unresolved').toBeDefined();

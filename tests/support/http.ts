@@ -8,7 +8,13 @@ export interface HttpAnswer {
 
 /** JSON bodies are sent as JSON; a Buffer or string body is sent as is (uploads), with the caller's headers. */
 export function httpClient(baseUrl: string) {
-  return async function call(method: string, path: string, body: unknown, key: string | null, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+  return async function call(
+    method: string,
+    path: string,
+    body: unknown,
+    key: string | null,
+    headers: Record<string, string> = {},
+  ): Promise<HttpAnswer> {
     const raw = Buffer.isBuffer(body) || typeof body === 'string';
     const res = await fetch(`${baseUrl}${path}`, {
       method,
@@ -20,7 +26,11 @@ export function httpClient(baseUrl: string) {
       body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, type: res.headers.get('content-type') ?? '', body: text ? (JSON.parse(text) as Record<string, any>) : {} };
+    return {
+      status: res.status,
+      type: res.headers.get('content-type') ?? '',
+      body: text ? (JSON.parse(text) as Record<string, any>) : {},
+    };
   };
 }
 

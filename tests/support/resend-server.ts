@@ -16,7 +16,10 @@ const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 const TAG_PART = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,256}$' };
 
 interface Spec {
-  webhooks: Record<string, { post: { requestBody: { content: { 'application/json': { schema: { $ref: string } } } } } }>;
+  webhooks: Record<
+    string,
+    { post: { requestBody: { content: { 'application/json': { schema: { $ref: string } } } } } }
+  >;
 }
 
 const spec = parseYaml(readFileSync(SPEC_URL, 'utf8')) as Spec;
@@ -31,7 +34,13 @@ ajv.addSchema(spec, 'resend');
 const sendEmailRule = {
   allOf: [
     { $ref: 'resend#/components/schemas/SendEmailRequest' },
-    { properties: { tags: { items: { type: 'object', required: ['name', 'value'], properties: { name: TAG_PART, value: TAG_PART } } } } },
+    {
+      properties: {
+        tags: {
+          items: { type: 'object', required: ['name', 'value'], properties: { name: TAG_PART, value: TAG_PART } },
+        },
+      },
+    },
   ],
   unevaluatedProperties: false,
 };
@@ -121,7 +130,9 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 function flatHeaders(req: IncomingMessage): Record<string, string> {
-  return Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
+  return Object.fromEntries(
+    Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
+  );
 }
 
 export async function startResendServer(options: ResendServerOptions = {}): Promise<ResendServer> {
@@ -154,13 +165,29 @@ export async function startResendServer(options: ResendServerOptions = {}): Prom
     if (!email) return resendError(404, 'not_found', 'Email not found.');
     const r = email.request;
     const list = (v: unknown): unknown[] | null => (v === undefined ? null : Array.isArray(v) ? v : [v]);
-    const body = { object: 'email', id, to: list(r.to), from: r.from, subject: r.subject, html: r.html ?? null, text: r.text ?? null,
-      cc: list(r.cc), bcc: list(r.bcc), reply_to: list(r.reply_to), created_at: email.createdAt, last_event: 'sent' };
+    const body = {
+      object: 'email',
+      id,
+      to: list(r.to),
+      from: r.from,
+      subject: r.subject,
+      html: r.html ?? null,
+      text: r.text ?? null,
+      cc: list(r.cc),
+      bcc: list(r.bcc),
+      reply_to: list(r.reply_to),
+      created_at: email.createdAt,
+      last_event: 'sent',
+    };
     return { status: 200, body };
   }
 
   // Returns the answer plus the ids it created, or 'replay' details, for recording.
-  function postEmails(path: string, raw: string, key: string | undefined): Answer & { created: string[]; replayed: boolean } {
+  function postEmails(
+    path: string,
+    raw: string,
+    key: string | undefined,
+  ): Answer & { created: string[]; replayed: boolean } {
     const done = (a: Answer, created: string[] = [], replayed = false) => ({ ...a, created, replayed });
     if (key !== undefined && (key.length < 1 || key.length > 256)) {
       return done(resendError(400, 'invalid_idempotency_key', 'The key must be between 1-256 chars.'));
@@ -178,13 +205,18 @@ export async function startResendServer(options: ResendServerOptions = {}): Prom
     const previous = key === undefined ? undefined : idempotency.get(key);
     if (previous && previous.expiresAt > now()) {
       if (previous.fingerprint !== fingerprint) {
-        return done(resendError(409, 'invalid_idempotent_request', 'Same idempotency key used with a different request payload.'));
+        return done(
+          resendError(409, 'invalid_idempotent_request', 'Same idempotency key used with a different request payload.'),
+        );
       }
       return done(previous.answer, [], true);
     }
     const requests = (Array.isArray(body) ? body : [body]) as Record<string, unknown>[];
     const created = createEmails(requests);
-    const answer: Answer = { status: 200, body: path === '/emails' ? { id: created[0] } : { data: created.map((id) => ({ id })) } };
+    const answer: Answer = {
+      status: 200,
+      body: path === '/emails' ? { id: created[0] } : { data: created.map((id) => ({ id })) },
+    };
     // Only successes are kept: a request that failed may be retried with the same key.
     if (key !== undefined) idempotency.set(key, { fingerprint, answer, expiresAt: now() + IDEMPOTENCY_TTL_MS });
     return done(answer, created);
@@ -201,7 +233,16 @@ export async function startResendServer(options: ResendServerOptions = {}): Prom
     } catch {
       // Recorded as the raw text; postEmails answers the parse error.
     }
-    const record: RecordedRequest = { method: req.method ?? '', path, headers, body: parsed, idempotencyKey: key, status: 0, emailIds: [], replayed: false };
+    const record: RecordedRequest = {
+      method: req.method ?? '',
+      path,
+      headers,
+      body: parsed,
+      idempotencyKey: key,
+      status: 0,
+      emailIds: [],
+      replayed: false,
+    };
     received.push(record);
 
     const drop = drops.shift();
@@ -230,8 +271,10 @@ export async function startResendServer(options: ResendServerOptions = {}): Prom
   function route(method: string, path: string, raw: string, key: string | undefined, record: RecordedRequest): Answer {
     const emailPath = /^\/emails\/([^/]+)$/.exec(path);
     if (method === 'GET' && emailPath?.[1] && emailPath[1] !== 'batch') return getEmail(emailPath[1]);
-    if (path !== '/emails' && path !== '/emails/batch') return resendError(404, 'not_found', 'The requested endpoint does not exist.');
-    if (method !== 'POST') return resendError(405, 'method_not_allowed', 'Method is not allowed for the requested path.');
+    if (path !== '/emails' && path !== '/emails/batch')
+      return resendError(404, 'not_found', 'The requested endpoint does not exist.');
+    if (method !== 'POST')
+      return resendError(405, 'method_not_allowed', 'Method is not allowed for the requested path.');
     const result = postEmails(path, raw, key);
     record.emailIds = result.created;
     record.replayed = result.replayed;
@@ -295,7 +338,11 @@ export interface SignedWebhook {
 }
 
 /** Independent of the svix package on purpose, so verification is checked against a second implementation. */
-export function signWebhook(payload: { type: string }, secret: string, opts: { id?: string; at?: Date; body?: string } = {}): SignedWebhook {
+export function signWebhook(
+  payload: { type: string },
+  secret: string,
+  opts: { id?: string; at?: Date; body?: string } = {},
+): SignedWebhook {
   validateWebhookEvent(payload);
   const body = opts.body ?? JSON.stringify(payload);
   const id = opts.id ?? `msg_${randomBytes(12).toString('hex')}`;
@@ -305,15 +352,45 @@ export function signWebhook(payload: { type: string }, secret: string, opts: { i
   return { body, headers: { 'svix-id': id, 'svix-timestamp': timestamp, 'svix-signature': `v1,${signature}` } };
 }
 
-type EmailEventType = 'email.sent' | 'email.delivered' | 'email.delivery_delayed' | 'email.bounced' | 'email.complained'
-  | 'email.opened' | 'email.clicked' | 'email.failed' | 'email.scheduled' | 'email.suppressed';
+type EmailEventType =
+  | 'email.sent'
+  | 'email.delivered'
+  | 'email.delivery_delayed'
+  | 'email.bounced'
+  | 'email.complained'
+  | 'email.opened'
+  | 'email.clicked'
+  | 'email.failed'
+  | 'email.scheduled'
+  | 'email.suppressed';
 
 // The extra object each event type requires, with realistic defaults.
 const EVENT_EXTRAS: Partial<Record<EmailEventType, Record<string, unknown>>> = {
-  'email.bounced': { bounce: { type: 'Permanent', subType: 'General', message: 'The recipient mailbox does not exist.', diagnosticCode: ['smtp; 550 5.1.1 user unknown'] } },
-  'email.clicked': { click: { ipAddress: '203.0.113.7', link: 'https://example.com/pay', timestamp: '2026-03-12T10:00:00.000Z', userAgent: 'Mozilla/5.0' } },
+  'email.bounced': {
+    bounce: {
+      type: 'Permanent',
+      subType: 'General',
+      message: 'The recipient mailbox does not exist.',
+      diagnosticCode: ['smtp; 550 5.1.1 user unknown'],
+    },
+  },
+  'email.clicked': {
+    click: {
+      ipAddress: '203.0.113.7',
+      link: 'https://example.com/pay',
+      timestamp: '2026-03-12T10:00:00.000Z',
+      userAgent: 'Mozilla/5.0',
+    },
+  },
   'email.failed': { failed: { reason: 'reached_daily_quota' } },
-  'email.suppressed': { suppressed: { reason: 'previous_bounce', type: 'OnAccountSuppressionList', message: 'Suppressed.', diagnosticCode: [] } },
+  'email.suppressed': {
+    suppressed: {
+      reason: 'previous_bounce',
+      type: 'OnAccountSuppressionList',
+      message: 'Suppressed.',
+      diagnosticCode: [],
+    },
+  },
 };
 
 /** A spec-valid email event, as Resend would post it. */

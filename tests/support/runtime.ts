@@ -35,7 +35,10 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
-export async function startTestApp(env: Record<string, string> = {}, options: Omit<RuntimeOptions, 'workflowBundle'> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: Omit<RuntimeOptions, 'workflowBundle'> = {},
+): Promise<TestApp> {
   const config = testConfig(env);
   const runtime = await startRuntime(config, { api: true, worker: true }, () => undefined, {
     ...options,
@@ -48,7 +51,9 @@ export async function startTestApp(env: Record<string, string> = {}, options: Om
     url: runtime.api?.url ?? '',
     async keyFor(role, agentId) {
       const key = generateKey();
-      await keysDb.db.insert(apiKeys).values({ name: uniqueId(role), role, agentId: agentId ?? null, keyHash: hashKey(key) });
+      await keysDb.db
+        .insert(apiKeys)
+        .values({ name: uniqueId(role), role, agentId: agentId ?? null, keyHash: hashKey(key) });
       return key;
     },
     async stop() {

@@ -17,7 +17,11 @@ describe('createBaileysChannel without a reachable WhatsApp', () => {
   it('reconnects with backoff, refuses sends as not sent, and stops on close()', async () => {
     const numberId = `wa-offline-${crypto.randomUUID().slice(0, 8)}`;
     const warnings: { message: string; meta?: Record<string, unknown> }[] = [];
-    const log = { info: () => undefined, warn: (message: string, meta?: Record<string, unknown>) => void warnings.push({ message, meta }), error: () => undefined };
+    const log = {
+      info: () => undefined,
+      warn: (message: string, meta?: Record<string, unknown>) => void warnings.push({ message, meta }),
+      error: () => undefined,
+    };
     const channel = await createBaileysChannel({
       db: handle.db,
       numberId,
@@ -28,7 +32,9 @@ describe('createBaileysChannel without a reachable WhatsApp', () => {
     try {
       const [row] = await handle.db.select().from(whatsappNumbers).where(eq(whatsappNumbers.id, numberId));
       expect(row?.status).toBe('unpaired');
-      await expect.poll(() => warnings.filter((w) => w.message.includes('reconnecting')).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+      await expect
+        .poll(() => warnings.filter((w) => w.message.includes('reconnecting')).length, { timeout: 10_000 })
+        .toBeGreaterThanOrEqual(2);
       const delays = warnings.filter((w) => w.message.includes('reconnecting')).map((w) => Number(w.meta?.delayMs));
       expect(delays[1]).toBeGreaterThan(delays[0] ?? Infinity);
       expect(channel.status()).not.toBe('connected');

@@ -9,19 +9,38 @@ describe('WhatsApp configuration', () => {
   });
 
   it('reads the numbers served, the send number and the per-number limits', () => {
-    const { whatsapp } = loadConfig({ WHATSAPP_NUMBERS: ' ventas-mx, cobranza_2 ,', WHATSAPP_SEND_NUMBER: 'cobranza_2', WHATSAPP_PER_MINUTE: '2', WHATSAPP_PER_DAY: '50' });
-    expect(whatsapp).toEqual({ numbers: ['ventas-mx', 'cobranza_2'], sendNumber: 'cobranza_2', rateLimit: { perMinute: 2, perDay: 50, burst: 2 } });
+    const { whatsapp } = loadConfig({
+      WHATSAPP_NUMBERS: ' ventas-mx, cobranza_2 ,',
+      WHATSAPP_SEND_NUMBER: 'cobranza_2',
+      WHATSAPP_PER_MINUTE: '2',
+      WHATSAPP_PER_DAY: '50',
+    });
+    expect(whatsapp).toEqual({
+      numbers: ['ventas-mx', 'cobranza_2'],
+      sendNumber: 'cobranza_2',
+      rateLimit: { perMinute: 2, perDay: 50, burst: 2 },
+    });
   });
 
   it('names each bad variable', () => {
     const issues = (() => {
       try {
-        loadConfig({ WHATSAPP_NUMBERS: 'a,a', WHATSAPP_SEND_NUMBER: 'no spaces', WHATSAPP_PER_MINUTE: '0', WHATSAPP_PER_DAY: 'many' });
+        loadConfig({
+          WHATSAPP_NUMBERS: 'a,a',
+          WHATSAPP_SEND_NUMBER: 'no spaces',
+          WHATSAPP_PER_MINUTE: '0',
+          WHATSAPP_PER_DAY: 'many',
+        });
       } catch (err) {
         return err instanceof ConfigError ? err.issues : [];
       }
       return [];
     })();
-    expect(issues.map((i) => i.split(':')[0]).sort()).toEqual(['WHATSAPP_NUMBERS', 'WHATSAPP_PER_DAY', 'WHATSAPP_PER_MINUTE', 'WHATSAPP_SEND_NUMBER']);
+    expect(issues.map((i) => i.split(':')[0]).sort()).toEqual([
+      'WHATSAPP_NUMBERS',
+      'WHATSAPP_PER_DAY',
+      'WHATSAPP_PER_MINUTE',
+      'WHATSAPP_SEND_NUMBER',
+    ]);
   });
 });

@@ -34,11 +34,25 @@ afterAll(async () => {
 });
 
 const phone = () => `+52558${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
-const message = (from: string, text: string) => ({ fromE164: from, text, providerMessageId: `IN-${uid()}`, at: new Date() });
+const message = (from: string, text: string) => ({
+  fromE164: from,
+  text,
+  providerMessageId: `IN-${uid()}`,
+  at: new Date(),
+});
 
 async function debtorWithClosedAccount(from: string): Promise<string> {
-  const [d] = await db.insert(debtors).values({ externalId: `wa-${uid()}`, kind: 'person', name: 'Ana', phone: from, country: 'MX', locale: 'en' }).returning({ id: debtors.id });
-  await db.insert(accounts).values({ debtorId: d!.id, currency: 'MXN', workflowId: `account-wa-${uid()}`, status: 'paid', closedAt: new Date() });
+  const [d] = await db
+    .insert(debtors)
+    .values({ externalId: `wa-${uid()}`, kind: 'person', name: 'Ana', phone: from, country: 'MX', locale: 'en' })
+    .returning({ id: debtors.id });
+  await db.insert(accounts).values({
+    debtorId: d!.id,
+    currency: 'MXN',
+    workflowId: `account-wa-${uid()}`,
+    status: 'paid',
+    closedAt: new Date(),
+  });
   return d!.id;
 }
 
@@ -52,10 +66,20 @@ describe('inbound WhatsApp handler', () => {
   it('records an opt-out from a debtor with nothing open, in their language, and signals nobody', async () => {
     const from = phone();
     const debtorId = await debtorWithClosedAccount(from);
-    expect(await onInbound(message(from, 'stop'))).toEqual({ handled: true, accountId: null, intent: 'stop', reply: 'opted_out' });
-    const [status] = await db.select().from(debtorChannelStatus).where(and(eq(debtorChannelStatus.debtorId, debtorId), eq(debtorChannelStatus.channel, 'whatsapp')));
+    expect(await onInbound(message(from, 'stop'))).toEqual({
+      handled: true,
+      accountId: null,
+      intent: 'stop',
+      reply: 'opted_out',
+    });
+    const [status] = await db
+      .select()
+      .from(debtorChannelStatus)
+      .where(and(eq(debtorChannelStatus.debtorId, debtorId), eq(debtorChannelStatus.channel, 'whatsapp')));
     expect(status?.status).toBe('opted_out');
-    expect(channel.sends.filter((s) => s.to === from).map((s) => s.text)).toEqual([replyFor({ kind: 'opted_out' }, 'en')]);
+    expect(channel.sends.filter((s) => s.to === from).map((s) => s.text)).toEqual([
+      replyFor({ kind: 'opted_out' }, 'en'),
+    ]);
     expect(dispatched.flat()).toEqual([]);
   });
 

@@ -7,8 +7,12 @@ const TODAY = '2026-11-20';
 
 describe('menuText', () => {
   it('offers the four options and the opt-out word in each language', () => {
-    expect(menuText('es-MX')).toMatch(/1\. Pagar[\s\S]*2\. Prometer[\s\S]*3\. Presentar un reclamo[\s\S]*4\. Hablar con un asesor[\s\S]*BAJA/);
-    expect(menuText('en')).toMatch(/1\. Pay now[\s\S]*2\. Promise[\s\S]*3\. Dispute[\s\S]*4\. Talk to an agent[\s\S]*STOP/);
+    expect(menuText('es-MX')).toMatch(
+      /1\. Pagar[\s\S]*2\. Prometer[\s\S]*3\. Presentar un reclamo[\s\S]*4\. Hablar con un asesor[\s\S]*BAJA/,
+    );
+    expect(menuText('en')).toMatch(
+      /1\. Pay now[\s\S]*2\. Promise[\s\S]*3\. Dispute[\s\S]*4\. Talk to an agent[\s\S]*STOP/,
+    );
     expect(menuText('pt-BR')).toBe(menuText('es'));
   });
 });
@@ -100,8 +104,12 @@ describe('dates', () => {
 
 describe('replyFor', () => {
   it('answers in the debtor language', () => {
-    expect(replyFor({ kind: 'promise_accepted', date: '2026-12-15' }, 'es-MX')).toBe('¡Gracias! Registramos tu promesa de pago para el 15 de diciembre de 2026.');
-    expect(replyFor({ kind: 'promise_accepted', date: '2026-12-15' }, 'en')).toBe('Thank you! We recorded your promise to pay on December 15, 2026.');
+    expect(replyFor({ kind: 'promise_accepted', date: '2026-12-15' }, 'es-MX')).toBe(
+      '¡Gracias! Registramos tu promesa de pago para el 15 de diciembre de 2026.',
+    );
+    expect(replyFor({ kind: 'promise_accepted', date: '2026-12-15' }, 'en')).toBe(
+      'Thank you! We recorded your promise to pay on December 15, 2026.',
+    );
     expect(replyFor({ kind: 'payment_link', url: 'https://pay.example/x' }, 'es')).toContain('https://pay.example/x');
     expect(replyFor({ kind: 'dispute_opened' }, 'es')).toMatch(/reclamo/);
     expect(replyFor({ kind: 'agent_will_call' }, 'en')).toBe('An agent will call you soon.');

@@ -33,7 +33,10 @@ describe('Baileys events', () => {
 
   it('maps message acks onto delivery statuses, ignoring other updates', () => {
     const S = proto.WebMessageInfo.Status;
-    expect(deliveryStatusOf({ key, update: { status: S.SERVER_ACK } })).toEqual({ providerMessageId: 'ABC', status: 'sent' });
+    expect(deliveryStatusOf({ key, update: { status: S.SERVER_ACK } })).toEqual({
+      providerMessageId: 'ABC',
+      status: 'sent',
+    });
     expect(deliveryStatusOf({ key, update: { status: S.DELIVERY_ACK } })?.status).toBe('delivered');
     expect(deliveryStatusOf({ key, update: { status: S.READ } })?.status).toBe('read');
     expect(deliveryStatusOf({ key, update: { status: S.PLAYED } })?.status).toBe('read');
@@ -55,7 +58,9 @@ describe('Baileys events', () => {
 
   it('backs off exponentially up to a minute', () => {
     const mid = () => 0.5;
-    expect([0, 1, 2, 3, 5, 6, 10, 50].map((a) => reconnectDelayMs(a, mid))).toEqual([1000, 2000, 4000, 8000, 32_000, 60_000, 60_000, 60_000]);
+    expect([0, 1, 2, 3, 5, 6, 10, 50].map((a) => reconnectDelayMs(a, mid))).toEqual([
+      1000, 2000, 4000, 8000, 32_000, 60_000, 60_000, 60_000,
+    ]);
     expect(reconnectDelayMs(20, () => 1)).toBe(60_000);
     expect(reconnectDelayMs(4, () => 1)).toBe(19_200);
     expect(reconnectDelayMs(0, () => 0)).toBe(800);

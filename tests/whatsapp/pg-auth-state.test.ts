@@ -57,7 +57,10 @@ describe('usePostgresAuthState', () => {
     // Saving again overwrites the one creds row instead of adding another.
     creds.nextPreKeyId = 42;
     await first.saveCreds();
-    const rows = await db.select().from(whatsappAuthKeys).where(and(eq(whatsappAuthKeys.numberId, id), eq(whatsappAuthKeys.keyType, 'creds')));
+    const rows = await db
+      .select()
+      .from(whatsappAuthKeys)
+      .where(and(eq(whatsappAuthKeys.numberId, id), eq(whatsappAuthKeys.keyType, 'creds')));
     expect(rows).toHaveLength(1);
     expect((await usePostgresAuthState(db, id)).state.creds.nextPreKeyId).toBe(42);
   });

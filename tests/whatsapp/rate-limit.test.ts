@@ -38,7 +38,14 @@ describe('take', () => {
 
   it('defaults the burst to perMinute', () => {
     const limit = { perMinute: 5, perDay: 100 };
-    expect(takeAll(limit, initialRateState(limit, T0), T0, 6).results.map((r) => r.ok)).toEqual([true, true, true, true, true, false]);
+    expect(takeAll(limit, initialRateState(limit, T0), T0, 6).results.map((r) => r.ok)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+    ]);
   });
 
   it('caps sends over any rolling 24 hours and says when the window frees a slot', () => {

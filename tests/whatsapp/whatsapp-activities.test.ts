@@ -59,19 +59,37 @@ describe('sendWhatsApp', () => {
     expect(first.status).toBe('sent');
     expect(channel.sends).toEqual([{ to: '+525512345678', text: input.text }]);
     const r = await row(input.idempotencyKey);
-    expect(r).toMatchObject({ status: 'sent', provider: 'baileys', error: null, channel: 'whatsapp', locale: 'es-MX', template: 'text', providerMessageId: first.providerMessageId, bodyText: input.text });
+    expect(r).toMatchObject({
+      status: 'sent',
+      provider: 'baileys',
+      error: null,
+      channel: 'whatsapp',
+      locale: 'es-MX',
+      template: 'text',
+      providerMessageId: first.providerMessageId,
+      bodyText: input.text,
+    });
     expect(r?.sentAt).toBeInstanceOf(Date);
   });
 
   it('sends to an explicit number, normalised to E.164', async () => {
     const { channel, sendWhatsApp } = setup();
-    await sendWhatsApp({ accountId: await account(null), idempotencyKey: `k-${uid()}`, text: 'x', toE164: '+57 300 123 4567', template: 'overdue', locale: 'es' });
+    await sendWhatsApp({
+      accountId: await account(null),
+      idempotencyKey: `k-${uid()}`,
+      text: 'x',
+      toE164: '+57 300 123 4567',
+      template: 'overdue',
+      locale: 'es',
+    });
     expect(channel.sends[0]?.to).toBe('+573001234567');
   });
 
   it('refuses for good when the debtor has no phone or an invalid one, without a row', async () => {
     const { channel, sendWhatsApp } = setup();
-    const noPhone = await failure(sendWhatsApp({ accountId: await account(null), idempotencyKey: `k-${uid()}`, text: 'x' }));
+    const noPhone = await failure(
+      sendWhatsApp({ accountId: await account(null), idempotencyKey: `k-${uid()}`, text: 'x' }),
+    );
     expect(noPhone).toMatchObject({ type: 'NoPhone', nonRetryable: true });
     const key = `k-${uid()}`;
     const invalid = await failure(sendWhatsApp({ accountId: await account('12345'), idempotencyKey: key, text: 'x' }));
@@ -85,7 +103,16 @@ describe('sendWhatsApp', () => {
     const accountId = await account();
     const key = `k-${uid()}`;
     // The state a worker leaves behind when it dies after handing the message to WhatsApp.
-    await db.insert(outboundMessages).values({ idempotencyKey: key, accountId, channel: 'whatsapp', template: 'text', locale: 'es', status: 'pending', provider: 'baileys', error: IN_FLIGHT });
+    await db.insert(outboundMessages).values({
+      idempotencyKey: key,
+      accountId,
+      channel: 'whatsapp',
+      template: 'text',
+      locale: 'es',
+      status: 'pending',
+      provider: 'baileys',
+      error: IN_FLIGHT,
+    });
 
     const retry = await failure(sendWhatsApp({ accountId, idempotencyKey: key, text: 'x' }));
     expect(retry).toMatchObject({ type: 'WhatsAppUncertainDelivery', nonRetryable: true });
@@ -121,7 +148,8 @@ describe('sendWhatsApp', () => {
     const results = await Promise.allSettled([sendWhatsApp(input), sendWhatsApp(input), sendWhatsApp(input)]);
     expect(channel.sends).toHaveLength(1);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    for (const r of results) if (r.status === 'rejected') expect((r.reason as ApplicationFailure).nonRetryable).toBe(true);
+    for (const r of results)
+      if (r.status === 'rejected') expect((r.reason as ApplicationFailure).nonRetryable).toBe(true);
   });
 
   it('marks a send that failed mid-way as uncertain and never retries it', async () => {
@@ -145,7 +173,11 @@ describe('sendWhatsApp', () => {
 
     channel.failNext(new WhatsAppSendError('daily cap', 'daily_cap', true, 'not_sent', 3_600_000));
     const capped = await failure(sendWhatsApp(input));
-    expect(capped).toMatchObject({ type: 'WhatsAppSendError:daily_cap', nonRetryable: false, nextRetryDelay: 3_600_000 });
+    expect(capped).toMatchObject({
+      type: 'WhatsAppSendError:daily_cap',
+      nonRetryable: false,
+      nextRetryDelay: 3_600_000,
+    });
 
     await sendWhatsApp(input);
     await sendWhatsApp(input);
@@ -157,8 +189,14 @@ describe('sendWhatsApp', () => {
     const { channel, sendWhatsApp } = setup();
     const input = { accountId: await account(), idempotencyKey: `k-${uid()}`, text: 'x' };
     channel.failNext(new WhatsAppSendError('no account', 'not_on_whatsapp', false, 'not_sent'));
-    expect(await failure(sendWhatsApp(input))).toMatchObject({ type: 'WhatsAppSendError:not_on_whatsapp', nonRetryable: true });
-    expect(await failure(sendWhatsApp(input))).toMatchObject({ type: 'WhatsAppSendError:not_on_whatsapp', nonRetryable: true });
+    expect(await failure(sendWhatsApp(input))).toMatchObject({
+      type: 'WhatsAppSendError:not_on_whatsapp',
+      nonRetryable: true,
+    });
+    expect(await failure(sendWhatsApp(input))).toMatchObject({
+      type: 'WhatsAppSendError:not_on_whatsapp',
+      nonRetryable: true,
+    });
     expect(channel.attempts).toBe(1);
     expect(await row(input.idempotencyKey)).toMatchObject({ status: 'failed', error: 'not_on_whatsapp' });
   });

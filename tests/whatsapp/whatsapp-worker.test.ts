@@ -17,7 +17,11 @@ const handle = createDb(inject('databaseUrl'), { max: 5 });
 const { db } = handle;
 const uid = () => crypto.randomUUID().slice(0, 8);
 const numberId = `wa-worker-${uid()}`;
-const log = { info: () => undefined, warn: () => undefined, error: (m: string, meta?: object) => console.error(m, meta) };
+const log = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: (m: string, meta?: object) => console.error(m, meta),
+};
 const channel = new FakeWhatsAppChannel(numberId);
 const inbound: InboundMessage[] = [];
 
@@ -33,12 +37,33 @@ beforeAll(async () => {
   native = await NativeConnection.connect({ address: inject('temporalAddress') });
   clientConnection = await Connection.connect({ address: inject('temporalAddress') });
   client = new Client({ connection: clientConnection });
-  wa = await startWhatsAppWorker({ db, sql: handle.sql, connection: native, namespace: 'default', numberId, log, channel, onInbound: (m) => void inbound.push(m) });
+  wa = await startWhatsAppWorker({
+    db,
+    sql: handle.sql,
+    connection: native,
+    namespace: 'default',
+    numberId,
+    log,
+    channel,
+    onInbound: (m) => void inbound.push(m),
+  });
   const { code } = await bundleWorkflowCode({
     workflowsPath: path.resolve(import.meta.dirname, 'fixtures/send-reminder.workflow.ts'),
-    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+    logger: {
+      log: () => undefined,
+      trace: () => undefined,
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => undefined,
+      error: () => undefined,
+    },
   });
-  wfWorker = await Worker.create({ connection: native, namespace: 'default', taskQueue: workflowQueue, workflowBundle: { code } });
+  wfWorker = await Worker.create({
+    connection: native,
+    namespace: 'default',
+    taskQueue: workflowQueue,
+    workflowBundle: { code },
+  });
   running = Promise.all([wa.run(), wfWorker.run()]);
 });
 
@@ -52,8 +77,14 @@ afterAll(async () => {
 });
 
 async function account(phone: string | null): Promise<string> {
-  const [d] = await db.insert(debtors).values({ externalId: `wa-${uid()}`, kind: 'person', name: 'Ana', phone, country: 'MX' }).returning({ id: debtors.id });
-  const [a] = await db.insert(accounts).values({ debtorId: d!.id, currency: 'MXN', workflowId: `account-wa-${uid()}` }).returning({ id: accounts.id });
+  const [d] = await db
+    .insert(debtors)
+    .values({ externalId: `wa-${uid()}`, kind: 'person', name: 'Ana', phone, country: 'MX' })
+    .returning({ id: debtors.id });
+  const [a] = await db
+    .insert(accounts)
+    .values({ debtorId: d!.id, currency: 'MXN', workflowId: `account-wa-${uid()}` })
+    .returning({ id: accounts.id });
   return a!.id;
 }
 
@@ -61,7 +92,11 @@ describe('startWhatsAppWorker', () => {
   it('serves sendWhatsApp on whatsapp-<numberId> to workflows', async () => {
     expect(wa.taskQueue).toBe(`whatsapp-${numberId}`);
     const input = { accountId: await account('+525512345678'), idempotencyKey: `k-${uid()}`, text: 'Hola' };
-    const result = await client.workflow.execute('sendReminder', { taskQueue: workflowQueue, workflowId: `wa-${uid()}`, args: [numberId, input] });
+    const result = await client.workflow.execute('sendReminder', {
+      taskQueue: workflowQueue,
+      workflowId: `wa-${uid()}`,
+      args: [numberId, input],
+    });
     expect(result).toMatchObject({ status: 'sent' });
     expect(channel.sends.filter((s) => s.text === 'Hola')).toHaveLength(1);
   });
@@ -78,20 +113,36 @@ describe('startWhatsAppWorker', () => {
   });
 
   it('keeps each number in one process', async () => {
-    await expect(startWhatsAppWorker({ db, sql: handle.sql, connection: native, namespace: 'default', numberId, log, channel: new FakeWhatsAppChannel(numberId) })).rejects.toThrow(
-      /already served by another process/,
-    );
+    await expect(
+      startWhatsAppWorker({
+        db,
+        sql: handle.sql,
+        connection: native,
+        namespace: 'default',
+        numberId,
+        log,
+        channel: new FakeWhatsAppChannel(numberId),
+      }),
+    ).rejects.toThrow(/already served by another process/);
   });
 
   it('stores receipts and passes each reply on once', async () => {
     const input = { accountId: await account('+525512345678'), idempotencyKey: `k-${uid()}`, text: 'receipt' };
-    const sent = await client.workflow.execute('sendReminder', { taskQueue: workflowQueue, workflowId: `wa-${uid()}`, args: [numberId, input] });
+    const sent = await client.workflow.execute('sendReminder', {
+      taskQueue: workflowQueue,
+      workflowId: `wa-${uid()}`,
+      args: [numberId, input],
+    });
     channel.emitStatus({ providerMessageId: sent.providerMessageId, status: 'read' });
     const reply = { fromE164: '+525512345678', text: '1', providerMessageId: `IN-${uid()}`, at: new Date() };
     channel.emitInbound(reply);
     channel.emitInbound(reply);
     await expect
-      .poll(async () => (await db.select().from(outboundMessages).where(eq(outboundMessages.idempotencyKey, input.idempotencyKey)))[0]?.deliveryStatus)
+      .poll(
+        async () =>
+          (await db.select().from(outboundMessages).where(eq(outboundMessages.idempotencyKey, input.idempotencyKey)))[0]
+            ?.deliveryStatus,
+      )
       .toBe('read');
     await expect.poll(() => inbound.filter((m) => m.providerMessageId === reply.providerMessageId).length).toBe(1);
     await new Promise((r) => setTimeout(r, 100));

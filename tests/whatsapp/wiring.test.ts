@@ -9,7 +9,14 @@ import { WhatsAppSendError } from '../../activities/whatsapp/channel';
 import { localToday, parseReply, replyFor } from '../../activities/whatsapp/inbound-menu';
 import { normaliseE164 } from '../../activities/whatsapp/jid';
 import { createDb, type DbHandle } from '../../db/client';
-import { accounts, agentTasks, debtorChannelStatus, outboundMessages, strategyVersions, whatsappNumbers } from '../../db/schema';
+import {
+  accounts,
+  agentTasks,
+  debtorChannelStatus,
+  outboundMessages,
+  strategyVersions,
+  whatsappNumbers,
+} from '../../db/schema';
 import { eventually, httpClient } from '../support/http';
 import { startTestApp, uniqueId, type TestApp } from '../support/runtime';
 import { FakeWhatsAppChannel } from './fake-channel';
@@ -75,7 +82,16 @@ async function openAccount(amount = '900.00'): Promise<Opened> {
     '/v1/invoices',
     {
       externalId: uniqueId('F'),
-      debtor: { externalId: uniqueId('D'), name: 'Lucía Gómez', kind: 'person', email: 'lucia@example.com', phone, country: 'US', timezone: zone, locale: 'es-MX' },
+      debtor: {
+        externalId: uniqueId('D'),
+        name: 'Lucía Gómez',
+        kind: 'person',
+        email: 'lucia@example.com',
+        phone,
+        country: 'US',
+        timezone: zone,
+        locale: 'es-MX',
+      },
       amount,
       currency: 'USD',
       dueDate: DateTime.now().setZone(zone).minus({ days: 2 }).toISODate(),
@@ -103,7 +119,13 @@ async function signalsOf(workflowId: string): Promise<{ name: string; arg: unkno
 
 async function stepRow(accountId: string) {
   return eventually(
-    async () => (await db.db.select().from(outboundMessages).where(and(eq(outboundMessages.accountId, accountId), eq(outboundMessages.template, 'overdue'))))[0],
+    async () =>
+      (
+        await db.db
+          .select()
+          .from(outboundMessages)
+          .where(and(eq(outboundMessages.accountId, accountId), eq(outboundMessages.template, 'overdue')))
+      )[0],
     (row) => row !== undefined && row.status !== 'pending',
   );
 }
@@ -137,18 +159,28 @@ describe('outbound WhatsApp steps', () => {
     expect(app.runtime.whatsapp.map((w) => w.taskQueue)).toEqual([`whatsapp-${numberId}`]);
     const { accountId, workflowId, phone } = await openAccount();
     const row = await stepRow(accountId);
-    expect(row).toMatchObject({ channel: 'whatsapp', status: 'sent', provider: 'baileys', idempotencyKey: `${accountId}/v1/early/0/1` });
+    expect(row).toMatchObject({
+      channel: 'whatsapp',
+      status: 'sent',
+      provider: 'baileys',
+      idempotencyKey: `${accountId}/v1/early/0/1`,
+    });
     expect(sendsTo(phone)).toHaveLength(1);
     expect(sendsTo(phone)[0]?.text).toContain('Lucía Gómez');
     expect(row?.bodyText).toBe(sendsTo(phone)[0]?.text);
     const opened = await view(accountId);
-    expect(opened.body.timeline).toContainEqual(expect.objectContaining({ type: 'message', channel: 'whatsapp', template: 'overdue' }));
+    expect(opened.body.timeline).toContainEqual(
+      expect.objectContaining({ type: 'message', channel: 'whatsapp', template: 'overdue' }),
+    );
     expect(opened.body.nextAction).toMatchObject({ type: 'message', channel: 'whatsapp' });
 
     const providerMessageId = row?.providerMessageId ?? '';
     channel.emitStatus({ providerMessageId, status: 'delivered' });
     channel.emitStatus({ providerMessageId, status: 'delivered' });
-    await eventually(() => signalsOf(workflowId), (s) => s.some((x) => x.name === 'contactOutcome'));
+    await eventually(
+      () => signalsOf(workflowId),
+      (s) => s.some((x) => x.name === 'contactOutcome'),
+    );
     // A read receipt right behind an undelivered signal would wait for the relay (the outbox keeps the order).
     channel.emitStatus({ providerMessageId, status: 'read' });
     const signals = await eventually(
@@ -159,7 +191,10 @@ describe('outbound WhatsApp steps', () => {
       { channel: 'whatsapp', outcome: 'whatsapp_delivered' },
       { channel: 'whatsapp', outcome: 'whatsapp_read' },
     ]);
-    const [stored] = await db.db.select().from(outboundMessages).where(eq(outboundMessages.id, row?.id ?? ''));
+    const [stored] = await db.db
+      .select()
+      .from(outboundMessages)
+      .where(eq(outboundMessages.id, row?.id ?? ''));
     expect(stored?.deliveryStatus).toBe('read');
     // Still exactly one message, however the receipts went.
     expect(sendsTo(phone)).toHaveLength(1);
@@ -169,9 +204,19 @@ describe('outbound WhatsApp steps', () => {
     const { accountId, workflowId } = await openAccount();
     const row = await stepRow(accountId);
     channel.emitStatus({ providerMessageId: row?.providerMessageId ?? '', status: 'failed' });
-    const signals = await eventually(() => signalsOf(workflowId), (s) => s.some((x) => x.name === 'deliveryFailed'));
-    expect(signals.find((s) => s.name === 'deliveryFailed')?.arg).toEqual({ key: 'early/0/1', channel: 'whatsapp', reason: 'failed' });
-    const after = await eventually(() => view(accountId), (r) => r.body.nextAction?.channel === 'email');
+    const signals = await eventually(
+      () => signalsOf(workflowId),
+      (s) => s.some((x) => x.name === 'deliveryFailed'),
+    );
+    expect(signals.find((s) => s.name === 'deliveryFailed')?.arg).toEqual({
+      key: 'early/0/1',
+      channel: 'whatsapp',
+      reason: 'failed',
+    });
+    const after = await eventually(
+      () => view(accountId),
+      (r) => r.body.nextAction?.channel === 'email',
+    );
     expect(after.body.nextAction).toMatchObject({ type: 'message', channel: 'email' });
   });
 
@@ -181,7 +226,10 @@ describe('outbound WhatsApp steps', () => {
     const { accountId, phone } = await openAccount();
     const row = await stepRow(accountId);
     expect(row).toMatchObject({ status: 'failed', error: 'not_on_whatsapp' });
-    const after = await eventually(() => view(accountId), (r) => r.body.nextAction?.channel === 'email');
+    const after = await eventually(
+      () => view(accountId),
+      (r) => r.body.nextAction?.channel === 'email',
+    );
     expect(after.body.nextAction).toMatchObject({ type: 'message', channel: 'email' });
     expect(channel.attempts - attempts).toBe(1);
     expect(sendsTo(phone)).toHaveLength(0);
@@ -192,7 +240,10 @@ describe('debtor replies', () => {
   async function opened(): Promise<Opened> {
     const account = await openAccount('1200.00');
     await stepRow(account.accountId);
-    await eventually(() => view(account.accountId), (r) => r.body.balance?.amount === '1200.00');
+    await eventually(
+      () => view(account.accountId),
+      (r) => r.body.balance?.amount === '1200.00',
+    );
     return account;
   }
 
@@ -201,13 +252,21 @@ describe('debtor replies', () => {
     const m = inbound(phone, '2 15/12');
     const date = parseReply('2 15/12', 'es-MX', localToday(m.at, zone)).date ?? '';
     const expected = replyFor({ kind: 'promise_accepted', date }, 'es-MX');
-    await eventually(() => Promise.resolve(sendsTo(phone).map((s) => s.text)), (texts) => texts.includes(expected));
+    await eventually(
+      () => Promise.resolve(sendsTo(phone).map((s) => s.text)),
+      (texts) => texts.includes(expected),
+    );
     expect(sendsTo(phone).map((s) => s.text)).toContain(expected);
     const promised = await view(accountId);
     expect(promised.body.promise).toMatchObject({ amount: '1200.00', dueDate: date, status: 'active' });
     const signals = await signalsOf(workflowId);
-    expect(signals.filter((s) => s.name === 'debtorReplied').map((s) => s.arg)).toEqual([{ channel: 'whatsapp', text: '2 15/12' }]);
-    const [reply] = await db.db.select().from(outboundMessages).where(eq(outboundMessages.idempotencyKey, `${accountId}/reply/${m.providerMessageId}`));
+    expect(signals.filter((s) => s.name === 'debtorReplied').map((s) => s.arg)).toEqual([
+      { channel: 'whatsapp', text: '2 15/12' },
+    ]);
+    const [reply] = await db.db
+      .select()
+      .from(outboundMessages)
+      .where(eq(outboundMessages.idempotencyKey, `${accountId}/reply/${m.providerMessageId}`));
     expect(reply).toMatchObject({ status: 'sent', template: 'reply:promise_accepted', bodyText: expected });
 
     // The same WhatsApp message delivered again is not handled again.
@@ -221,18 +280,29 @@ describe('debtor replies', () => {
     const { accountId, workflowId, phone } = await opened();
     inbound(phone, 'STOP');
     const expected = replyFor({ kind: 'opted_out' }, 'es-MX');
-    await eventually(() => Promise.resolve(sendsTo(phone).map((s) => s.text)), (texts) => texts.includes(expected));
+    await eventually(
+      () => Promise.resolve(sendsTo(phone).map((s) => s.text)),
+      (texts) => texts.includes(expected),
+    );
     const [account] = await db.db.select().from(accounts).where(eq(accounts.id, accountId));
     const [status] = await db.db
       .select()
       .from(debtorChannelStatus)
-      .where(and(eq(debtorChannelStatus.debtorId, account?.debtorId ?? ''), eq(debtorChannelStatus.channel, 'whatsapp')));
+      .where(
+        and(eq(debtorChannelStatus.debtorId, account?.debtorId ?? ''), eq(debtorChannelStatus.channel, 'whatsapp')),
+      );
     expect(status?.status).toBe('opted_out');
-    const signals = await eventually(() => signalsOf(workflowId), (s) => s.some((x) => x.name === 'optedOut'));
+    const signals = await eventually(
+      () => signalsOf(workflowId),
+      (s) => s.some((x) => x.name === 'optedOut'),
+    );
     expect(signals.filter((s) => s.name === 'optedOut').map((s) => s.arg)).toEqual([{ channel: 'whatsapp' }]);
     expect(signals.filter((s) => s.name === 'debtorReplied')).toHaveLength(1);
     // The day-3 WhatsApp step now goes by email.
-    const after = await eventually(() => view(accountId), (r) => r.body.nextAction?.channel === 'email');
+    const after = await eventually(
+      () => view(accountId),
+      (r) => r.body.nextAction?.channel === 'email',
+    );
     expect(after.body.nextAction?.channel).toBe('email');
   });
 
@@ -248,7 +318,10 @@ describe('debtor replies', () => {
 
     const agent = inbound(phone, '4');
     await eventually(replies, (t) => t.includes(replyFor({ kind: 'agent_will_call' }, 'es-MX')));
-    const [task] = await db.db.select().from(agentTasks).where(eq(agentTasks.idempotencyKey, `whatsapp-inbound/${agent.providerMessageId}`));
+    const [task] = await db.db
+      .select()
+      .from(agentTasks)
+      .where(eq(agentTasks.idempotencyKey, `whatsapp-inbound/${agent.providerMessageId}`));
     expect(task).toMatchObject({ accountId, channel: 'call', priority: 'high', status: 'open' });
 
     inbound(phone, 'hola?');
@@ -256,8 +329,13 @@ describe('debtor replies', () => {
 
     inbound(phone, '3 no reconozco la factura');
     await eventually(replies, (t) => t.includes(replyFor({ kind: 'dispute_opened' }, 'es-MX')));
-    const disputed = await eventually(() => view(accountId), (r) => r.body.status === 'disputed');
-    expect(disputed.body.timeline).toContainEqual(expect.objectContaining({ type: 'dispute_opened', reason: 'no reconozco la factura' }));
+    const disputed = await eventually(
+      () => view(accountId),
+      (r) => r.body.status === 'disputed',
+    );
+    expect(disputed.body.timeline).toContainEqual(
+      expect.objectContaining({ type: 'dispute_opened', reason: 'no reconozco la factura' }),
+    );
     const signals = await signalsOf(workflowId);
     expect(signals.filter((s) => s.name === 'debtorReplied')).toHaveLength(4);
   });
@@ -275,7 +353,9 @@ describe('debtor replies', () => {
     expect(await eventually(texts, (t) => t.includes(refused))).toContain(refused);
     const after = await view(accountId);
     expect(after.body.promise).toBeNull();
-    expect(after.body.timeline).toContainEqual(expect.objectContaining({ type: 'promise_rejected', reason: 'due_date_too_far' }));
+    expect(after.body.timeline).toContainEqual(
+      expect.objectContaining({ type: 'promise_rejected', reason: 'due_date_too_far' }),
+    );
   });
 
   it('ignores numbers that belong to no debtor', async () => {
@@ -294,15 +374,32 @@ describe('pairing over the API', () => {
     expect(created.body).toMatchObject({ id: numberId, qr: null, pairingCode: null });
     expect((await call('POST', '/v1/whatsapp/numbers', { id: numberId }, admin)).status).toBe(200);
 
-    const asked = await call('POST', `/v1/whatsapp/numbers/${numberId}/pairing-code`, { phone: '+52 55 1234 5678' }, admin);
+    const asked = await call(
+      'POST',
+      `/v1/whatsapp/numbers/${numberId}/pairing-code`,
+      { phone: '+52 55 1234 5678' },
+      admin,
+    );
     expect(asked.status).toBe(202);
-    expect(asked.body).toMatchObject({ id: numberId, phone: '+525512345678', pairingRequested: true, pairingCode: null });
+    expect(asked.body).toMatchObject({
+      id: numberId,
+      phone: '+525512345678',
+      pairingRequested: true,
+      pairingCode: null,
+    });
     const paired = await eventually(
       () => call('GET', `/v1/whatsapp/numbers/${numberId}`, undefined, admin),
       (r) => r.body.pairingCode !== null,
     );
     expect(paired.status).toBe(200);
-    expect(paired.body).toMatchObject({ id: numberId, status: 'pairing', pairingCode: 'ABCD1234', phone: '+525512345678', pairingRequested: false, pairingError: null });
+    expect(paired.body).toMatchObject({
+      id: numberId,
+      status: 'pairing',
+      pairingCode: 'ABCD1234',
+      phone: '+525512345678',
+      pairingRequested: false,
+      pairingError: null,
+    });
   });
 
   it('answers with problem details: bad phone, unknown number, already paired, unknown fields, wrong role', async () => {
@@ -325,7 +422,16 @@ describe('pairing over the API', () => {
     const missing = await call('GET', `/v1/whatsapp/numbers/${uniqueId('wa-none')}`, undefined, admin);
     expect(missing.status).toBe(404);
     expect(missing.type).toContain('application/problem+json');
-    expect((await call('POST', `/v1/whatsapp/numbers/${uniqueId('wa-none')}/pairing-code`, { phone: '+525512345678' }, admin)).status).toBe(404);
+    expect(
+      (
+        await call(
+          'POST',
+          `/v1/whatsapp/numbers/${uniqueId('wa-none')}/pairing-code`,
+          { phone: '+525512345678' },
+          admin,
+        )
+      ).status,
+    ).toBe(404);
 
     await db.db.update(whatsappNumbers).set({ status: 'connected' }).where(eq(whatsappNumbers.id, other));
     const paired = await call('POST', `/v1/whatsapp/numbers/${other}/pairing-code`, { phone: '+525512345678' }, admin);
@@ -333,6 +439,8 @@ describe('pairing over the API', () => {
 
     expect((await call('GET', `/v1/whatsapp/numbers/${other}`, undefined, null)).status).toBe(401);
     expect((await call('GET', `/v1/whatsapp/numbers/${other}`, undefined, system)).status).toBe(403);
-    expect((await call('POST', '/v1/whatsapp/numbers', { id: uniqueId('wa') }, await app.keyFor('supervisor'))).status).toBe(403);
+    expect(
+      (await call('POST', '/v1/whatsapp/numbers', { id: uniqueId('wa') }, await app.keyFor('supervisor'))).status,
+    ).toBe(403);
   });
 });

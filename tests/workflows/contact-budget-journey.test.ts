@@ -18,7 +18,12 @@ import type { TimelineEntry } from '../../strategies/core/types';
 import { startRuntime, type Runtime } from '../../workers/runtime';
 import { httpClient } from '../support/http';
 import { testConfig, uniqueId } from '../support/runtime';
-import { clBudgetJourney, coBudgetJourney, prepareDebtorJourneys, type DebtorJourneys } from './support/debtor-journeys';
+import {
+  clBudgetJourney,
+  coBudgetJourney,
+  prepareDebtorJourneys,
+  type DebtorJourneys,
+} from './support/debtor-journeys';
 import { driveJourneys } from './support/scenario-journey';
 import { startTimeSkippingRig, type TimeSkippingRig } from './support/time-skipping';
 import { rigConfig } from './support/vitest-rig';
@@ -63,12 +68,22 @@ function viewsOf(d: DebtorJourneys) {
 function timelineContacts(d: DebtorJourneys): Contact[] {
   return viewsOf(d)
     .flatMap(({ accountId, timeline }) =>
-      timeline.filter(isContact).map((e) => ({ accountId, key: `${accountId}/v1/${String(e.key)}`, channel: String(e.channel), at: Date.parse(e.at) })),
+      timeline.filter(isContact).map((e) => ({
+        accountId,
+        key: `${accountId}/v1/${String(e.key)}`,
+        channel: String(e.channel),
+        at: Date.parse(e.at),
+      })),
     )
     .sort((a, b) => a.at - b.at);
 }
 
-const ledgerOf = (d: DebtorJourneys) => rig.db.db.select().from(contactDecisions).where(eq(contactDecisions.debtorId, d.debtorId)).orderBy(contactDecisions.id);
+const ledgerOf = (d: DebtorJourneys) =>
+  rig.db.db
+    .select()
+    .from(contactDecisions)
+    .where(eq(contactDecisions.debtorId, d.debtorId))
+    .orderBy(contactDecisions.id);
 
 const zoneOf = (d: DebtorJourneys) => d.journeys[0]?.scenario.zone ?? '';
 /** Local instant of day `n` past due (the shifted scenario's calendar) at "HH:mm". */
@@ -87,8 +102,17 @@ function groupBy<T>(items: T[], keyOf: (t: T) => string): Map<string, T[]> {
  * At `at` both accounts wanted `channel`: exactly one made the contact, the other shows `deferred`
  * with `rule` and `until`, in its timeline and in the ledger. Returns the loser's account id.
  */
-async function expectRace(d: DebtorJourneys, at: number, channel: string, rule: string, until: number): Promise<string> {
-  const atThen = viewsOf(d).map(({ accountId, timeline }) => ({ accountId, entries: timeline.filter((e) => Date.parse(e.at) === at && e.channel === channel) }));
+async function expectRace(
+  d: DebtorJourneys,
+  at: number,
+  channel: string,
+  rule: string,
+  until: number,
+): Promise<string> {
+  const atThen = viewsOf(d).map(({ accountId, timeline }) => ({
+    accountId,
+    entries: timeline.filter((e) => Date.parse(e.at) === at && e.channel === channel),
+  }));
   const winners = atThen.filter((a) => a.entries.some(isContact));
   const losers = atThen.filter((a) => a.entries.some((e) => e.type === 'deferred'));
   expect(winners, `one account contacts on ${channel} at ${new Date(at).toISOString()}`).toHaveLength(1);
@@ -99,8 +123,12 @@ async function expectRace(d: DebtorJourneys, at: number, channel: string, rule: 
   const deferred = loser.entries.find((e) => e.type === 'deferred');
   expect(deferred).toMatchObject({ reason: rule });
   expect(Date.parse(String(deferred?.until))).toBe(until);
-  const rows = (await ledgerOf(d)).filter((r) => r.accountId === loser.accountId && r.decision === 'deferred' && r.decidedAt.getTime() === at);
-  expect(rows.map((r) => ({ channel: r.channel, rule: r.rule, until: r.deferredUntil?.getTime() }))).toEqual([{ channel, rule, until }]);
+  const rows = (await ledgerOf(d)).filter(
+    (r) => r.accountId === loser.accountId && r.decision === 'deferred' && r.decidedAt.getTime() === at,
+  );
+  expect(rows.map((r) => ({ channel: r.channel, rule: r.rule, until: r.deferredUntil?.getTime() }))).toEqual([
+    { channel, rule, until },
+  ]);
   return loser.accountId;
 }
 
@@ -111,7 +139,9 @@ async function expectExactlyOnce(d: DebtorJourneys): Promise<void> {
   const ledger = await ledgerOf(d);
   const sent = ledger.filter((r) => r.decision === 'sent');
   // Each contact reserved once under its idempotency key, at the instant the timeline shows.
-  expect(sent.map((r) => ({ accountId: r.accountId, key: r.attemptKey, channel: r.channel, at: r.decidedAt.getTime() }))).toEqual(contacts);
+  expect(
+    sent.map((r) => ({ accountId: r.accountId, key: r.attemptKey, channel: r.channel, at: r.decidedAt.getTime() })),
+  ).toEqual(contacts);
   expect(new Set(sent.map((r) => r.packVersion))).toEqual(new Set([`${d.journeys[0]?.scenario.country}@1`]));
 
   for (const { accountId, timeline } of viewsOf(d)) {
@@ -120,20 +150,41 @@ async function expectExactlyOnce(d: DebtorJourneys): Promise<void> {
     const rows = await rig.db.db.select().from(outboundMessages).where(eq(outboundMessages.accountId, accountId));
     expect(rows.map((r) => r.idempotencyKey).sort()).toEqual(messages.map(keyOf).sort());
     for (const m of messages) {
-      expect(rows.find((r) => r.idempotencyKey === keyOf(m))).toMatchObject({ channel: m.channel, template: m.template, status: m.channel === 'email' ? 'sent' : 'captured' });
+      expect(rows.find((r) => r.idempotencyKey === keyOf(m))).toMatchObject({
+        channel: m.channel,
+        template: m.template,
+        status: m.channel === 'email' ? 'sent' : 'captured',
+      });
       const requests = rig.resend.received.filter((r) => r.idempotencyKey === keyOf(m));
       expect(requests.map((r) => r.replayed)).toEqual(m.channel === 'email' ? [false] : []);
     }
     const tasks = await rig.db.db.select().from(agentTasks).where(eq(agentTasks.accountId, accountId));
-    expect(tasks.map((t) => t.idempotencyKey).sort()).toEqual(timeline.filter((e) => e.type === 'task').map(keyOf).sort());
+    expect(tasks.map((t) => t.idempotencyKey).sort()).toEqual(
+      timeline
+        .filter((e) => e.type === 'task')
+        .map(keyOf)
+        .sort(),
+    );
 
     // Every deferral and skip of the timeline is in the ledger with its rule (and `until`), once.
     const decided = timeline.filter((e) => e.type === 'deferred' || e.type === 'skipped');
     const recorded = ledger.filter((r) => r.accountId === accountId && r.decision !== 'sent');
-    const asRow = (e: TimelineEntry) => ({ decision: e.type, channel: e.channel, rule: e.reason, at: Date.parse(e.at), until: typeof e.until === 'string' ? Date.parse(e.until) : null });
-    expect(recorded.map((r) => ({ decision: r.decision, channel: r.channel, rule: r.rule, at: r.decidedAt.getTime(), until: r.deferredUntil?.getTime() ?? null }))).toEqual(
-      decided.map(asRow),
-    );
+    const asRow = (e: TimelineEntry) => ({
+      decision: e.type,
+      channel: e.channel,
+      rule: e.reason,
+      at: Date.parse(e.at),
+      until: typeof e.until === 'string' ? Date.parse(e.until) : null,
+    });
+    expect(
+      recorded.map((r) => ({
+        decision: r.decision,
+        channel: r.channel,
+        rule: r.rule,
+        at: r.decidedAt.getTime(),
+        until: r.deferredUntil?.getTime() ?? null,
+      })),
+    ).toEqual(decided.map(asRow));
   }
 }
 
@@ -147,7 +198,8 @@ describe('contact budget across one debtor’s two accounts (real workflows, tim
     const byDay = groupBy(contacts, (c) => localDate(c.at, zone));
     for (const [date, same] of byDay) expect(same, `contacts on ${date}`).toHaveLength(1);
     const byWeek = groupBy(contacts, (c) => weekStart(localDate(c.at, zone)));
-    for (const [week, same] of byWeek) expect(new Set(same.map((c) => c.channel)), `channels in the week of ${week}`).toHaveProperty('size', 1);
+    for (const [week, same] of byWeek)
+      expect(new Set(same.map((c) => c.channel)), `channels in the week of ${week}`).toHaveProperty('size', 1);
     // Both accounts did reach the debtor, in five different weeks.
     expect(new Set(contacts.map((c) => c.accountId)).size).toBe(2);
     expect(byWeek.size).toBe(5);
@@ -160,7 +212,11 @@ describe('contact budget across one debtor’s two accounts (real workflows, tim
     // Day 9 (Wednesday): USD wants WhatsApp, COP emailed on Tuesday. USD made no contact that week,
     // so only the ledger can have told it: deferred to next Monday.
     const usdTimeline = viewsOf(co)[1]?.timeline ?? [];
-    expect(usdTimeline.filter((e) => isContact(e) && weekStart(e.at.slice(0, 10)) === weekStart(localDate(dayAt(co, 9, '07:00'), zoneOf(co))))).toEqual([]);
+    expect(
+      usdTimeline.filter(
+        (e) => isContact(e) && weekStart(e.at.slice(0, 10)) === weekStart(localDate(dayAt(co, 9, '07:00'), zoneOf(co))),
+      ),
+    ).toEqual([]);
     const day9 = usdTimeline.find((e) => Date.parse(e.at) === dayAt(co, 9, '07:00'));
     expect(day9).toMatchObject({ type: 'deferred', channel: 'whatsapp', reason: 'one_channel_per_week' });
     expect(Date.parse(String(day9?.until))).toBe(dayAt(co, 14, '07:00'));
@@ -170,7 +226,11 @@ describe('contact budget across one debtor’s two accounts (real workflows, tim
     const late = copTimeline.find((e) => Date.parse(e.at) === dayAt(co, 15, '20:00'));
     expect(late).toMatchObject({ type: 'deferred', channel: 'email' });
     expect(Date.parse(String(late?.until))).toBe(dayAt(co, 21, '07:00'));
-    expect(copTimeline.find((e) => e.type === 'message' && e.channel === 'email' && Date.parse(e.at) === dayAt(co, 21, '07:00'))).toBeDefined();
+    expect(
+      copTimeline.find(
+        (e) => e.type === 'message' && e.channel === 'email' && Date.parse(e.at) === dayAt(co, 21, '07:00'),
+      ),
+    ).toBeDefined();
     // Day 24 (Thursday, pre-legal): both want WhatsApp in a week COP opened by email.
     const thursday = dayAt(co, 24, '07:00');
     for (const timeline of [copTimeline, usdTimeline]) {
@@ -186,12 +246,16 @@ describe('contact budget across one debtor’s two accounts (real workflows, tim
     const zone = zoneOf(cl);
     const contacts = timelineContacts(cl);
     const written = contacts.filter((c) => WRITTEN.has(c.channel));
-    for (const [week, same] of groupBy(written, (c) => weekStart(localDate(c.at, zone)))) expect(same.length, `written in the week of ${week}`).toBeLessThanOrEqual(2);
+    for (const [week, same] of groupBy(written, (c) => weekStart(localDate(c.at, zone))))
+      expect(same.length, `written in the week of ${week}`).toBeLessThanOrEqual(2);
     for (let i = 1; i < written.length; i++) {
-      expect(daysBetween(localDate(written[i - 1]?.at ?? 0, zone), localDate(written[i]?.at ?? 0, zone))).toBeGreaterThanOrEqual(2);
+      expect(
+        daysBetween(localDate(written[i - 1]?.at ?? 0, zone), localDate(written[i]?.at ?? 0, zone)),
+      ).toBeGreaterThanOrEqual(2);
     }
     const voice = contacts.filter((c) => VOICE_AND_VISIT.has(c.channel));
-    for (const [week, same] of groupBy(voice, (c) => weekStart(localDate(c.at, zone)))) expect(same, `calls in the week of ${week}`).toHaveLength(1);
+    for (const [week, same] of groupBy(voice, (c) => weekStart(localDate(c.at, zone))))
+      expect(same, `calls in the week of ${week}`).toHaveLength(1);
     expect(voice).toHaveLength(1);
     expect(written).toHaveLength(6);
     expect(new Set(contacts.map((c) => c.accountId)).size).toBe(2);
@@ -219,15 +283,33 @@ describe('contact budget across one debtor’s two accounts (real workflows, tim
 
   it('GET /v1/debtors/{externalId}/contact-decisions lists the ledger of both accounts with each rule', async () => {
     const key = generateKey();
-    await rig.db.db.insert(apiKeys).values({ name: uniqueId('system'), role: 'system', agentId: null, keyHash: hashKey(key) });
+    await rig.db.db
+      .insert(apiKeys)
+      .values({ name: uniqueId('system'), role: 'system', agentId: null, keyHash: hashKey(key) });
     const call = httpClient(api.api?.url ?? '');
     for (const d of [co, cl]) {
       const res = await call('GET', `/v1/debtors/${d.debtorExternalId}/contact-decisions?limit=500`, undefined, key);
       expect(res.status).toBe(200);
       const ledger = await ledgerOf(d);
-      const items = res.body.items as { accountId: string; decision: string; rule: string | null; decidedAt: string; deferredUntil: string | null }[];
-      expect(items.map((i) => [i.accountId, i.decision, i.rule, Date.parse(i.decidedAt), i.deferredUntil && Date.parse(i.deferredUntil)])).toEqual(
-        ledger.reverse().map((r) => [r.accountId, r.decision, r.rule, r.decidedAt.getTime(), r.deferredUntil?.getTime() ?? null]),
+      const items = res.body.items as {
+        accountId: string;
+        decision: string;
+        rule: string | null;
+        decidedAt: string;
+        deferredUntil: string | null;
+      }[];
+      expect(
+        items.map((i) => [
+          i.accountId,
+          i.decision,
+          i.rule,
+          Date.parse(i.decidedAt),
+          i.deferredUntil && Date.parse(i.deferredUntil),
+        ]),
+      ).toEqual(
+        ledger
+          .reverse()
+          .map((r) => [r.accountId, r.decision, r.rule, r.decidedAt.getTime(), r.deferredUntil?.getTime() ?? null]),
       );
       expect(new Set(items.map((i) => i.accountId))).toEqual(new Set(d.journeys.map((j) => j.account.accountId)));
     }
@@ -241,18 +323,65 @@ describe('contact ledger (reserveContacts)', () => {
     if (!a || !b) throw new Error('two accounts expected');
     const budget = createContactBudgetActivities({ db: rig.db.db });
     const t = notBefore;
-    expect(await budget.reserveContacts({ accountId: a, knownUpTo: 0, attempts: [{ key: `${a}/v1/x/0/1`, channel: 'whatsapp', at: t }], decisions: [], packVersion: 'CO@1' })).toMatchObject({ ok: true });
-    const deferral = { key: `${b}/deferred/x`, channel: 'email', decision: 'deferred' as const, rule: 'outside_window', at: t + 1000, until: t + 3_600_000 };
-    const onlyDefers = await budget.reserveContacts({ accountId: b, knownUpTo: 0, attempts: [], decisions: [deferral], packVersion: 'CO@1' });
+    expect(
+      await budget.reserveContacts({
+        accountId: a,
+        knownUpTo: 0,
+        attempts: [{ key: `${a}/v1/x/0/1`, channel: 'whatsapp', at: t }],
+        decisions: [],
+        packVersion: 'CO@1',
+      }),
+    ).toMatchObject({ ok: true });
+    const deferral = {
+      key: `${b}/deferred/x`,
+      channel: 'email',
+      decision: 'deferred' as const,
+      rule: 'outside_window',
+      at: t + 1000,
+      until: t + 3_600_000,
+    };
+    const onlyDefers = await budget.reserveContacts({
+      accountId: b,
+      knownUpTo: 0,
+      attempts: [],
+      decisions: [deferral],
+      packVersion: 'CO@1',
+    });
     expect(onlyDefers).toMatchObject({ ok: false, contacts: [{ at: t, channel: 'whatsapp' }] });
     // Nothing was recorded for the refused reservation; once the contacts are known it goes through.
-    expect(await rig.db.db.select().from(contactDecisions).where(and(eq(contactDecisions.accountId, b)))).toEqual([]);
-    const again = await budget.reserveContacts({ accountId: b, knownUpTo: onlyDefers.knownUpTo, attempts: [], decisions: [deferral], packVersion: 'CO@1' });
+    expect(
+      await rig.db.db
+        .select()
+        .from(contactDecisions)
+        .where(and(eq(contactDecisions.accountId, b))),
+    ).toEqual([]);
+    const again = await budget.reserveContacts({
+      accountId: b,
+      knownUpTo: onlyDefers.knownUpTo,
+      attempts: [],
+      decisions: [deferral],
+      packVersion: 'CO@1',
+    });
     expect(again).toEqual({ ok: true, knownUpTo: onlyDefers.knownUpTo });
-    const attempt = await budget.reserveContacts({ accountId: b, knownUpTo: again.knownUpTo, attempts: [{ key: `${b}/v1/x/0/1`, channel: 'email', at: t + 3_600_000 }], decisions: [], packVersion: 'CO@1' });
+    const attempt = await budget.reserveContacts({
+      accountId: b,
+      knownUpTo: again.knownUpTo,
+      attempts: [{ key: `${b}/v1/x/0/1`, channel: 'email', at: t + 3_600_000 }],
+      decisions: [],
+      packVersion: 'CO@1',
+    });
     expect(attempt.ok).toBe(true);
-    const rows = await rig.db.db.select().from(contactDecisions).where(inArray(contactDecisions.accountId, [a, b]));
-    expect(rows.map((r) => [r.accountId, r.decision, r.rule]).sort()).toEqual([[a, 'sent', null], [b, 'deferred', 'outside_window'], [b, 'sent', null]].sort());
+    const rows = await rig.db.db
+      .select()
+      .from(contactDecisions)
+      .where(inArray(contactDecisions.accountId, [a, b]));
+    expect(rows.map((r) => [r.accountId, r.decision, r.rule]).sort()).toEqual(
+      [
+        [a, 'sent', null],
+        [b, 'deferred', 'outside_window'],
+        [b, 'sent', null],
+      ].sort(),
+    );
   });
 });
 
@@ -267,12 +396,23 @@ describe('recorded histories for the replay test', () => {
       // A journey's first run may end before any contact decision (it waits for its first stage).
       if (readFileSync(path.join(dir, file), 'utf8').includes('"reserveContacts"')) withBudget.add(journey);
     }
-    expect([...withBudget].sort()).toEqual(['contact-budget-cl-clp', 'contact-budget-cl-usd', 'contact-budget-co-cop', 'contact-budget-co-usd']);
+    expect([...withBudget].sort()).toEqual([
+      'contact-budget-cl-clp',
+      'contact-budget-cl-usd',
+      'contact-budget-co-cop',
+      'contact-budget-co-usd',
+    ]);
     // Runs recorded with patched('db-activities-local') call reserveContacts as a local activity, whose
     // name sits inside an encoded marker; they are named for it.
     const local = [...journeys].filter((j) => j.endsWith('-local-activities'));
     expect(local.sort()).toEqual(['dispute-pause-legal-local-activities', 'promise-kept-local-activities']);
     const before = [...journeys].filter((j) => !withBudget.has(j) && !local.includes(j));
-    expect(before.sort()).toEqual(['broken-promises-escalation', 'dispute-pause-legal', 'plan-broken-promise-kept', 'promise-kept', 'strategy-version-change']);
+    expect(before.sort()).toEqual([
+      'broken-promises-escalation',
+      'dispute-pause-legal',
+      'plan-broken-promise-kept',
+      'promise-kept',
+      'strategy-version-change',
+    ]);
   });
 });

@@ -18,7 +18,11 @@ const journeys = new Map<string, Journey>();
 beforeAll(async () => {
   rig = await startTimeSkippingRig(rigConfig());
   const notBefore = (await rig.env.currentTimeMs()) + 86_400_000;
-  for (const spec of [workflowJourney('mx-plan-broken-opt-out'), workflowJourney('co-promises-dispute-pause'), versionChangeJourney]) {
+  for (const spec of [
+    workflowJourney('mx-plan-broken-opt-out'),
+    workflowJourney('co-promises-dispute-pause'),
+    versionChangeJourney,
+  ]) {
     journeys.set(spec.name, await prepareJourney(rig.db.db, spec, notBefore));
   }
   await driveJourneys(rig.env, rig.taskQueue, [...journeys.values()], rig.db.db);
@@ -37,13 +41,19 @@ function ran(name: string): Journey & { view: NonNullable<Journey['view']> } {
 /** "type" or "type:detail" per entry: the business story without timestamps. */
 function story(timeline: readonly TimelineEntry[]): string[] {
   return timeline.map((e) => {
-    const detail = e.type === 'stage_entered' ? `${e.stage}/${String(e.reason)}` : [e.template, e.reason, e.status, e.channel].find((v) => typeof v === 'string');
+    const detail =
+      e.type === 'stage_entered'
+        ? `${e.stage}/${String(e.reason)}`
+        : [e.template, e.reason, e.status, e.channel].find((v) => typeof v === 'string');
     return detail === undefined ? e.type : `${e.type}:${detail}`;
   });
 }
 
 const between = (timeline: readonly TimelineEntry[], from: string, to: string) =>
-  timeline.slice(timeline.findIndex((e) => e.type === from), timeline.findIndex((e) => e.type === to) + 1);
+  timeline.slice(
+    timeline.findIndex((e) => e.type === from),
+    timeline.findIndex((e) => e.type === to) + 1,
+  );
 
 describe('journeys through the account workflow', () => {
   it('a plan broken after its first installment, then a promise kept by paying in full (MX, 120+ days)', () => {
@@ -69,9 +79,15 @@ describe('journeys through the account workflow', () => {
       'promise_kept',
       'closed:paid',
     ]);
-    expect(view.timeline.find((e) => e.type === 'plan_broken')).toMatchObject({ installment: 2, expected: '2250.00', paid: '1000.00' });
+    expect(view.timeline.find((e) => e.type === 'plan_broken')).toMatchObject({
+      installment: 2,
+      expected: '2250.00',
+      paid: '1000.00',
+    });
     expect(view).toMatchObject({ status: 'paid', balanceMinor: 0, brokenPromises: 1 });
-    expect(daysBetween(view.timeline[0]?.at.slice(0, 10) ?? '', new Date(scenario.until).toISOString().slice(0, 10))).toBeGreaterThanOrEqual(120);
+    expect(
+      daysBetween(view.timeline[0]?.at.slice(0, 10) ?? '', new Date(scenario.until).toISOString().slice(0, 10)),
+    ).toBeGreaterThanOrEqual(120);
     expect(view.timeline).toEqual(simulateJourney(scenario).timeline);
   });
 
@@ -82,7 +98,10 @@ describe('journeys through the account workflow', () => {
     expect(s).toContain('stage_entered:credit-hold/escalation');
     expect(s.indexOf('stage_entered:credit-hold/escalation')).toBe(s.lastIndexOf('promise_broken') + 1);
     // Nothing is sent while the dispute is open or the account is paused.
-    for (const [from, to] of [['dispute_opened', 'dispute_resolved'], ['paused', 'resumed']] as const) {
+    for (const [from, to] of [
+      ['dispute_opened', 'dispute_resolved'],
+      ['paused', 'resumed'],
+    ] as const) {
       expect(between(view.timeline, from, to).filter((e) => e.type === 'message' || e.type === 'task')).toEqual([]);
     }
     expect(view.timeline.at(-1)).toMatchObject({ type: 'closed', status: 'legal_handoff', day: 120 });
@@ -114,13 +133,19 @@ describe('journeys through the account workflow', () => {
       'closed:legal_handoff',
     ]);
     expect(view.timeline.find((e) => e.type === 'promise_kept')).toMatchObject({ amount: '600.00', paid: '600.00' });
-    const rows = await rig.db.db.select().from(outboundMessages).where(eq(outboundMessages.accountId, account.accountId));
+    const rows = await rig.db.db
+      .select()
+      .from(outboundMessages)
+      .where(eq(outboundMessages.accountId, account.accountId));
     const expectedKeys = view.timeline
       .filter((e) => e.type === 'message')
       .map((e) => `${account.accountId}/v${Date.parse(e.at) < changedAt ? 1 : 2}/${String(e.key)}`);
     expect(rows.map((r) => r.idempotencyKey).sort()).toEqual(expectedKeys.sort());
     expect(expectedKeys.filter((k) => k.includes('/v2/'))).toHaveLength(2);
-    const [row] = await rig.db.db.select().from(accounts).where(and(eq(accounts.id, account.accountId)));
+    const [row] = await rig.db.db
+      .select()
+      .from(accounts)
+      .where(and(eq(accounts.id, account.accountId)));
     expect(row).toMatchObject({ strategyId: account.strategyId, strategyVersion: 2, status: 'legal_handoff' });
     expect(view.timeline).toEqual(simulateJourney(scenario, changes).timeline);
   });

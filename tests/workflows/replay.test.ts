@@ -20,11 +20,18 @@ import { describe, expect, inject, it } from 'vitest';
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
 const dir = path.resolve(import.meta.dirname, '../fixtures/histories');
-const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const load = (file: string) => historyFromJSON(JSON.parse(readFileSync(path.join(dir, file), 'utf8')));
-const replayOptions = () => ({ workflowBundle: { codePath: inject('workflowBundlePath') }, replayName: 'account-replay' });
+const replayOptions = () => ({
+  workflowBundle: { codePath: inject('workflowBundlePath') },
+  replayName: 'account-replay',
+});
 
-async function replay(histories: { workflowId: string; history: temporal.api.history.v1.IHistory }[]): Promise<ReplayResult[]> {
+async function replay(
+  histories: { workflowId: string; history: temporal.api.history.v1.IHistory }[],
+): Promise<ReplayResult[]> {
   const results: ReplayResult[] = [];
   for await (const result of Worker.runReplayHistories(replayOptions(), histories)) results.push(result);
   return results;
@@ -59,7 +66,9 @@ describe('recorded account workflow histories', () => {
 
   it('fail on nondeterminism (a history whose first activity is not the one the code schedules)', async () => {
     const history = load(files[0] ?? '');
-    const scheduled = history.events?.find((e) => e.activityTaskScheduledEventAttributes)?.activityTaskScheduledEventAttributes;
+    const scheduled = history.events?.find(
+      (e) => e.activityTaskScheduledEventAttributes,
+    )?.activityTaskScheduledEventAttributes;
     if (!scheduled?.activityType) throw new Error('no activity in the history');
     scheduled.activityType.name = 'someOtherActivity';
     const [result] = await replay([{ workflowId: 'tampered', history }]);

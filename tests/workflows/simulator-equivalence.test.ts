@@ -16,8 +16,15 @@ import { driveJourneys, simulateJourney, type Journey } from './support/scenario
 import { startTimeSkippingRig, type TimeSkippingRig } from './support/time-skipping';
 import { rigConfig } from './support/vitest-rig';
 
-const dirs = [path.resolve(import.meta.dirname, '../fixtures/scenarios'), path.resolve(import.meta.dirname, 'scenarios')];
-const files = dirs.flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.json') && !f.endsWith('.expected.json')).map((f) => path.join(dir, f)));
+const dirs = [
+  path.resolve(import.meta.dirname, '../fixtures/scenarios'),
+  path.resolve(import.meta.dirname, 'scenarios'),
+];
+const files = dirs.flatMap((dir) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && !f.endsWith('.expected.json'))
+    .map((f) => path.join(dir, f)),
+);
 const nameOf = (file: string) => path.basename(file, '.json');
 
 let rig: TimeSkippingRig;
@@ -64,7 +71,11 @@ describe('simulator ≡ account workflow', () => {
       expect(rows.map((r) => r.idempotencyKey).sort()).toEqual(messages.map((m) => keyOf(m.key)).sort());
       for (const m of messages) {
         const row = rows.find((r) => r.idempotencyKey === keyOf(m.key));
-        expect(row).toMatchObject({ channel: m.channel, template: m.template, status: m.channel === 'email' ? 'sent' : 'captured' });
+        expect(row).toMatchObject({
+          channel: m.channel,
+          template: m.template,
+          status: m.channel === 'email' ? 'sent' : 'captured',
+        });
         const requests = rig.resend.received.filter((r) => r.idempotencyKey === keyOf(m.key));
         if (m.channel === 'email') {
           expect(requests).toHaveLength(1);

@@ -26,10 +26,14 @@ let proxy: HoldingProxy;
 const children: ChildProcess[] = [];
 
 function startWorkerProcess(config: WorkerProcessConfig): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, 'support/worker-process.ts'), JSON.stringify(config)], {
-    cwd: path.resolve(import.meta.dirname, '../..'),
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.resolve(import.meta.dirname, 'support/worker-process.ts'), JSON.stringify(config)],
+    {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   children.push(child);
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`worker process exited (${String(code)}) before it was ready`)));
@@ -60,7 +64,11 @@ describe('a worker process killed in the middle of an email send', () => {
       resend: { url: proxy.url, apiKey: rig.resend.apiKey },
       maxCachedWorkflows: 0,
     };
-    const journey = await prepareJourney(rig.db.db, workflowJourney('co-promises-dispute-pause'), (await rig.env.currentTimeMs()) + 86_400_000);
+    const journey = await prepareJourney(
+      rig.db.db,
+      workflowJourney('co-promises-dispute-pause'),
+      (await rig.env.currentTimeMs()) + 86_400_000,
+    );
     const first = await startWorkerProcess(config);
     const held = proxy.holdEmail(1);
     const driving = driveJourneys(rig.env, rig.taskQueue, [journey], rig.db.db);
@@ -80,7 +88,10 @@ describe('a worker process killed in the middle of an email send', () => {
     const messages = view.timeline.filter((e) => e.type === 'message');
     const keyOf = (k: unknown) => `${journey.account.accountId}/v1/${String(k)}`;
     expect(messages.map((m) => keyOf(m.key))).toContain(key);
-    const rows = await rig.db.db.select().from(outboundMessages).where(eq(outboundMessages.accountId, journey.account.accountId));
+    const rows = await rig.db.db
+      .select()
+      .from(outboundMessages)
+      .where(eq(outboundMessages.accountId, journey.account.accountId));
     expect(rows.map((r) => r.idempotencyKey).sort()).toEqual(messages.map((m) => keyOf(m.key)).sort());
     expect(rows.every((r) => r.status === 'sent')).toBe(true);
     for (const m of messages) {

@@ -27,7 +27,13 @@ export interface DebtorJourneys {
   journeys: Journey[];
 }
 
-const written = (day: number, channel: string, extra: Record<string, unknown> = {}) => ({ day, action: 'message', channel, template: 'overdue', ...extra });
+const written = (day: number, channel: string, extra: Record<string, unknown> = {}) => ({
+  day,
+  action: 'message',
+  channel,
+  template: 'overdue',
+  ...extra,
+});
 /** The COP balance is in the millions, the USD one in the hundreds: `when` gives each account its own step. */
 const copOnly = { when: { minBalance: '1000.00' } };
 const usdOnly = { when: { maxBalance: '999.99' } };
@@ -44,22 +50,45 @@ export const coBudgetJourney: DebtorJourneySpec = {
   name: 'co-two-accounts-budget',
   start: '2026-02-02T05:10:00',
   until: '2026-03-10T03:17:00',
-  debtor: { externalId: 'NIT-BUDGET-CO', name: 'Comercial Andina S.A.S.', kind: 'company', country: 'CO', timezone: 'America/Bogota', email: 'cartera@example.com', phone: '+573001234567' },
+  debtor: {
+    externalId: 'NIT-BUDGET-CO',
+    name: 'Comercial Andina S.A.S.',
+    kind: 'company',
+    country: 'CO',
+    timezone: 'America/Bogota',
+    email: 'cartera@example.com',
+    phone: '+573001234567',
+  },
   strategy: {
-    id: 'budget-co', name: 'Presupuesto de contacto CO', jurisdiction: 'CO',
+    id: 'budget-co',
+    name: 'Presupuesto de contacto CO',
+    jurisdiction: 'CO',
     stages: [
-      { id: 'early', kind: 'administrative', fromDay: 1, steps: [
-        written(1, 'whatsapp'),
-        written(8, 'email', copOnly),
-        written(9, 'whatsapp', usdOnly),
-        written(15, 'email', { ...copOnly, time: '20:00' }),
-      ] },
-      { id: 'prelegal', kind: 'prelegal', fromDay: 20, steps: [{ day: 24, action: 'message', channel: 'whatsapp', template: 'prelegal-notice' }] },
+      {
+        id: 'early',
+        kind: 'administrative',
+        fromDay: 1,
+        steps: [
+          written(1, 'whatsapp'),
+          written(8, 'email', copOnly),
+          written(9, 'whatsapp', usdOnly),
+          written(15, 'email', { ...copOnly, time: '20:00' }),
+        ],
+      },
+      {
+        id: 'prelegal',
+        kind: 'prelegal',
+        fromDay: 20,
+        steps: [{ day: 24, action: 'message', channel: 'whatsapp', template: 'prelegal-notice' }],
+      },
       { id: 'legal', kind: 'legal', fromDay: 35, terminal: 'legal_handoff' },
     ],
   },
   accounts: [
-    { label: 'COP', invoices: [{ externalId: 'F-CO-COP', amount: '2500000.00', currency: 'COP', dueDate: '2026-02-02' }] },
+    {
+      label: 'COP',
+      invoices: [{ externalId: 'F-CO-COP', amount: '2500000.00', currency: 'COP', dueDate: '2026-02-02' }],
+    },
     { label: 'USD', invoices: [{ externalId: 'F-CO-USD', amount: '800.00', currency: 'USD', dueDate: '2026-02-02' }] },
   ],
 };
@@ -74,12 +103,36 @@ export const clBudgetJourney: DebtorJourneySpec = {
   name: 'cl-two-accounts-budget',
   start: '2026-02-01T05:10:00',
   until: '2026-02-23T03:17:00',
-  debtor: { externalId: 'RUT-BUDGET-CL', name: 'Camila Rojas', kind: 'person', country: 'CL', timezone: 'America/Santiago', email: 'camila@example.com', phone: '+56912345678' },
+  debtor: {
+    externalId: 'RUT-BUDGET-CL',
+    name: 'Camila Rojas',
+    kind: 'person',
+    country: 'CL',
+    timezone: 'America/Santiago',
+    email: 'camila@example.com',
+    phone: '+56912345678',
+  },
   strategy: {
-    id: 'budget-cl', name: 'Presupuesto de contacto CL', jurisdiction: 'CL',
+    id: 'budget-cl',
+    name: 'Presupuesto de contacto CL',
+    jurisdiction: 'CL',
     stages: [
-      { id: 'early', kind: 'administrative', fromDay: 1, steps: [written(1, 'email'), { day: 4, action: 'task', channel: 'call', priority: 'high' }, written(5, 'whatsapp')] },
-      { id: 'prelegal', kind: 'prelegal', fromDay: 14, steps: [{ day: 15, action: 'message', channel: 'email', template: 'prelegal-notice' }] },
+      {
+        id: 'early',
+        kind: 'administrative',
+        fromDay: 1,
+        steps: [
+          written(1, 'email'),
+          { day: 4, action: 'task', channel: 'call', priority: 'high' },
+          written(5, 'whatsapp'),
+        ],
+      },
+      {
+        id: 'prelegal',
+        kind: 'prelegal',
+        fromDay: 14,
+        steps: [{ day: 15, action: 'message', channel: 'email', template: 'prelegal-notice' }],
+      },
       { id: 'legal', kind: 'legal', fromDay: 21, terminal: 'legal_handoff' },
     ],
   },
@@ -90,14 +143,24 @@ export const clBudgetJourney: DebtorJourneySpec = {
 };
 
 function scenarioInputOf(spec: DebtorJourneySpec, account: DebtorJourneySpec['accounts'][number]): ScenarioInput {
-  return { start: spec.start, until: spec.until, strategy: spec.strategy, debtor: spec.debtor, invoices: account.invoices };
+  return {
+    start: spec.start,
+    until: spec.until,
+    strategy: spec.strategy,
+    debtor: spec.debtor,
+    invoices: account.invoices,
+  };
 }
 
 /**
  * Shifts the journey into the server's future (by whole weeks, the same for every account), writes
  * one debtor, the strategy (under a unique id, as version 1) and one account per currency.
  */
-export async function prepareDebtorJourneys(db: Db, spec: DebtorJourneySpec, notBefore: number): Promise<DebtorJourneys> {
+export async function prepareDebtorJourneys(
+  db: Db,
+  spec: DebtorJourneySpec,
+  notBefore: number,
+): Promise<DebtorJourneys> {
   const tag = randomUUID().slice(0, 8);
   const inputs = spec.accounts.map((a) => scenarioInputOf(spec, a));
   // Every account's own decision instants must stay clear of the external instants (start, until).
@@ -113,13 +176,30 @@ export async function prepareDebtorJourneys(db: Db, spec: DebtorJourneySpec, not
   const debtorExternalId = `${d.externalId}-${tag}`;
   const [debtor] = await db
     .insert(debtors)
-    .values({ externalId: debtorExternalId, kind: d.kind, name: d.name, email: d.email ?? null, phone: d.phone ?? null, country: d.country, timezone: first.zone, locale: d.locale ?? 'es' })
+    .values({
+      externalId: debtorExternalId,
+      kind: d.kind,
+      name: d.name,
+      email: d.email ?? null,
+      phone: d.phone ?? null,
+      country: d.country,
+      timezone: first.zone,
+      locale: d.locale ?? 'es',
+    })
     .returning({ id: debtors.id });
   if (!debtor) throw new Error('debtor not written');
 
   const journeys: Journey[] = [];
   for (const [i, scenario] of scenarios.entries()) {
-    const account = await seedAccount(db, { debtorId: debtor.id, kind: d.kind, locale: d.locale, scenario, strategyId, tag, invoices: scenario.invoices });
+    const account = await seedAccount(db, {
+      debtorId: debtor.id,
+      kind: d.kind,
+      locale: d.locale,
+      scenario,
+      strategyId,
+      tag,
+      invoices: scenario.invoices,
+    });
     journeys.push({ name: `${spec.name}/${spec.accounts[i]?.label ?? i}`, scenario, account, agreements: [] });
   }
   return { name: spec.name, debtorId: debtor.id, debtorExternalId, strategyId, journeys };

@@ -22,8 +22,14 @@ export async function startHoldingProxy(upstream: string): Promise<HoldingProxy>
   const server = createServer((req, res) => {
     void (async () => {
       const raw = await body(req);
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'content-length')) as Record<string, string>;
-      const answer = await fetch(`${upstream}${req.url ?? '/'}`, { method: req.method, headers, ...(raw.length > 0 ? { body: raw } : {}) });
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'content-length'),
+      ) as Record<string, string>;
+      const answer = await fetch(`${upstream}${req.url ?? '/'}`, {
+        method: req.method,
+        headers,
+        ...(raw.length > 0 ? { body: raw } : {}),
+      });
       const text = await answer.text();
       const hold = armed;
       if (hold && req.method === 'POST' && req.url === '/emails' && answer.ok && toSkip-- <= 0) {

@@ -30,7 +30,10 @@ export function workflowJourney(name: string): JourneySpec {
  * day 25 instead of 31, and escalation after 4 unanswered contacts instead of 6.
  */
 export function consumerMxV2(): Record<string, unknown> {
-  const v1 = structuredClone(BUILTIN_STRATEGIES['consumer-mx']) as unknown as { stages: Record<string, unknown>[]; escalations: unknown[] } & Record<string, unknown>;
+  const v1 = structuredClone(BUILTIN_STRATEGIES['consumer-mx']) as unknown as {
+    stages: Record<string, unknown>[];
+    escalations: unknown[];
+  } & Record<string, unknown>;
   return {
     ...v1,
     stages: v1.stages.map((stage) => {
@@ -70,7 +73,15 @@ export const versionChangeJourney: JourneySpec = {
   raw: {
     start: '2026-05-04T10:15:00',
     strategy: 'consumer-mx',
-    debtor: { externalId: 'D-VC', name: 'Jorge Ruiz', kind: 'person', country: 'MX', timezone: 'America/Mexico_City', email: 'jorge@example.com', phone: '+525533334444' },
+    debtor: {
+      externalId: 'D-VC',
+      name: 'Jorge Ruiz',
+      kind: 'person',
+      country: 'MX',
+      timezone: 'America/Mexico_City',
+      email: 'jorge@example.com',
+      phone: '+525533334444',
+    },
     invoices: [{ externalId: 'F-VC', amount: '2000.00', currency: 'MXN', dueDate: '2026-05-08' }],
     events: [
       { at: '2026-05-17T11:20:00', type: 'promise', amount: '600.00', dueDate: '2026-05-22' },
@@ -89,5 +100,11 @@ export async function prepareJourney(db: Db, spec: JourneySpec, notBefore: numbe
   const input = shiftScenario(spec.raw, planShift(spec.raw, notBefore, spec.changes ? { changes: spec.changes } : {}));
   const scenario = parsed(input);
   const account = await prepareAccount(db, input, scenario);
-  return { name: spec.name, scenario, account, agreements: [], ...(spec.changes ? { changes: spec.changes(scenario) } : {}) };
+  return {
+    name: spec.name,
+    scenario,
+    account,
+    agreements: [],
+    ...(spec.changes ? { changes: spec.changes(scenario) } : {}),
+  };
 }

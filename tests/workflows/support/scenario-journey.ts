@@ -52,7 +52,9 @@ function shiftText(text: string, days: number): string {
 }
 
 export function shiftScenario(input: ScenarioInput, days: number): ScenarioInput {
-  const shiftEvent = (e: NonNullable<ScenarioInput['events']>[number]): NonNullable<ScenarioInput['events']>[number] => {
+  const shiftEvent = (
+    e: NonNullable<ScenarioInput['events']>[number],
+  ): NonNullable<ScenarioInput['events']>[number] => {
     const at = shiftText(e.at, days);
     switch (e.type) {
       case 'invoice':
@@ -75,7 +77,11 @@ export function shiftScenario(input: ScenarioInput, days: number): ScenarioInput
     ...input,
     start: shiftText(input.start, days),
     until: shiftText(input.until, days),
-    invoices: input.invoices.map((i) => ({ ...i, dueDate: shiftText(i.dueDate, days), ...(i.issuedAt ? { issuedAt: shiftText(i.issuedAt, days) } : {}) })),
+    invoices: input.invoices.map((i) => ({
+      ...i,
+      dueDate: shiftText(i.dueDate, days),
+      ...(i.issuedAt ? { issuedAt: shiftText(i.issuedAt, days) } : {}),
+    })),
     ...(input.events ? { events: input.events.map(shiftEvent) } : {}),
   };
 }
@@ -114,7 +120,12 @@ function contextOf(scenario: Scenario, definition: Record<string, unknown>, vers
  */
 export function simulateJourney(scenario: Scenario, changes: readonly VersionChange[] = []): Simulated {
   let ctx = contextFor(scenario);
-  let state = initialState({ accountId: scenario.accountId, currency: scenario.currency, channels: scenario.channels, openedAt: scenario.start });
+  let state = initialState({
+    accountId: scenario.accountId,
+    currency: scenario.currency,
+    channels: scenario.channels,
+    openedAt: scenario.start,
+  });
   for (const invoice of scenario.invoices) state = decide(ctx, state, invoice, scenario.start).state;
   const agenda: { at: number; event?: EngineEvent; change?: VersionChange }[] = [
     ...scenario.events.map((e) => ({ at: e.at, event: e.event })),
@@ -141,14 +152,23 @@ export function simulateJourney(scenario: Scenario, changes: readonly VersionCha
       state = decide(ctx, state, { type: 'tick' }, t).state;
     }
   }
-  return { timeline: state.timeline, status: toView(ctx, state, Math.min(state.clock, scenario.until)).status, wakes, state };
+  return {
+    timeline: state.timeline,
+    status: toView(ctx, state, Math.min(state.clock, scenario.until)).status,
+    wakes,
+    state,
+  };
 }
 
 /**
  * The smallest shift (days) that starts the scenario after `notBefore` and keeps every external
  * instant (events, version changes, `until`) clear of the core's own decision instants.
  */
-export function planShift(input: ScenarioInput, notBefore: number, opts: { changes?: (s: Scenario) => VersionChange[] } = {}): number {
+export function planShift(
+  input: ScenarioInput,
+  notBefore: number,
+  opts: { changes?: (s: Scenario) => VersionChange[] } = {},
+): number {
   const start = parsed(input).start;
   const years = Math.max(0, Math.ceil((notBefore - start) / (364 * DAY_MS)));
   for (let weeks = years * 52; weeks < years * 52 + 60; weeks++) {
@@ -184,11 +204,28 @@ export async function prepareAccount(db: Db, raw: ScenarioInput, scenario: Scena
   const d = raw.debtor;
   const [debtor] = await db
     .insert(debtors)
-    .values({ externalId: `${d.externalId}-${tag}`, kind: d.kind, name: d.name, email: d.email ?? null, phone: d.phone ?? null, country: d.country, timezone: scenario.zone, locale: d.locale ?? 'es' })
+    .values({
+      externalId: `${d.externalId}-${tag}`,
+      kind: d.kind,
+      name: d.name,
+      email: d.email ?? null,
+      phone: d.phone ?? null,
+      country: d.country,
+      timezone: scenario.zone,
+      locale: d.locale ?? 'es',
+    })
     .returning({ id: debtors.id });
   if (!debtor) throw new Error('debtor not written');
   const extra = scenario.events.flatMap((e) => (e.event.type === 'invoice' ? [e.event] : []));
-  return seedAccount(db, { debtorId: debtor.id, kind: d.kind, locale: d.locale, scenario, strategyId, tag, invoices: [...scenario.invoices, ...extra] });
+  return seedAccount(db, {
+    debtorId: debtor.id,
+    kind: d.kind,
+    locale: d.locale,
+    scenario,
+    strategyId,
+    tag,
+    invoices: [...scenario.invoices, ...extra],
+  });
 }
 
 /** One account of a debtor, its invoice rows (externalIds suffixed with `tag`) and its workflow input. */
@@ -207,12 +244,22 @@ export async function seedAccount(
   const { scenario, strategyId, tag } = args;
   const accountId = randomUUID();
   const workflowId = accountWorkflowId(accountId);
-  await db.insert(accounts).values({ id: accountId, debtorId: args.debtorId, currency: scenario.currency, workflowId, strategyId });
+  await db
+    .insert(accounts)
+    .values({ id: accountId, debtorId: args.debtorId, currency: scenario.currency, workflowId, strategyId });
   const invoiceIds = new Map<string, string>();
   for (const inv of args.invoices) {
     const [row] = await db
       .insert(invoices)
-      .values({ externalId: `${inv.externalId}-${tag}`, accountId, debtorId: args.debtorId, amountMinor: inv.amountMinor, currency: inv.currency, dueDate: inv.dueDate, contentHash: tag })
+      .values({
+        externalId: `${inv.externalId}-${tag}`,
+        accountId,
+        debtorId: args.debtorId,
+        amountMinor: inv.amountMinor,
+        currency: inv.currency,
+        dueDate: inv.dueDate,
+        contentHash: tag,
+      })
       .returning({ id: invoices.id });
     if (row) invoiceIds.set(inv.externalId, row.id);
   }
@@ -220,13 +267,24 @@ export async function seedAccount(
     version: 1,
     accountId,
     currency: scenario.currency,
-    debtor: { kind: args.kind, country: scenario.country, timezone: scenario.zone, locale: args.locale ?? 'es', channels: scenario.channels },
+    debtor: {
+      kind: args.kind,
+      country: scenario.country,
+      timezone: scenario.zone,
+      locale: args.locale ?? 'es',
+      channels: scenario.channels,
+    },
     strategyId,
   };
   return { accountId, workflowId, strategyId, input, invoiceIds };
 }
 
-export async function publishVersion(db: Db, strategyId: string, version: number, definition: Record<string, unknown>): Promise<void> {
+export async function publishVersion(
+  db: Db,
+  strategyId: string,
+  version: number,
+  definition: Record<string, unknown>,
+): Promise<void> {
   await db.insert(strategyVersions).values({ strategyId, version, definition });
 }
 
@@ -280,7 +338,10 @@ function actionsOf(client: Client, taskQueue: string, journey: Journey, db: Db):
       journey,
       run: async () => {
         await publishVersion(db, account.strategyId, change.version, change.definition);
-        await handle().signal(strategyVersionChangedSignal, { strategyId: account.strategyId, version: change.version });
+        await handle().signal(strategyVersionChangedSignal, {
+          strategyId: account.strategyId,
+          version: change.version,
+        });
       },
     });
   }
@@ -305,17 +366,34 @@ async function deliver(
     case 'invoice':
       return handle.signal(invoiceAddedSignal, invoiceSignal(event));
     case 'payment':
-      return handle.signal(paymentReceivedSignal, { reference: event.reference, amountMinor: event.amountMinor, currency: journey.scenario.currency, paidAt: at });
+      return handle.signal(paymentReceivedSignal, {
+        reference: event.reference,
+        amountMinor: event.amountMinor,
+        currency: journey.scenario.currency,
+        paidAt: at,
+      });
     case 'promise':
-      journey.agreements.push(await handle.executeUpdate(registerPromiseUpdate, { args: [{ amountMinor: event.amountMinor, dueDate: event.dueDate }] }));
+      journey.agreements.push(
+        await handle.executeUpdate(registerPromiseUpdate, {
+          args: [{ amountMinor: event.amountMinor, dueDate: event.dueDate }],
+        }),
+      );
       return;
     case 'plan':
-      journey.agreements.push(await handle.executeUpdate(proposePlanUpdate, { args: [{ installments: event.installments }] }));
+      journey.agreements.push(
+        await handle.executeUpdate(proposePlanUpdate, { args: [{ installments: event.installments }] }),
+      );
       return;
     case 'dispute':
-      return handle.signal(disputeOpenedSignal, { reason: event.reason, ...(event.invoiceExternalId ? { invoiceExternalId: event.invoiceExternalId } : {}) });
+      return handle.signal(disputeOpenedSignal, {
+        reason: event.reason,
+        ...(event.invoiceExternalId ? { invoiceExternalId: event.invoiceExternalId } : {}),
+      });
     case 'dispute_resolved':
-      return handle.signal(disputeResolvedSignal, { outcome: event.outcome, ...(event.adjustmentMinor !== undefined ? { adjustmentMinor: event.adjustmentMinor } : {}) });
+      return handle.signal(disputeResolvedSignal, {
+        outcome: event.outcome,
+        ...(event.adjustmentMinor !== undefined ? { adjustmentMinor: event.adjustmentMinor } : {}),
+      });
     case 'pause':
       return handle.signal(pausedSignal, {});
     case 'resume':
@@ -336,11 +414,19 @@ async function deliver(
  * Runs journeys side by side on one server clock: sleeps (skipping time) to each external instant
  * in order and acts there. Fails if the clock has already passed an instant by a second or more.
  */
-export async function driveJourneys(env: TestWorkflowEnvironment, taskQueue: string, journeys: Journey[], db: Db): Promise<void> {
+export async function driveJourneys(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  journeys: Journey[],
+  db: Db,
+): Promise<void> {
   const actions = journeys.flatMap((j) => actionsOf(env.client, taskQueue, j, db)).sort((a, b) => a.at - b.at);
   for (const action of actions) {
     const now = await env.currentTimeMs();
-    if (now > action.at + 900) throw new Error(`${action.journey.name}: the server clock (${new Date(now).toISOString()}) passed ${new Date(action.at).toISOString()}`);
+    if (now > action.at + 900)
+      throw new Error(
+        `${action.journey.name}: the server clock (${new Date(now).toISOString()}) passed ${new Date(action.at).toISOString()}`,
+      );
     if (action.at > now) await env.sleep(action.at - now);
     await action.run();
   }

@@ -27,7 +27,15 @@ export interface TimeSkippingRig {
   stop(): Promise<void>;
 }
 
-const searchAttributeTypeIds = { TEXT: 1, KEYWORD: 2, INT: 3, DOUBLE: 4, BOOL: 5, DATETIME: 6, KEYWORD_LIST: 7 } as const;
+const searchAttributeTypeIds = {
+  TEXT: 1,
+  KEYWORD: 2,
+  INT: 3,
+  DOUBLE: 4,
+  BOOL: 5,
+  DATETIME: 6,
+  KEYWORD_LIST: 7,
+} as const;
 
 let runtimeInstalled = false;
 
@@ -38,7 +46,10 @@ function quietRuntime(): void {
   Runtime.install({ logger: new DefaultLogger('WARN') });
 }
 
-export async function startTimeSkippingRig(config: RigConfig, opts: { worker?: boolean } = {}): Promise<TimeSkippingRig> {
+export async function startTimeSkippingRig(
+  config: RigConfig,
+  opts: { worker?: boolean } = {},
+): Promise<TimeSkippingRig> {
   quietRuntime();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: config.testServerPath } },
@@ -54,7 +65,12 @@ export async function startTimeSkippingRig(config: RigConfig, opts: { worker?: b
   let worker: Worker | null = null;
   let running: Promise<void> = Promise.resolve();
   if (opts.worker !== false) {
-    const email = createResendSender({ apiKey: resend.apiKey, baseUrl: resend.url, from: 'Cobranzas <cobranzas@example.com>', timeoutMs: 5_000 });
+    const email = createResendSender({
+      apiKey: resend.apiKey,
+      baseUrl: resend.url,
+      from: 'Cobranzas <cobranzas@example.com>',
+      timeoutMs: 5_000,
+    });
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,

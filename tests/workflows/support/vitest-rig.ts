@@ -3,5 +3,9 @@ import { inject } from 'vitest';
 import type { RigConfig } from './time-skipping';
 
 export function rigConfig(): RigConfig {
-  return { testServerPath: inject('temporalTestServerPath'), databaseUrl: inject('databaseUrl'), workflowBundlePath: inject('workflowBundlePath') };
+  return {
+    testServerPath: inject('temporalTestServerPath'),
+    databaseUrl: inject('databaseUrl'),
+    workflowBundlePath: inject('workflowBundlePath'),
+  };
 }

@@ -21,7 +21,11 @@ const config = JSON.parse(process.argv[2] ?? '{}') as WorkerProcessConfig;
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 const connection = await NativeConnection.connect({ address: config.address });
 const db = createDb(config.databaseUrl, { max: 2 });
-const email = createResendSender({ apiKey: config.resend.apiKey, baseUrl: config.resend.url, from: 'Cobranzas <cobranzas@example.com>' });
+const email = createResendSender({
+  apiKey: config.resend.apiKey,
+  baseUrl: config.resend.url,
+  from: 'Cobranzas <cobranzas@example.com>',
+});
 const worker = await Worker.create({
   connection,
   taskQueue: config.taskQueue,
