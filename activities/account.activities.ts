@@ -13,7 +13,8 @@ export interface AccountStateRecord {
   strategyVersion?: number | null;
 }
 
-const closedStatuses = new Set(['paid', 'written_off', 'legal_handoff', 'closed', 'cancelled']);
+// A handed-off account (legal_handoff) is not closed: payments and new invoices still reach it.
+const closedStatuses = new Set(['paid', 'written_off', 'closed', 'cancelled']);
 
 export function createAccountActivities(deps: { db: Db }) {
   return {

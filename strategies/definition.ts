@@ -41,6 +41,8 @@ const stageSchema = z.strictObject({
     .string()
     .regex(/^[a-z][a-z0-9_]*$/, 'expected a status like "legal_handoff"')
     .optional(),
+  /** Days the account stays in this stage before a later one is entered by schedule. */
+  minDays: z.int().min(0).max(3650).optional(),
   steps: z.array(stepSchema).optional(),
 });
 
@@ -102,7 +104,9 @@ function checkStages(def: StrategyDefinition, errors: FieldError[]): void {
         message: `must be greater than the previous stage's fromDay (${previous.fromDay})`,
       });
     if (stage.terminal && stage.steps && stage.steps.length > 0)
-      errors.push({ path: at('steps'), message: 'a terminal stage closes the account and cannot have steps' });
+      errors.push({ path: at('steps'), message: 'a terminal stage hands the account off and cannot have steps' });
+    if (stage.terminal && stage.minDays !== undefined)
+      errors.push({ path: at('minDays'), message: 'a terminal stage hands the account off; nothing follows it' });
     (stage.steps ?? []).forEach((step, j) => {
       const stepAt = (field: string) => at('steps', j, field);
       const before = stage.steps?.[j - 1];
@@ -201,6 +205,7 @@ export function normalize(def: StrategyDefinition): NormalizedStrategy {
       kind: s.kind,
       fromDay: s.fromDay,
       ...(s.terminal ? { terminal: s.terminal } : {}),
+      ...(s.minDays ? { minDays: s.minDays } : {}),
       steps: (s.steps ?? []).map((step) => ({ ...step })),
     })),
     escalations: (def.escalations ?? []).map((e) => ({ when: { ...e.when }, goTo: e.goTo })),

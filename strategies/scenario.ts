@@ -48,6 +48,8 @@ const eventSchema = z.discriminatedUnion('type', [
   z.strictObject({ ...at, type: z.literal('opt_out'), channel: z.string().min(1) }),
   z.strictObject({ ...at, type: z.literal('contact_outcome'), channel: z.string().min(1), outcome: z.string().min(1) }),
   z.strictObject({ ...at, type: z.literal('reply'), channel: z.string().min(1), text: z.string() }),
+  z.strictObject({ ...at, type: z.literal('write_off'), amount: decimal, reason: z.string().min(1) }),
+  z.strictObject({ ...at, type: z.literal('recall') }),
 ]);
 
 export const scenarioSchema = z.strictObject({
@@ -198,6 +200,12 @@ export function parseScenario(json: unknown): ScenarioParse {
           outcome: e.outcome,
           ...(e.adjustment !== undefined ? { adjustmentMinor: amount(e.adjustment, path('adjustment')) } : {}),
         };
+        break;
+      case 'write_off':
+        event = { type: 'write_off', amountMinor: amount(e.amount, path('amount')), reason: e.reason };
+        break;
+      case 'recall':
+        event = { type: 'recall' };
         break;
       case 'dispute':
       case 'pause':

@@ -2,7 +2,7 @@
 // Loop: next instant = min(next wake-up, next event); events at an instant go before ticks.
 import { DateTime } from 'luxon';
 import { decide, initialState, nextWakeAt, toView } from './core/index';
-import type { AccountState, EngineContext, TimelineEntry } from './core/types';
+import type { AccountState, EngineContext, EngineEvent, InvoiceEvent, TimelineEntry } from './core/types';
 import { publicHolidays } from './holidays';
 import { packFor } from './jurisdictions';
 import type { Scenario } from './scenario';
@@ -35,7 +35,9 @@ export function runScenario(scenario: Scenario, ctx: EngineContext = contextFor(
     channels: scenario.channels,
     openedAt: scenario.start,
   });
-  for (const invoice of scenario.invoices) state = decide(ctx, state, invoice, scenario.start).state;
+  // Invoices that arrive together all count before anything is decided, as in the workflow.
+  if (scenario.invoices.length > 0)
+    state = decide(ctx, state, { type: 'invoices', invoices: scenario.invoices }, scenario.start).state;
   let next = 0;
   let lastTick = Number.NEGATIVE_INFINITY;
   for (;;) {
@@ -45,8 +47,9 @@ export function runScenario(scenario: Scenario, ctx: EngineContext = contextFor(
     const t = Math.min(wake ?? Number.POSITIVE_INFINITY, eventAt);
     if (!Number.isFinite(t) || t > scenario.until) break;
     if (event && eventAt <= t) {
-      state = decide(ctx, state, event.event, eventAt).state;
-      next += 1;
+      const together = invoicesAt(scenario.events, next);
+      state = decide(ctx, state, together ?? event.event, eventAt).state;
+      next += together ? together.invoices.length : 1;
     } else {
       if (t === lastTick) throw new Error(`decision core did not advance at ${new Date(t).toISOString()}`);
       lastTick = t;
@@ -54,6 +57,18 @@ export function runScenario(scenario: Scenario, ctx: EngineContext = contextFor(
     }
   }
   return state;
+}
+
+/** Consecutive invoice events at one instant, from index i, as one event (null when fewer than two). */
+function invoicesAt(events: Scenario['events'], i: number): Extract<EngineEvent, { type: 'invoices' }> | null {
+  const first = events[i];
+  const invoices: InvoiceEvent[] = [];
+  for (let j = i; j < events.length; j++) {
+    const e = events[j];
+    if (!e || !first || e.at !== first.at || e.event.type !== 'invoice') break;
+    invoices.push(e.event);
+  }
+  return invoices.length > 1 ? { type: 'invoices', invoices } : null;
 }
 
 export function simulate(scenario: Scenario): SimulationResult {

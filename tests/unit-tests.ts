@@ -10,6 +10,7 @@ export const unitTests = [
   'tests/imports/portfolio-csv.test.ts',
   'tests/imports/portfolio-xlsx.test.ts',
   'tests/strategies/cli-and-api.test.ts',
+  'tests/strategies/handoff-and-backlog.test.ts',
   'tests/strategies/money-segmentation.test.ts',
   'tests/strategies/properties.test.ts',
   'tests/strategies/definition.test.ts',

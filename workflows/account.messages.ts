@@ -86,7 +86,10 @@ export interface PlanRequest {
   installments: { amountMinor: number; dueDate: string }[];
 }
 
-export type AgreementResult = { status: 'active'; id: string } | { status: 'rejected'; reason: string };
+export type AgreementResult =
+  | { status: 'active'; id: string }
+  /** `minimum`: the smallest acceptable amount (decimal string) when the reason is an amount too low. */
+  | { status: 'rejected'; reason: string; minimum?: string };
 
 export interface AccountView {
   accountId: string;
@@ -118,6 +121,10 @@ export const contactOutcomeSignal = defineSignal<[{ channel: string; outcome: st
 export const debtorRepliedSignal = defineSignal<[{ channel: string; text: string }]>('debtorReplied');
 /** A message that later bounced or was refused: the channel is unavailable and later steps use their fallback. */
 export const deliveryFailedSignal = defineSignal<[{ key: string; channel: string; reason: string }]>('deliveryFailed');
+/** A supervisor writes off part or all of the balance (minor units); nothing left closes it `written_off`. */
+export const writtenOffSignal = defineSignal<[{ amountMinor: number; reason: string; by?: string }]>('writtenOff');
+/** A supervisor takes a handed-off account back to its pre-legal stage. */
+export const recalledSignal = defineSignal<[{ by?: string }]>('recalled');
 /** Moves the account to another published strategy version at its next decision. */
 export const strategyVersionChangedSignal =
   defineSignal<[{ strategyId: string; version: number }]>('strategyVersionChanged');

@@ -52,7 +52,7 @@ export function buildView(
     nextAction: view.nextAction,
     promise: state.promise
       ? {
-          promiseId: `promise-${state.promise.acceptedAt}`,
+          promiseId: state.promise.id,
           amountMinor: state.promise.amountMinor,
           dueDate: state.promise.dueDate,
           status: 'active',

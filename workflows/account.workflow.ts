@@ -7,7 +7,6 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -18,7 +17,14 @@ import type { createActivities } from '../activities';
 import { whatsappTaskQueue } from '../activities/whatsapp/task-queue';
 import type { createWhatsAppActivities } from '../activities/whatsapp/whatsapp.activities';
 import { adoptStrategyVersion, decide, initialState, nextWakeAt, withDebtorContacts } from '../strategies/core/index';
-import type { AccountState, Command, EngineContext, EngineEvent, TimelineEntry } from '../strategies/core/types';
+import type {
+  AccountState,
+  Command,
+  Decision,
+  EngineContext,
+  EngineEvent,
+  InvoiceEvent,
+} from '../strategies/core/types';
 import { activityPresets } from '../temporal.config';
 import {
   accountViewQuery,
@@ -32,9 +38,11 @@ import {
   pausedSignal,
   paymentReceivedSignal,
   proposePlanUpdate,
+  recalledSignal,
   registerPromiseUpdate,
   resumedSignal,
   strategyVersionChangedSignal,
+  writtenOffSignal,
   type AgreementResult,
   type AccountWorkflowInput,
   type AccountWorkflowResult,
@@ -49,7 +57,6 @@ const channel = proxyActivities<Activities>(activityPresets.channelSend);
 /** sendWhatsApp runs only where the number's socket lives: on that number's own task queue. */
 const whatsappFrom = (numberId: string) =>
   proxyActivities<WhatsAppActivities>({ ...activityPresets.whatsappSend, taskQueue: whatsappTaskQueue(numberId) });
-const store = proxyActivities<Activities>(activityPresets.databaseWrite);
 const local = proxyLocalActivities<Activities>(activityPresets.readModelWrite);
 
 /** Below this many history events a run gains nothing from continuing-as-new at a stage change. */
@@ -120,6 +127,8 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
   setHandler(deliveryFailedSignal, (f) =>
     push({ type: 'send_failed', key: f.key, channel: f.channel, reason: f.reason }),
   );
+  setHandler(writtenOffSignal, (w) => push({ type: 'write_off', amountMinor: w.amountMinor, reason: w.reason }));
+  setHandler(recalledSignal, () => push({ type: 'recall' }));
   setHandler(strategyVersionChangedSignal, (v) => {
     pendingStrategy = v;
   });
@@ -167,7 +176,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
     const invoices = queue.flatMap((q) => (q.event.type === 'invoice' ? [q.event] : []));
     const today = DateTime.fromMillis(Date.now(), { zone: input.debtor.timezone }).toISODate() ?? '';
     const oldestDue = [...state.invoices.map((i) => i.dueDate), ...invoices.map((i) => i.dueDate)].sort()[0] ?? today;
-    const loaded = await (dbLocally ? local : store).loadEngineContext({
+    const loaded = await local.loadEngineContext({
       accountId: input.accountId,
       country: input.debtor.country,
       zone: input.debtor.timezone,
@@ -180,7 +189,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
       now: Date.now(),
     });
     strategyId = loaded.strategyId;
-    if (whatsappSend) whatsappNumber = loaded.whatsappNumber;
+    whatsappNumber = loaded.whatsappNumber;
     return loaded.context;
   };
 
@@ -191,7 +200,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
       const idempotencyKey = `${input.accountId}/v${engine.strategyVersion}/${command.key}`;
       try {
         if (command.type === 'send_message') {
-          const sendFrom = whatsappSend && command.channel === 'whatsapp' ? whatsappNumber : undefined;
+          const sendFrom = command.channel === 'whatsapp' ? whatsappNumber : undefined;
           const delivered = await channel.deliverMessage({
             accountId: input.accountId,
             idempotencyKey,
@@ -214,7 +223,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
             });
           }
         } else {
-          await (dbLocally ? local : store).createAgentTask({
+          await local.createAgentTask({
             accountId: input.accountId,
             idempotencyKey,
             channel: command.channel,
@@ -231,15 +240,6 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
     }
   };
 
-  // Runs recorded before the contact budget existed replay without its ledger calls.
-  const contactBudget = patched('contact-budget');
-  // WhatsApp messages go out through sendWhatsApp on the sending number's task queue (older runs captured them).
-  const whatsappSend = patched('whatsapp-send');
-  // The read model is written by a local activity: no task round trip through the server per payment.
-  const readModelLocally = patched('read-model-local-activity');
-  // Every database-only activity runs locally, and a run that is still young does not continue-as-new
-  // at a stage change (it has no history to shed): opening an account costs far less server work.
-  const dbLocally = patched('db-activities-local');
   let knownUpTo = carried?.knownUpTo ?? 0;
   let synced = carried ? searchAttributesOf(carried.context, strategyId, carried.state, Date.now()) : null;
   const step = async (engine: EngineContext, item: Pending | null) => {
@@ -250,10 +250,10 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
     // The contact budget: contacts are reserved in the debtor-wide ledger before they are made. When
     // another account of the debtor got there first, the core decides again knowing it (decide is pure,
     // so the first answer is simply dropped).
-    for (let round = 0; contactBudget && round < MAX_BUDGET_ROUNDS; round++) {
+    for (let round = 0; round < MAX_BUDGET_ROUNDS; round++) {
       const entries = ledgerEntries(input.accountId, engine, decision);
       if (entries.attempts.length === 0 && entries.decisions.length === 0) break;
-      const reserved = await (dbLocally ? local : store).reserveContacts({
+      const reserved = await local.reserveContacts({
         accountId: input.accountId,
         knownUpTo,
         packVersion: `${engine.pack.id}@${engine.pack.version}`,
@@ -267,13 +267,13 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
       decision = decide(engine, state, event, at);
     }
     state = decision.state;
-    if (item?.replyTo !== undefined) replies.set(item.replyTo, agreementResult(decision.timeline, item.event.type));
+    if (item?.replyTo !== undefined) replies.set(item.replyTo, agreementResult(decision, item.event.type));
     await execute(engine, decision.commands);
     const next = searchAttributesOf(engine, strategyId, state, Date.now());
     if (JSON.stringify(next) !== JSON.stringify(synced)) {
       syncSearchAttributes(next);
       const row = readModelOf(engine, state, Date.now());
-      await (readModelLocally ? local.recordAccountState(row) : store.recordAccountState(row));
+      await local.recordAccountState(row);
       synced = next;
     }
   };
@@ -282,7 +282,9 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
   ctx ??= await loadContext();
   const startStage = state.stageIndex;
 
-  while (state.closed === null) {
+  // A handed-off account stays here: collection has ended but money, invoices and disputes still count.
+  // Only a closed account (paid, written off) ends the run, and not while an invoice waits to reopen it.
+  while (state.closed === null || queue.some((q) => isInvoice(q.event))) {
     if (pendingStrategy) {
       const target = pendingStrategy;
       pendingStrategy = null;
@@ -301,10 +303,14 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
       else await condition(() => queue.length > 0 || pendingStrategy !== null, timeout);
       continue;
     }
-    await step(engine, queue.shift() ?? null);
+    await step(engine, takeNext(queue));
+    if (state.closed !== null) {
+      // Whatever was signalled while the run was settling is in the queue before the run may end.
+      await condition(allHandlersFinished);
+      continue;
+    }
 
-    const stageChanged =
-      state.stageIndex !== startStage && (!dbLocally || workflowInfo().historyLength >= YOUNG_RUN_EVENTS);
+    const stageChanged = state.stageIndex !== startStage && workflowInfo().historyLength >= YOUNG_RUN_EVENTS;
     if (state.closed === null && (workflowInfo().continueAsNewSuggested || stageChanged)) {
       await condition(allHandlersFinished);
       if (queue.some((q) => q.replyTo !== undefined)) continue;
@@ -327,10 +333,32 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
   return { status: state.closed ?? 'closed', balanceMinor: readModelOf(ctx, state, Date.now()).balanceMinor };
 }
 
-function agreementResult(timeline: TimelineEntry[], kind: EngineEvent['type']): AgreementResult {
+const isInvoice = (e: EngineEvent) => e.type === 'invoice' || e.type === 'invoices';
+
+/**
+ * The next event to decide. Invoices signalled together (one batch, one import chunk) are decided as one
+ * event, so every one of them is in the balance and the day count before any stage or step is chosen.
+ */
+function takeNext(queue: Pending[]): Pending | null {
+  const head = queue.shift();
+  if (!head || head.event.type !== 'invoice') return head ?? null;
+  const invoices: InvoiceEvent[] = [head.event];
+  while (queue[0]?.event.type === 'invoice' && queue[0].at === head.at) {
+    const next = queue.shift();
+    if (next?.event.type === 'invoice') invoices.push(next.event);
+  }
+  return invoices.length === 1 ? head : { at: head.at, event: { type: 'invoices', invoices } };
+}
+
+function agreementResult(decision: Decision, kind: EngineEvent['type']): AgreementResult {
   const prefix = kind === 'plan' ? 'plan' : 'promise';
-  const accepted = timeline.find((e) => e.type === `${prefix}_accepted`);
-  if (accepted) return { status: 'active', id: `${prefix}-${accepted.at}` };
-  const rejected = timeline.find((e) => e.type === `${prefix}_rejected`);
-  return { status: 'rejected', reason: typeof rejected?.reason === 'string' ? rejected.reason : 'not_accepted' };
+  const active = prefix === 'plan' ? decision.state.plan : decision.state.promise;
+  const accepted = decision.timeline.some((e) => e.type === `${prefix}_accepted`);
+  if (accepted && active) return { status: 'active', id: active.id };
+  const rejected = decision.timeline.find((e) => e.type === `${prefix}_rejected`);
+  return {
+    status: 'rejected',
+    reason: typeof rejected?.reason === 'string' ? rejected.reason : 'not_accepted',
+    ...(typeof rejected?.minimum === 'string' ? { minimum: rejected.minimum } : {}),
+  };
 }

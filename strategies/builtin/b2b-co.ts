@@ -37,6 +37,8 @@ export const b2bCo: StrategyDefinition = {
       id: 'credit-hold',
       kind: 'prelegal',
       fromDay: 45,
+      // At least 10 days of pre-legal collection before any hand-off: a backlog gets its notice first.
+      minDays: 10,
       steps: [
         { day: 45, action: 'message', channel: 'email', template: 'credit-hold-notice' },
         { day: 52, action: 'task', channel: 'call', priority: 'urgent' },

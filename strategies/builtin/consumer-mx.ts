@@ -37,6 +37,8 @@ export const consumerMx: StrategyDefinition = {
       id: 'prelegal',
       kind: 'prelegal',
       fromDay: 31,
+      // At least 10 days of pre-legal collection before any hand-off: a backlog gets its notice first.
+      minDays: 10,
       steps: [
         { day: 31, action: 'message', channel: 'email', template: 'prelegal-notice' },
         { day: 45, action: 'task', channel: 'visit' },

@@ -1,7 +1,7 @@
 // Promises to pay and payment plans: acceptance policy and deadline judgement.
 import { addDays, localDate, startOfLocalDay } from './calendar';
-import { isAtLeastPercent } from './money';
-import { balanceOf, money, onHold, record, refreshAnchor } from './state';
+import { isAtLeastPercent, minimumForPercent } from './money';
+import { balanceOf, money, record, refreshAnchor } from './state';
 import type { Run } from './state';
 import type { AccountState, EngineContext, Verdict } from './types';
 
@@ -17,6 +17,7 @@ export function checkPromise(
   const today = localDate(now, ctx.zone);
   const balance = balanceOf(s);
   if (s.closed !== null) return { ok: false, reason: 'account_closed' };
+  if (s.handoff !== null) return { ok: false, reason: 'handed_off' };
   if (!Number.isSafeInteger(p.amountMinor) || p.amountMinor <= 0) return { ok: false, reason: 'invalid_amount' };
   if (!DATE.test(p.dueDate)) return { ok: false, reason: 'invalid_due_date' };
   if (s.promise) return { ok: false, reason: 'promise_active' };
@@ -24,7 +25,7 @@ export function checkPromise(
   if (p.dueDate < today) return { ok: false, reason: 'due_date_in_past' };
   if (p.dueDate > addDays(today, policy.maxDaysAhead)) return { ok: false, reason: 'due_date_too_far' };
   if (p.amountMinor < balance && !isAtLeastPercent(p.amountMinor, balance, policy.minPercent))
-    return { ok: false, reason: 'amount_too_low' };
+    return { ok: false, reason: 'amount_too_low', minimumMinor: minimumForPercent(balance, policy.minPercent) };
   return { ok: true };
 }
 
@@ -57,6 +58,7 @@ export function checkPlan(
   const balance = balanceOf(s);
   const items = plan.installments;
   if (s.closed !== null) return { ok: false, reason: 'account_closed' };
+  if (s.handoff !== null) return { ok: false, reason: 'handed_off' };
   if (s.promise) return { ok: false, reason: 'promise_active' };
   if (s.plan) return { ok: false, reason: 'plan_active' };
   const first = items[0];
@@ -73,9 +75,14 @@ export function checkPlan(
   if (first.dueDate > addDays(today, ctx.strategy.promise.maxDaysAhead))
     return { ok: false, reason: 'first_installment_too_late' };
   if (first.amountMinor < balance && !isAtLeastPercent(first.amountMinor, balance, policy.minDownPaymentPercent))
-    return { ok: false, reason: 'down_payment_too_low' };
+    return {
+      ok: false,
+      reason: 'down_payment_too_low',
+      minimumMinor: minimumForPercent(balance, policy.minDownPaymentPercent),
+    };
   const total = items.reduce((sum, i) => sum + i.amountMinor, 0);
-  if (total < balance + planInterest(ctx, balance, items)) return { ok: false, reason: 'total_too_low' };
+  const owed = balance + planInterest(ctx, balance, items);
+  if (total < owed) return { ok: false, reason: 'total_too_low', minimumMinor: owed };
   return { ok: true };
 }
 
@@ -96,10 +103,13 @@ function cancelPlanInterest(s: AccountState): void {
   refreshAnchor(s);
 }
 
-/** Judges a promise or plan installment whose deadline has been reached. Returns true if anything changed. */
+/**
+ * Judges a promise or plan installment whose deadline has been reached, on its own day even during a
+ * pause or dispute (nothing is sent then, but the broken promise and its escalations date from it).
+ * Returns true if anything changed.
+ */
 export function judgeDeadlines(run: Run, t: number): boolean {
   const { ctx, s } = run;
-  if (onHold(s)) return false;
   const promiseAt = promiseDeadline(ctx, s);
   if (s.promise && promiseAt !== null && promiseAt <= t) {
     const p = s.promise;

@@ -5,7 +5,7 @@ import { judgeDeadlines, planDeadline, promiseDeadline } from './agreements';
 import { applyEvent } from './events';
 import { nextStageEntry, unhandledSteps } from './schedule';
 import { enterScheduledStage, escalate } from './stages';
-import { cloneState, onHold, stepsWaiting } from './state';
+import { cloneState, collectionEnded, stepsWaiting } from './state';
 import type { Run } from './state';
 import { runSteps } from './steps';
 import type { AccountState, Decision, EngineContext, EngineEvent } from './types';
@@ -16,11 +16,11 @@ const MAX_ROUNDS = 200;
 /** Applies every rule that is due at t until nothing changes. */
 function settle(run: Run, t: number): void {
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    if (run.s.closed !== null) return;
+    if (collectionEnded(run.s)) return;
     let changed = judgeDeadlines(run, t);
     changed = enterScheduledStage(run, t) || changed;
     changed = escalate(run, t) || changed;
-    if (run.s.closed !== null) return;
+    if (collectionEnded(run.s)) return;
     changed = runSteps(run, t) || changed;
     if (!changed) return;
   }
@@ -34,9 +34,13 @@ function minOf(values: (number | null | undefined)[]): number | null {
 
 /** The next instant at which the core has something to do without any external event. */
 export function nextWakeAt(ctx: EngineContext, state: AccountState): number | null {
-  if (state.closed !== null) return null;
-  const candidates: (number | null)[] = [nextStageEntry(ctx, state)];
-  if (!onHold(state)) candidates.push(promiseDeadline(ctx, state), planDeadline(ctx, state));
+  if (collectionEnded(state)) return null;
+  // Deadlines are judged on their own day, even while collection is on hold.
+  const candidates: (number | null)[] = [
+    nextStageEntry(ctx, state),
+    promiseDeadline(ctx, state),
+    planDeadline(ctx, state),
+  ];
   if (!stepsWaiting(state)) {
     candidates.push(state.pending?.until ?? null);
     candidates.push(unhandledSteps(ctx, state)[0]?.at ?? null);

@@ -1,8 +1,9 @@
 // Applying external events (payments, promises, plans, disputes, supervisor actions, debtor signals).
 import { checkPlan, checkPromise, planInterest } from './agreements';
-import { balanceOf, close, dropPending, money, record, refreshAnchor } from './state';
+import { recall } from './stages';
+import { agreementId, balanceOf, close, dropPending, money, record, refreshAnchor } from './state';
 import type { Run } from './state';
-import type { AccountState, EngineEvent } from './types';
+import type { AccountState, EngineEvent, InvoiceEvent } from './types';
 
 /** Replies that mean "stop contacting me on this channel". */
 const STOP_WORDS = /^\s*(stop|baja|alto|cancelar|unsubscribe|no mas|no más)\s*[.!]*\s*$/i;
@@ -57,10 +58,15 @@ function applyPayment(run: Run, e: Extract<EngineEvent, { type: 'payment' }>, t:
   }
 }
 
-function applyInvoice(run: Run, e: Extract<EngineEvent, { type: 'invoice' }>): void {
+function applyInvoice(run: Run, e: InvoiceEvent, t: number): void {
   const { s } = run;
   if (e.currency !== s.currency || s.invoices.some((i) => i.externalId === e.externalId)) return;
   if (!Number.isSafeInteger(e.amountMinor) || e.amountMinor <= 0) return;
+  if (s.closed !== null) {
+    // The invoice was accepted for this account while it was settling: the debt is owed again.
+    s.closed = null;
+    record(run, t, 'reopened', { reason: 'invoice' });
+  }
   s.invoices.push({
     externalId: e.externalId,
     amountMinor: e.amountMinor,
@@ -79,20 +85,29 @@ function applyPromise(run: Run, e: Extract<EngineEvent, { type: 'promise' }>, t:
   const { ctx, s } = run;
   const verdict = checkPromise(ctx, s, e, t);
   if (!verdict.ok) {
-    record(run, t, 'promise_rejected', { reason: verdict.reason, amount: money(s, e.amountMinor), dueDate: e.dueDate });
+    record(run, t, 'promise_rejected', {
+      reason: verdict.reason,
+      amount: money(s, e.amountMinor),
+      dueDate: e.dueDate,
+      ...(verdict.minimumMinor !== undefined ? { minimum: money(s, verdict.minimumMinor) } : {}),
+    });
     return;
   }
   dropPending(run);
-  s.promise = { amountMinor: e.amountMinor, dueDate: e.dueDate, acceptedAt: t, paidSinceMinor: 0 };
+  const id = agreementId('promise', t);
+  s.promise = { id, amountMinor: e.amountMinor, dueDate: e.dueDate, acceptedAt: t, paidSinceMinor: 0 };
   s.unansweredContacts = 0;
-  record(run, t, 'promise_accepted', { amount: money(s, e.amountMinor), dueDate: e.dueDate });
+  record(run, t, 'promise_accepted', { promiseId: id, amount: money(s, e.amountMinor), dueDate: e.dueDate });
 }
 
 function applyPlan(run: Run, e: Extract<EngineEvent, { type: 'plan' }>, t: number): void {
   const { ctx, s } = run;
   const verdict = checkPlan(ctx, s, e, t);
   if (!verdict.ok) {
-    record(run, t, 'plan_rejected', { reason: verdict.reason });
+    record(run, t, 'plan_rejected', {
+      reason: verdict.reason,
+      ...(verdict.minimumMinor !== undefined ? { minimum: money(s, verdict.minimumMinor) } : {}),
+    });
     return;
   }
   const balance = balanceOf(s);
@@ -110,7 +125,9 @@ function applyPlan(run: Run, e: Extract<EngineEvent, { type: 'plan' }>, t: numbe
     });
   }
   dropPending(run);
+  const id = agreementId('plan', t);
   s.plan = {
+    id,
     installments: e.installments.map((i) => ({ ...i })),
     totalMinor,
     interestMinor,
@@ -120,6 +137,7 @@ function applyPlan(run: Run, e: Extract<EngineEvent, { type: 'plan' }>, t: numbe
   };
   s.unansweredContacts = 0;
   record(run, t, 'plan_accepted', {
+    planId: id,
     installments: e.installments.map((i) => ({ amount: money(s, i.amountMinor), dueDate: i.dueDate })),
     total: money(s, totalMinor),
     interest: money(s, interestMinor),
@@ -145,14 +163,39 @@ function applyDisputeResolved(run: Run, e: Extract<EngineEvent, { type: 'dispute
   }
 }
 
+/** A supervisor writes off part or all of the balance; nothing left closes the account `written_off`. */
+function applyWriteOff(run: Run, e: Extract<EngineEvent, { type: 'write_off' }>, t: number): void {
+  const { s } = run;
+  const amount = Math.min(e.amountMinor, balanceOf(s));
+  if (!Number.isSafeInteger(amount) || amount <= 0) return;
+  record(run, t, 'written_off', { amount: money(s, amount), reason: e.reason });
+  applyToOldest(s, amount);
+  if (balanceOf(s) === 0) {
+    s.promise = null;
+    s.plan = null;
+    close(run, t, 'written_off');
+  }
+}
+
+/** Money and invoices count whatever collection is doing; the rest only while the account is open. */
+const AFTER_CLOSING = new Set<EngineEvent['type']>(['payment', 'invoice', 'invoices']);
+
 export function applyEvent(run: Run, event: EngineEvent, t: number): void {
   const { s } = run;
-  if (s.closed !== null && event.type !== 'payment') return;
+  if (s.closed !== null && !AFTER_CLOSING.has(event.type)) return;
   switch (event.type) {
     case 'tick':
       return;
     case 'invoice':
-      return applyInvoice(run, event);
+      return applyInvoice(run, event, t);
+    case 'invoices':
+      for (const invoice of event.invoices) applyInvoice(run, invoice, t);
+      return;
+    case 'write_off':
+      return applyWriteOff(run, event, t);
+    case 'recall':
+      recall(run, t);
+      return;
     case 'payment':
       return applyPayment(run, event, t);
     case 'promise':

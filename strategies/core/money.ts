@@ -59,3 +59,9 @@ export function isAtLeastPercent(amountMinor: number, baseMinor: number, percent
   const basisPoints = BigInt(Math.round(percent * 100));
   return BigInt(amountMinor) * 10000n >= BigInt(baseMinor) * basisPoints;
 }
+
+/** The smallest amount that is at least percent% of base (the same integer math as isAtLeastPercent). */
+export function minimumForPercent(baseMinor: number, percent: number): number {
+  const basisPoints = BigInt(Math.round(percent * 100));
+  return Number((BigInt(baseMinor) * basisPoints + 9999n) / 10000n);
+}

@@ -10,15 +10,22 @@ export function stageEntryInstant(ctx: EngineContext, s: AccountState, stage: No
   return anchor === null ? null : startOfLocalDay(addDays(anchor, stage.fromDay), ctx.zone);
 }
 
-/** Furthest later stage whose fromDay has been reached at t and that may be entered now. */
+/**
+ * Furthest later stage whose fromDay has been reached at t and that may be entered now. The current
+ * stage's `minDays` holds the account; a reached stage with `minDays` of its own is entered rather than
+ * passed over, so an account that opens late still goes through it (a backlog gets its pre-legal notice).
+ */
 export function scheduledStageAt(ctx: EngineContext, s: AccountState, t: number): number | null {
+  if (s.stageHoldUntil !== null && t < s.stageHoldUntil) return null;
   const stages = ctx.strategy.stages;
   let target: number | null = null;
   for (let i = s.stageIndex + 1; i < stages.length; i++) {
     const stage = stages[i];
     if (!stage || (stage.terminal && terminalBlocked(s))) continue;
     const at = stageEntryInstant(ctx, s, stage);
-    if (at !== null && at <= t) target = i;
+    if (at === null || at > t) continue;
+    target = i;
+    if (stage.minDays !== undefined && stage.minDays > 0) break;
   }
   return target;
 }
@@ -32,7 +39,7 @@ export function nextStageEntry(ctx: EngineContext, s: AccountState): number | nu
     const at = stageEntryInstant(ctx, s, stage);
     if (at !== null && (best === null || at < best)) best = at;
   }
-  return best;
+  return best === null || s.stageHoldUntil === null ? best : Math.max(best, s.stageHoldUntil);
 }
 
 /**

@@ -1,24 +1,40 @@
 // Stage movement: forward only, by schedule (fromDay) or by escalation to the furthest target.
 import { parseMinor } from './money';
-import { balanceOf, close, dayAt, record, terminalBlocked } from './state';
+import { addDays, localDate, startOfLocalDay } from './calendar';
+import { balanceOf, collectionEnded, dayAt, handOff, record, terminalBlocked } from './state';
 import type { Run } from './state';
 import { scheduledStageAt } from './schedule';
 import type { EscalationCondition } from './types';
 
-export function enterStage(run: Run, index: number, t: number, reason: 'schedule' | 'escalation'): void {
+/** Days a recalled account stays in its pre-legal stage when that stage sets no `minDays`. */
+export const RECALL_HOLD_DAYS = 30;
+
+export function enterStage(
+  run: Run,
+  index: number,
+  t: number,
+  reason: 'schedule' | 'escalation' | 'recall',
+  holdDays?: number,
+): void {
   const { ctx, s } = run;
   const stage = ctx.strategy.stages[index];
-  if (!stage || index <= s.stageIndex) return;
-  // Escalation on day d shifts the stage's steps so its fromDay step fires on d.
-  s.stageShift = reason === 'escalation' ? dayAt(ctx, s, t) - stage.fromDay : 0;
+  if (!stage || (index <= s.stageIndex && reason !== 'recall')) return;
+  const day = dayAt(ctx, s, t);
+  // Escalation (or a recall) on day d shifts the stage's steps so its fromDay step fires on d. A stage that
+  // holds the account (minDays) and is entered late by schedule is played from its start too: a backlog
+  // gets that stage's first contact (the pre-legal notice) before it can move on.
+  const late = reason === 'schedule' && stage.minDays !== undefined && stage.minDays > 0;
+  s.stageShift = reason !== 'schedule' ? day - stage.fromDay : late ? Math.max(0, day - stage.fromDay) : 0;
   s.stageIndex = index;
   s.handledSteps = [];
+  const days = holdDays ?? stage.minDays;
+  s.stageHoldUntil = days ? startOfLocalDay(addDays(localDate(t, ctx.zone), days), ctx.zone) : null;
   record(run, t, 'stage_entered', { reason });
-  if (stage.terminal) close(run, t, stage.terminal);
+  if (stage.terminal) handOff(run, t, stage.terminal);
 }
 
 export function enterScheduledStage(run: Run, t: number): boolean {
-  if (run.s.closed !== null) return false;
+  if (collectionEnded(run.s)) return false;
   const target = scheduledStageAt(run.ctx, run.s, t);
   if (target === null) return false;
   enterStage(run, target, t, 'schedule');
@@ -40,7 +56,7 @@ function holds(run: Run, when: EscalationCondition, t: number): boolean {
 /** Moves to the furthest stage among the escalation rules that hold now. */
 export function escalate(run: Run, t: number): boolean {
   const { ctx, s } = run;
-  if (s.closed !== null) return false;
+  if (collectionEnded(s)) return false;
   let target = -1;
   for (const rule of ctx.strategy.escalations) {
     const index = ctx.strategy.stages.findIndex((stage) => stage.id === rule.goTo);
@@ -51,5 +67,18 @@ export function escalate(run: Run, t: number): boolean {
   }
   if (target < 0) return false;
   enterStage(run, target, t, 'escalation');
+  return true;
+}
+
+/** A handed-off account returns to the last non-terminal stage before its terminal one, held there a while. */
+export function recall(run: Run, t: number): boolean {
+  const { ctx, s } = run;
+  if (s.closed !== null || s.handoff === null) return false;
+  let target = s.stageIndex - 1;
+  while (target >= 0 && ctx.strategy.stages[target]?.terminal) target -= 1;
+  const stage = ctx.strategy.stages[target];
+  if (!stage) return false;
+  s.handoff = null;
+  enterStage(run, target, t, 'recall', stage.minDays ?? RECALL_HOLD_DAYS);
   return true;
 }

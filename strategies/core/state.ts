@@ -19,6 +19,8 @@ export function initialState(args: {
     openedAt: args.openedAt,
     clock: args.openedAt,
     closed: null,
+    handoff: null,
+    stageHoldUntil: null,
     invoices: [],
     creditMinor: 0,
     paymentRefs: [],
@@ -124,14 +126,32 @@ export function onHold(s: AccountState): boolean {
   return s.paused || s.dispute !== null;
 }
 
-/** Steps wait during holds, promises and plans. */
+/** Closed, or handed off: no automated contact and no stage movement any more. */
+export function collectionEnded(s: AccountState): boolean {
+  return s.closed !== null || s.handoff !== null;
+}
+
+/** Steps wait during holds, promises and plans, and never run again once collection ended. */
 export function stepsWaiting(s: AccountState): boolean {
-  return s.closed !== null || onHold(s) || s.promise !== null || s.plan !== null;
+  return collectionEnded(s) || onHold(s) || s.promise !== null || s.plan !== null;
+}
+
+/** One id per agreement, from the instant it was accepted: the Update, the view and the timeline agree. */
+export function agreementId(kind: 'promise' | 'plan', acceptedAt: number): string {
+  return `${kind}-${acceptedAt}`;
 }
 
 /** A terminal stage is never entered over an active commitment, dispute or supervisor pause. */
 export function terminalBlocked(s: AccountState): boolean {
   return onHold(s) || s.promise !== null || s.plan !== null;
+}
+
+/** Hands the account off (terminal stage): automated contact ends, money keeps counting. */
+export function handOff(run: Run, t: number, status: string): void {
+  run.s.pending = null;
+  run.s.handoff = status;
+  record(run, t, 'closed', { status });
+  run.commands.push({ type: 'close', status });
 }
 
 /**
@@ -149,6 +169,7 @@ export function dropPending(run: Run): void {
 export function close(run: Run, t: number, status: string): void {
   if (run.s.closed === status) return;
   run.s.pending = null;
+  run.s.handoff = null;
   run.s.closed = status;
   record(run, t, 'closed', { status });
   run.commands.push({ type: 'close', status });

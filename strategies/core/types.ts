@@ -27,8 +27,10 @@ export interface NormalizedStage {
   id: string;
   kind: string;
   fromDay: number;
-  /** Closing status when this stage is entered (e.g. "legal_handoff"). */
+  /** Hand-off status when this stage is entered (e.g. "legal_handoff"): automated contact ends. */
   terminal?: string;
+  /** Days the account stays in this stage (from 00:00 local of the day it entered) before a later one by schedule. */
+  minDays?: number;
   steps: NormalizedStep[];
 }
 
@@ -130,6 +132,8 @@ export interface PendingAction {
 }
 
 export interface ActivePromise {
+  /** Stable id, the same in the Update's answer, the view and the timeline. */
+  id: string;
   amountMinor: number;
   dueDate: string;
   acceptedAt: number;
@@ -137,6 +141,7 @@ export interface ActivePromise {
 }
 
 export interface ActivePlan {
+  id: string;
   installments: { amountMinor: number; dueDate: string }[];
   totalMinor: number;
   interestMinor: number;
@@ -163,6 +168,13 @@ export interface AccountState {
   /** The latest instant the core has processed; time never goes back. */
   clock: number;
   closed: string | null;
+  /**
+   * Set while the account is handed off by a terminal stage (e.g. "legal_handoff"): no automated contact,
+   * no stage movement, but payments, invoices, disputes and write-offs still count.
+   */
+  handoff: string | null;
+  /** Before this instant no later stage is entered by schedule (the current stage's `minDays`). */
+  stageHoldUntil: number | null;
   invoices: Invoice[];
   creditMinor: number;
   paymentRefs: string[];
@@ -199,8 +211,21 @@ export interface EngineContext {
   zone: string;
 }
 
+export interface InvoiceEvent {
+  type: 'invoice';
+  externalId: string;
+  amountMinor: number;
+  currency: string;
+  dueDate: string;
+}
+
 export type EngineEvent =
-  | { type: 'invoice'; externalId: string; amountMinor: number; currency: string; dueDate: string }
+  | InvoiceEvent
+  /** Invoices that arrived together: all count before anything is decided at that instant. */
+  | { type: 'invoices'; invoices: InvoiceEvent[] }
+  | { type: 'write_off'; amountMinor: number; reason: string }
+  /** A supervisor takes a handed-off account back into its pre-legal stage. */
+  | { type: 'recall' }
   | { type: 'payment'; amountMinor: number; reference: string; paidAt?: number }
   | { type: 'promise'; amountMinor: number; dueDate: string }
   | { type: 'plan'; installments: { amountMinor: number; dueDate: string }[] }
@@ -225,4 +250,4 @@ export interface Decision {
   timeline: TimelineEntry[];
 }
 
-export type Verdict = { ok: true } | { ok: false; reason: string };
+export type Verdict = { ok: true } | { ok: false; reason: string; minimumMinor?: number };

@@ -29,6 +29,7 @@ export interface AccountView {
 
 function statusOf(s: AccountState): string {
   if (s.closed !== null) return s.closed;
+  if (s.handoff !== null) return s.handoff;
   if (s.dispute) return 'disputed';
   if (onHold(s)) return 'paused';
   return 'active';
@@ -65,7 +66,7 @@ export function toView(ctx: EngineContext, s: AccountState, now: number): Accoun
     currency: s.currency,
     day,
     daysPastDue: Math.max(0, day),
-    nextAction: s.closed !== null ? null : nextActionOf(ctx, s, now),
+    nextAction: nextActionOf(ctx, s, now),
     promise: s.promise && {
       amount: money(s, s.promise.amountMinor),
       dueDate: s.promise.dueDate,

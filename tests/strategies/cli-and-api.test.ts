@@ -97,9 +97,11 @@ describe('core API as the workflow uses it', () => {
       promise: null,
       brokenPromises: 0,
     });
+    // The refusal says the minimum (30 % of 1,500.00), and exactly that minimum is accepted.
     expect(checkPromise(ctx, d1.state, { amountMinor: 10000, dueDate: '2026-03-10' }, opened)).toEqual({
       ok: false,
       reason: 'amount_too_low',
+      minimumMinor: 45000,
     });
     expect(checkPromise(ctx, d1.state, { amountMinor: 45000, dueDate: '2026-03-17' }, opened)).toEqual({ ok: true });
     expect(checkPromise(ctx, d1.state, { amountMinor: 45000, dueDate: '2026-03-18' }, opened)).toEqual({

@@ -70,6 +70,8 @@ export function shiftScenario(input: ScenarioInput, days: number): ScenarioInput
       case 'opt_out':
       case 'contact_outcome':
       case 'reply':
+      case 'write_off':
+      case 'recall':
         return { ...e, at };
     }
   };
@@ -126,7 +128,8 @@ export function simulateJourney(scenario: Scenario, changes: readonly VersionCha
     channels: scenario.channels,
     openedAt: scenario.start,
   });
-  for (const invoice of scenario.invoices) state = decide(ctx, state, invoice, scenario.start).state;
+  if (scenario.invoices.length > 0)
+    state = decide(ctx, state, { type: 'invoices', invoices: scenario.invoices }, scenario.start).state;
   const agenda: { at: number; event?: EngineEvent; change?: VersionChange }[] = [
     ...scenario.events.map((e) => ({ at: e.at, event: e.event })),
     ...changes.map((change) => ({ at: change.at, change })),
