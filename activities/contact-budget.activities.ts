@@ -103,7 +103,18 @@ export function createContactBudgetActivities(deps: { db: Db }) {
                 packVersion: input.packVersion,
               })),
             )
-            .onConflictDoNothing();
+            // A workflow task retried after a crash makes the same decision again, a little later: the row
+            // keeps one entry per decision and takes the time of the run that committed (the last to write).
+            .onConflictDoUpdate({
+              target: [contactDecisions.attemptKey, contactDecisions.decision],
+              set: {
+                channel: sql`excluded.channel`,
+                rule: sql`excluded.rule`,
+                decidedAt: sql`excluded.decided_at`,
+                deferredUntil: sql`excluded.deferred_until`,
+                packVersion: sql`excluded.pack_version`,
+              },
+            });
         }
         return { ok: true as const, knownUpTo: input.knownUpTo };
       });

@@ -67,33 +67,33 @@ function attempt(run: Run, stageId: string, stepIndex: number, t: number, announ
   const step = ctx.strategy.stages.find((st) => st.id === stageId)?.steps[stepIndex];
   s.pending = null;
   if (!step) return;
+  const key = stepKey(stageId, stepIndex);
   if (!conditionHolds(run, step.when, t)) {
-    record(run, t, 'skipped', { channel: step.channel, reason: 'condition_not_met' });
+    record(run, t, 'skipped', { channel: step.channel, reason: 'condition_not_met', key });
     return;
   }
   const resolved = resolveChannel(s, step);
   if ('skip' in resolved) {
-    record(run, t, 'skipped', { channel: step.channel, reason: resolved.skip });
+    record(run, t, 'skipped', { channel: step.channel, reason: resolved.skip, key });
     return;
   }
   const channel = resolved.channel;
-  const key = stepKey(stageId, stepIndex);
   const reason = blockReason(ctx, s, channel, t);
   if (reason === null) return execute(run, stageId, step, key, channel, t);
   const until = nextAllowedInstant(ctx, s, channel, t);
   if (until === null) {
-    record(run, t, 'skipped', { channel, reason: 'no_allowed_window' });
+    record(run, t, 'skipped', { channel, reason: 'no_allowed_window', key });
     return;
   }
   s.pending = { stageId, stepIndex, channel, key, until };
-  if (announceDeferral) record(run, t, 'deferred', { channel, reason, until: isoLocal(until, ctx.zone) });
+  if (announceDeferral) record(run, t, 'deferred', { channel, reason, until: isoLocal(until, ctx.zone), key });
 }
 
 function supersede(run: Run, t: number): void {
   const pending = run.s.pending;
   if (!pending) return;
   run.s.pending = null;
-  record(run, t, 'skipped', { channel: pending.channel, reason: 'superseded' });
+  record(run, t, 'skipped', { channel: pending.channel, reason: 'superseded', key: pending.key });
 }
 
 /** Runs whatever step work is due at t. Returns true if anything happened. */
@@ -111,7 +111,11 @@ export function runSteps(run: Run, t: number): boolean {
     for (const d of due) {
       if (runNow.includes(d)) continue;
       s.handledSteps.push(d.index);
-      record(run, t, 'skipped', { channel: stage.steps[d.index]?.channel, reason: 'catch_up' });
+      record(run, t, 'skipped', {
+        channel: stage.steps[d.index]?.channel,
+        reason: 'catch_up',
+        key: stepKey(stage.id, d.index),
+      });
     }
     for (const d of runNow) {
       supersede(run, t);
