@@ -8,10 +8,14 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Db } from '../db/client';
 import type { AppConfig } from '../workers/config';
 import { authPlugin } from './auth';
-import type { OutboxRelay } from './outbox/relay';
-import type { LinkSettings } from './self-service/links';
-import { problemBody, problemSchema, ProblemError } from './problem';
+import type { OutboxRelay } from '../lib/outbox/relay';
+import type { LinkSettings } from '../lib/links';
+import { registerDoorChecks } from './door';
+import { documentCommonAnswers } from './openapi-answers';
+import { invalidFields, problemBody, problemSchema, ProblemError } from './problem';
+import { errorForLog } from './safe-log';
 import { accountActionRoutes } from './routes/account-actions';
+import { accountSupervisionRoutes } from './routes/account-supervision';
 import { strategyRolloutRoutes } from './routes/strategy-rollout';
 import { contactDecisionRoutes } from './routes/contact-decisions';
 import { taskRoutes } from './routes/tasks';
@@ -27,6 +31,7 @@ import { accountListRoutes } from './routes/account-list';
 import { strategyRoutes } from './routes/strategies';
 import { segmentationRoutes } from './routes/segmentation';
 import { whatsappRoutes } from './routes/whatsapp';
+import { temporalCodecRoutes } from './routes/temporal-codec';
 import { fieldErrors, validatorCompiler } from './validation';
 
 declare module 'fastify' {
@@ -42,6 +47,8 @@ export interface AppDeps {
   outbox: OutboxRelay;
   /** Verifies the signed links debtors follow (self-service opt-out). */
   links: LinkSettings;
+  /** Where log lines go (default: stdout); tests read them. */
+  logStream?: { write(line: string): void };
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -53,6 +60,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         paths: ['req.headers.authorization', 'req.headers.cookie', '*.email', '*.phone', '*.name'],
         censor: '[redacted]',
       },
+      // A failed query's parameter values (names, emails, phones) never reach the log with its error.
+      serializers: { err: errorForLog },
+      ...(deps.logStream ? { stream: deps.logStream } : {}),
     },
     bodyLimit: deps.config.http.bodyLimitBytes,
     requestTimeout: 30_000,
@@ -78,17 +88,29 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    // Answers under /v1 carry accounts, debtors, tasks and import lines: no cache keeps them.
+    if (req.url.startsWith('/v1/')) reply.header('cache-control', 'no-store');
   });
 
   app.addSchema(problemSchema);
-  await app.register(helmet, { contentSecurityPolicy: false });
+  // Every answer carries the policy, so each HTML page (opt-out, /docs, those to come) has it by default.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: { 'form-action': ["'self'"], 'frame-ancestors': ["'none'"], 'upgrade-insecure-requests': null },
+    },
+  });
+  // Counted after authentication: per key for a known key, per IP otherwise (failed authentications have
+  // their own, lower, per-IP limit in the auth plugin, checked before any key lookup).
   await app.register(rateLimit, {
     max: deps.config.http.rateLimitPerMinute,
     timeWindow: '1 minute',
-    keyGenerator: (req) => req.headers.authorization?.slice(-16) ?? req.ip,
+    hook: 'preParsing',
+    keyGenerator: (req) => (req.principal ? `key:${req.principal.keyId}` : `ip:${req.ip}`),
     errorResponseBuilder: (_req, ctx) =>
       new ProblemError(429, 'Too Many Requests', `Rate limit of ${ctx.max} requests per ${ctx.after} exceeded.`),
   });
+  const door = registerDoorChecks(app);
+  app.addHook('onRoute', documentCommonAnswers);
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -116,11 +138,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     if (err.validation) {
       const prefix = err.validationContext === 'body' ? '' : (err.validationContext ?? '');
-      const errors = fieldErrors(err.validation as never, prefix);
+      const { detail, errors, extra } = invalidFields(fieldErrors(err.validation as never, prefix));
       return reply
         .code(400)
         .type('application/problem+json')
-        .send(problemBody(400, 'Bad Request', `${errors.length} field(s) are invalid.`, errors));
+        .send(problemBody(400, 'Bad Request', detail, errors, extra));
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       const title =
@@ -140,12 +162,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       .type('application/problem+json')
       .send(problemBody(500, 'Internal Server Error', `Reference: ${req.id}`));
   });
-  app.setNotFoundHandler((req, reply) =>
-    reply
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0] ?? '';
+    const allow = door.allowedMethods(path);
+    if (allow.length > 0) {
+      return reply
+        .code(405)
+        .header('allow', allow.join(', '))
+        .type('application/problem+json')
+        .send(
+          problemBody(405, 'Method Not Allowed', `${req.method} is not supported on ${path}; use ${allow.join(', ')}.`),
+        );
+    }
+    return reply
       .code(404)
       .type('application/problem+json')
-      .send(problemBody(404, 'Not Found', `No route ${req.method} ${req.url.split('?')[0]}.`)),
-  );
+      .send(problemBody(404, 'Not Found', `No route ${req.method} ${path}.`));
+  });
 
   app.get('/openapi.json', { schema: { hide: true } }, () => Promise.resolve(app.swagger()));
   healthRoutes(app, deps);
@@ -158,6 +191,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   segmentationRoutes(app, deps);
   accountRoutes(app, deps);
   accountActionRoutes(app, deps);
+  accountSupervisionRoutes(app, deps);
   taskRoutes(app, deps);
   contactDecisionRoutes(app, deps);
   strategyRolloutRoutes(app, deps);
@@ -165,5 +199,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register((scope) => resendWebhookRoutes(scope, deps));
   // Public, signed links debtors follow from messages; their own body parsers (RFC 8058 form posts).
   await app.register((scope) => selfServiceRoutes(scope, deps));
+  await app.register((scope) => temporalCodecRoutes(scope, deps), { prefix: '/v1/temporal-codec' });
   return app;
 }

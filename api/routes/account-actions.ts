@@ -2,13 +2,13 @@
 // workflow's updates), disputes, pause/resume, opt-outs, contact outcomes and strategy moves (signals).
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { debtorChannelStatus } from '../../db/schema';
-import { loadStrategyVersion } from '../strategies/store';
+import { recordChannelStatus } from '../../lib/channel-status';
+import { sendSignal, sendSignals, signalTo, type AccountSignal } from '../../lib/outbox/signals';
+import { loadStrategyVersion } from '../../lib/strategies/store';
 import {
   contactOutcomeSignal,
   disputeOpenedSignal,
   disputeResolvedSignal,
-  optedOutSignal,
   pausedSignal,
   proposePlanUpdate,
   registerPromiseUpdate,
@@ -18,7 +18,6 @@ import {
 } from '../../workflows/account.messages';
 import type { AppDeps } from '../app';
 import { loadAccountFor } from '../accounts/access';
-import { queueSignal, sendSignal } from '../accounts/signals';
 import { parseAmount } from '../money';
 import { badRequest, conflict, notFound, ProblemError, unavailable, type FieldError } from '../problem';
 import {
@@ -55,12 +54,15 @@ async function runUpdate(fn: () => Promise<AgreementResult>): Promise<AgreementR
 
 function answer(result: AgreementResult, idName: string) {
   if (result.status === 'rejected') {
+    const minimum = result.minimum;
     throw new ProblemError(
       422,
       'Unprocessable Content',
-      `The strategy's policy refused it: ${result.reason}.`,
+      minimum !== undefined
+        ? `The strategy's policy refused it: ${result.reason} (the minimum is ${minimum}).`
+        : `The strategy's policy refused it: ${result.reason}.`,
       undefined,
-      { reason: result.reason },
+      { reason: result.reason, ...(minimum !== undefined ? { minimum } : {}) },
     );
   }
   return { [idName]: result.id, status: 'active' as const };
@@ -115,13 +117,13 @@ export function accountActionRoutes(app: FastifyInstance, deps: AppDeps) {
     build: (
       body: B,
       account: Awaited<ReturnType<typeof loadAccountFor>>,
-    ) => { name: string; arg: unknown; accepted: string },
+    ) => { signal: AccountSignal; accepted: string },
   ) =>
     app.post<{ Params: Params; Body: B }>(path, { schema, config: roles }, async (req, reply) => {
       const account = await loadAccountFor(db, req, req.params.accountId);
       if (account.closedAt) throw conflict(`Account ${account.id} is closed (${account.status}).`);
-      const { name, arg, accepted } = build(req.body as B, account);
-      await sendSignal(db, outbox, account.workflowId, name, arg);
+      const { signal, accepted } = build(req.body as B, account);
+      await sendSignals(db, outbox, [signal]);
       return reply.code(202).send({ accountId: account.id, accepted });
     });
 
@@ -129,9 +131,11 @@ export function accountActionRoutes(app: FastifyInstance, deps: AppDeps) {
     '/v1/accounts/:accountId/disputes',
     disputeSchema,
     staff,
-    (b) => ({
-      name: disputeOpenedSignal.name,
-      arg: { reason: b.reason, ...(b.invoiceExternalId ? { invoiceExternalId: b.invoiceExternalId } : {}) },
+    (b, account) => ({
+      signal: signalTo(account.workflowId, disputeOpenedSignal, {
+        reason: b.reason,
+        ...(b.invoiceExternalId ? { invoiceExternalId: b.invoiceExternalId } : {}),
+      }),
       accepted: 'dispute_opened',
     }),
   );
@@ -147,8 +151,10 @@ export function accountActionRoutes(app: FastifyInstance, deps: AppDeps) {
         errors.push({ field: 'adjustment', message: 'is only allowed when the dispute is upheld' });
       if (errors.length > 0) throw badRequest(errors);
       return {
-        name: disputeResolvedSignal.name,
-        arg: { outcome: b.outcome, ...(adjustmentMinor !== undefined ? { adjustmentMinor } : {}) },
+        signal: signalTo(account.workflowId, disputeResolvedSignal, {
+          outcome: b.outcome,
+          ...(adjustmentMinor !== undefined ? { adjustmentMinor } : {}),
+        }),
         accepted: 'dispute_resolved',
       };
     },
@@ -157,9 +163,8 @@ export function accountActionRoutes(app: FastifyInstance, deps: AppDeps) {
     '/v1/accounts/:accountId/pause',
     pauseSchema('Pause'),
     { roles: ['supervisor'] },
-    () => ({
-      name: pausedSignal.name,
-      arg: {},
+    (_b, account) => ({
+      signal: signalTo(account.workflowId, pausedSignal, {}),
       accepted: 'paused',
     }),
   );
@@ -167,9 +172,8 @@ export function accountActionRoutes(app: FastifyInstance, deps: AppDeps) {
     '/v1/accounts/:accountId/resume',
     pauseSchema('Resume'),
     { roles: ['supervisor'] },
-    () => ({
-      name: resumedSignal.name,
-      arg: {},
+    (_b, account) => ({
+      signal: signalTo(account.workflowId, resumedSignal, {}),
       accepted: 'resumed',
     }),
   );
@@ -177,9 +181,8 @@ export function accountActionRoutes(app: FastifyInstance, deps: AppDeps) {
     '/v1/accounts/:accountId/contact-outcomes',
     contactOutcomeSchema,
     agentsAndSystems,
-    (b) => ({
-      name: contactOutcomeSignal.name,
-      arg: { channel: b.channel, outcome: b.outcome },
+    (b, account) => ({
+      signal: signalTo(account.workflowId, contactOutcomeSignal, { channel: b.channel, outcome: b.outcome }),
       accepted: 'contact_outcome',
     }),
   );
@@ -190,24 +193,15 @@ export function accountActionRoutes(app: FastifyInstance, deps: AppDeps) {
     { schema: optOutSchema, config: staff },
     async (req, reply) => {
       const account = await loadAccountFor(db, req, req.params.accountId);
-      const ids = await db.transaction(async (tx) => {
-        await tx
-          .insert(debtorChannelStatus)
-          .values({
-            debtorId: account.debtorId,
-            channel: req.body.channel,
-            status: 'opted_out',
-            reason: 'debtor request',
-          })
-          .onConflictDoUpdate({
-            target: [debtorChannelStatus.debtorId, debtorChannelStatus.channel],
-            set: { status: 'opted_out', updatedAt: new Date() },
-          });
-        return account.closedAt
-          ? []
-          : queueSignal(tx, outbox.taskQueue, account.workflowId, optedOutSignal.name, { channel: req.body.channel });
-      });
-      await outbox.dispatchNow(ids).catch(() => undefined);
+      const { outboxIds } = await db.transaction((tx) =>
+        recordChannelStatus(tx, outbox.taskQueue, {
+          debtorIds: [account.debtorId],
+          channel: req.body.channel,
+          status: 'opted_out',
+          reason: 'debtor request',
+        }),
+      );
+      await outbox.dispatchNow(outboxIds).catch(() => undefined);
       return reply.code(202).send({ accountId: account.id, accepted: 'opted_out' });
     },
   );
@@ -221,7 +215,7 @@ export function accountActionRoutes(app: FastifyInstance, deps: AppDeps) {
       const { strategyId, version } = req.body;
       if (!(await loadStrategyVersion(db, strategyId, version)))
         throw notFound(`Strategy ${strategyId} version ${version}`);
-      await sendSignal(db, outbox, account.workflowId, strategyVersionChangedSignal.name, { strategyId, version });
+      await sendSignal(db, outbox, account.workflowId, strategyVersionChangedSignal, { strategyId, version });
       return reply.code(202).send({ accountId: account.id, accepted: 'strategy_version_changed' });
     },
   );
