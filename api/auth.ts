@@ -1,7 +1,7 @@
 // API keys: bearer tokens stored as SHA-256 hashes, checked on every route that declares roles.
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Db } from '../db/client';
 import { apiKeys, type Role } from '../db/schema';
@@ -47,7 +47,33 @@ export function forgetCachedKeys(): void {
   for (const cache of caches) cache.clear();
 }
 
+/** Failed authentications (no key, unknown or revoked key) one IP may make per minute before 429. */
+export const FAILED_AUTH_PER_MINUTE = 30;
+const WINDOW_MS = 60_000;
+
+/**
+ * Counts failed authentications per IP in fixed one-minute windows. A changing junk key costs a database
+ * lookup each time (none is cached under a key nobody holds): past the limit the IP is refused before any.
+ */
+function failedAuthCounter(limit: number) {
+  const windows = new Map<string, { count: number; resetAt: number }>();
+  return {
+    /** Seconds until the IP may try again, or 0 when it is under the limit. */
+    retryAfter(ip: string, now = Date.now()): number {
+      const w = windows.get(ip);
+      return w && w.resetAt > now && w.count >= limit ? Math.ceil((w.resetAt - now) / 1000) : 0;
+    },
+    fail(ip: string, now = Date.now()): void {
+      if (windows.size > 10_000) for (const [k, w] of windows) if (w.resetAt <= now) windows.delete(k);
+      const w = windows.get(ip);
+      if (w && w.resetAt > now) w.count += 1;
+      else windows.set(ip, { count: 1, resetAt: now + WINDOW_MS });
+    },
+  };
+}
+
 export const authPlugin = fp((app: FastifyInstance, opts: { db: Db }, done: (err?: Error) => void) => {
+  const failures = failedAuthCounter(FAILED_AUTH_PER_MINUTE);
   // A short cache keeps a key lookup off the hot path; a revoked key stops working within CACHE_TTL_MS.
   const cache = new Map<string, { principal: Principal | null; until: number }>();
   caches.add(cache);
@@ -71,14 +97,29 @@ export const authPlugin = fp((app: FastifyInstance, opts: { db: Db }, done: (err
   }
 
   app.decorateRequest('principal', null);
-  app.addHook('onRequest', async (req: FastifyRequest) => {
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     const roles = req.routeOptions.config.roles;
     if (!roles) return;
+    const wait = failures.retryAfter(req.ip);
+    if (wait > 0) {
+      reply.header('retry-after', String(wait));
+      throw new ProblemError(
+        429,
+        'Too Many Requests',
+        `More than ${FAILED_AUTH_PER_MINUTE} failed authentications per minute from this address; retry in ${wait} s.`,
+      );
+    }
     const header = req.headers.authorization;
     const key = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-    if (!key) throw new ProblemError(401, 'Unauthorized', 'Send an API key as `Authorization: Bearer <key>`.');
+    if (!key) {
+      failures.fail(req.ip);
+      throw new ProblemError(401, 'Unauthorized', 'Send an API key as `Authorization: Bearer <key>`.');
+    }
     const principal = await lookup(key);
-    if (!principal) throw new ProblemError(401, 'Unauthorized', 'The API key is unknown or revoked.');
+    if (!principal) {
+      failures.fail(req.ip);
+      throw new ProblemError(401, 'Unauthorized', 'The API key is unknown or revoked.');
+    }
     if (!roles.includes(principal.role)) {
       throw new ProblemError(403, 'Forbidden', `This route needs one of the roles: ${roles.join(', ')}.`);
     }

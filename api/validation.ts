@@ -67,3 +67,32 @@ export function fieldErrors(errors: ErrorObject[], prefix = ''): FieldError[] {
   }
   return out;
 }
+
+// PostgreSQL refuses U+0000 in text, and a lone UTF-16 surrogate would be stored as U+FFFD: both are
+// refused at the door, once for every route, wherever they appear (body, query, path, headers).
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function textProblem(text: string): string | null {
+  if (text.includes('\u0000')) return 'must not contain a NUL character (U+0000)';
+  if (LONE_SURROGATE.test(text)) return 'must be valid Unicode text (it holds a lone surrogate)';
+  return null;
+}
+
+/** Field errors for every string (or object key) under `value` that no text column could store. */
+export function unstorableText(value: unknown, path: string, out: FieldError[] = [], depth = 0): FieldError[] {
+  if (out.length >= 50 || depth > 64) return out;
+  if (typeof value === 'string') {
+    const message = textProblem(value);
+    if (message) out.push({ field: path || '(body)', message });
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => unstorableText(item, `${path}[${i}]`, out, depth + 1));
+  } else if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+      const field = path ? `${path}.${key}` : key;
+      const message = textProblem(key);
+      if (message) out.push({ field, message: `is a field name that ${message}` });
+      unstorableText(item, field, out, depth + 1);
+    }
+  }
+  return out;
+}

@@ -4,8 +4,9 @@
 import type { Db } from '../../db/client';
 import { ingestInvoices, type IngestResult } from '../invoices/ingest';
 import { normalizeInvoice, type InvoiceRequest, type NormalizedInvoice } from '../invoices/normalize';
-import type { OutboxRelay } from '../outbox/relay';
-import { problemBody, ProblemError, type FieldError } from '../problem';
+import type { OutboxRelay } from '../../lib/outbox/relay';
+import { unknownStrategy, unknownStrategyIds } from '../invoices/strategy-check';
+import { invalidFields, problemBody, ProblemError, type FieldError } from '../problem';
 import { invoiceBodySchema } from '../schemas/invoices';
 import { fieldErrors, validatorCompiler } from '../validation';
 
@@ -117,13 +118,21 @@ export async function ingestBatch(deps: BatchDeps, raw: readonly unknown[]): Pro
   raw.forEach((item, index) => {
     const { value, errors } = checkInvoice(item, `invoices[${index}]`);
     if (value) good.push({ index, value });
-    else
-      results[index] = {
-        index,
-        status: 400,
-        error: problemBody(400, 'Bad Request', `${errors.length} field(s) are invalid.`, errors),
-      };
+    else {
+      const { detail, errors: listed, extra } = invalidFields(errors);
+      results[index] = { index, status: 400, error: problemBody(400, 'Bad Request', detail, listed, extra) };
+    }
   });
-  for (const r of await ingestChecked(deps, good)) results[r.index] = r;
+  const unknown = await unknownStrategyIds(
+    deps.db,
+    good.map((g) => g.value.strategyId),
+  );
+  const known = good.filter(({ index, value }) => {
+    if (!value.strategyId || !unknown.has(value.strategyId)) return true;
+    const e = unknownStrategy(value.strategyId, `invoices[${index}].strategyId`);
+    results[index] = { index, status: 422, error: problemBody(e.status, e.title, e.detail, e.errors) };
+    return false;
+  });
+  for (const r of await ingestChecked(deps, known)) results[r.index] = r;
   return results;
 }

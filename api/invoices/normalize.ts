@@ -4,6 +4,7 @@ import { parsePhoneNumberFromString, getCountries, type CountryCode } from 'libp
 import { DateTime, IANAZone } from 'luxon';
 import type { FieldError } from '../problem';
 import { isCurrency, parseAmount } from '../money';
+import { DATE_RANGE } from '../schemas/common';
 import { countryMainZone, countryDefaultLocale } from './country-defaults';
 
 export interface InvoiceRequest {
@@ -48,7 +49,12 @@ export interface NormalizedInvoice {
 const countries = new Set<string>(getCountries());
 
 function validDate(text: string): boolean {
-  return DateTime.fromISO(text, { zone: 'UTC' }).isValid && /^\d{4}-\d{2}-\d{2}$/.test(text);
+  return (
+    /^\d{4}-\d{2}-\d{2}$/.test(text) &&
+    DateTime.fromISO(text, { zone: 'UTC' }).isValid &&
+    text >= DATE_RANGE.from &&
+    text <= DATE_RANGE.to
+  );
 }
 
 export function normalizeInvoice(
@@ -70,9 +76,10 @@ export function normalizeInvoice(
   } else if (amountMinor === 0) {
     errors.push({ field: f('amount'), message: 'must be greater than zero' });
   }
-  if (!validDate(req.dueDate)) errors.push({ field: f('dueDate'), message: 'must be a real date YYYY-MM-DD' });
+  if (!validDate(req.dueDate))
+    errors.push({ field: f('dueDate'), message: 'must be a real date YYYY-MM-DD between 1900-01-01 and 2199-12-31' });
   if (req.issuedAt !== undefined && !validDate(req.issuedAt))
-    errors.push({ field: f('issuedAt'), message: 'must be a real date YYYY-MM-DD' });
+    errors.push({ field: f('issuedAt'), message: 'must be a real date YYYY-MM-DD between 1900-01-01 and 2199-12-31' });
   const timezone = req.debtor.timezone ?? countryMainZone(country);
   if (!IANAZone.isValidZone(timezone))
     errors.push({ field: f('debtor.timezone'), message: 'must be an IANA time zone such as America/Bogota' });

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app';
 import { ingestInvoice } from '../invoices/ingest';
 import { normalizeInvoice, type InvoiceRequest } from '../invoices/normalize';
+import { unknownStrategy, unknownStrategyIds } from '../invoices/strategy-check';
 import { badRequest } from '../problem';
 import { createInvoiceSchema } from '../schemas/invoices';
 
@@ -12,6 +13,8 @@ export function invoiceRoutes(app: FastifyInstance, deps: AppDeps) {
     async (req, reply) => {
       const { value, errors } = normalizeInvoice(req.body);
       if (!value) throw badRequest(errors);
+      if (value.strategyId && (await unknownStrategyIds(deps.db, [value.strategyId])).size > 0)
+        throw unknownStrategy(value.strategyId, 'strategyId');
       const result = await ingestInvoice(deps.db, value, deps.outbox.taskQueue);
       await deps.outbox.dispatchNow(result.outboxIds).catch((err: unknown) => {
         req.log.warn({ err: (err as Error).message }, 'workflow message left to the outbox relay');

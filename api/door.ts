@@ -1,0 +1,76 @@
+// Checks every request passes at the door, whatever route it is for: only the body types the route
+// declares are read, public routes read small bodies only, text no column could store is refused, and
+// a known path asked with another method answers 405. Routes need not repeat any of this.
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import { badRequest, ProblemError } from './problem';
+import { unstorableText } from './validation';
+
+/** Public routes (webhooks, opt-out links, the portal to come) read no more than this before refusing. */
+export const PUBLIC_BODY_LIMIT = 64 * 1024;
+
+const JSON_ONLY = ['application/json'];
+
+/** The body types a route reads: its schema's `body.content` or `consumes`, else JSON alone. */
+function acceptedTypes(route: RouteOptions): string[] {
+  const schema = route.schema as { body?: { content?: Record<string, unknown> }; consumes?: string[] } | undefined;
+  if (schema?.body?.content) return Object.keys(schema.body.content);
+  if (schema?.consumes?.length) return schema.consumes;
+  return JSON_ONLY;
+}
+
+const hasBody = (req: FastifyRequest) =>
+  req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+
+function mediaTypeCheck(accepted: string[]) {
+  return (req: FastifyRequest): Promise<void> => {
+    if (!hasBody(req)) return Promise.resolve();
+    const given = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    if (accepted.includes(given)) return Promise.resolve();
+    return Promise.reject(
+      new ProblemError(
+        415,
+        'Unsupported Media Type',
+        `This route reads a body sent as ${accepted.join(' or ')}; ${given ? `${given} is` : 'a body without a Content-Type is'} not accepted.`,
+      ),
+    );
+  };
+}
+
+const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/** Same shape as find-my-way's paths: `:name` is one segment, `*` the rest. */
+function pathPattern(url: string): RegExp {
+  const source = url
+    .split('/')
+    .map((part) => (part.startsWith(':') ? '[^/]+' : part === '*' ? '.*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^${source}/?$`);
+}
+
+export function registerDoorChecks(app: FastifyInstance): { allowedMethods(path: string): string[] } {
+  const known: { pattern: RegExp; methods: Set<string> }[] = [];
+  app.addHook('onRoute', (route) => {
+    // Registered after the rate limiter's own onRoute, so a refused body type still counts against the caller.
+    route.preParsing = [...asArray(route.preParsing), mediaTypeCheck(acceptedTypes(route))];
+    if (!route.config?.roles && route.bodyLimit === undefined) route.bodyLimit = PUBLIC_BODY_LIMIT;
+    const pattern = pathPattern(route.url);
+    let entry = known.find((k) => k.pattern.source === pattern.source);
+    if (!entry) known.push((entry = { pattern, methods: new Set() }));
+    for (const m of asArray(route.method)) entry.methods.add(m);
+  });
+  app.addHook('preValidation', (req: FastifyRequest, _reply, done) => {
+    const errors = unstorableText(req.body, '');
+    unstorableText(req.query, 'querystring', errors);
+    unstorableText(req.params, 'params', errors);
+    unstorableText(req.headers, 'headers', errors);
+    done(errors.length > 0 ? badRequest(errors) : undefined);
+  });
+  return {
+    allowedMethods(path: string) {
+      const methods = new Set<string>();
+      for (const k of known) if (k.pattern.test(path)) for (const m of k.methods) methods.add(m);
+      if (methods.has('GET')) methods.add('HEAD');
+      return [...methods].sort();
+    },
+  };
+}
