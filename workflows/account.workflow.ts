@@ -343,7 +343,9 @@ function takeNext(queue: Pending[]): Pending | null {
   const head = queue.shift();
   if (!head || head.event.type !== 'invoice') return head ?? null;
   const invoices: InvoiceEvent[] = [head.event];
-  while (queue[0]?.event.type === 'invoice' && queue[0].at === head.at) {
+  // Invoices already waiting behind it arrived while the run was busy (loading its strategy, sending):
+  // they are taken now too, at the head's instant.
+  while (queue[0]?.event.type === 'invoice') {
     const next = queue.shift();
     if (next?.event.type === 'invoice') invoices.push(next.event);
   }
