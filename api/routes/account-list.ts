@@ -2,6 +2,7 @@ import { and, asc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { accounts, debtors } from '../../db/schema';
 import type { AppDeps } from '../app';
+import { decodeCursor as readCursor } from '../cursor';
 import { formatAmount, isCurrency, parseAmount } from '../money';
 import { badRequest, notFound, type FieldError } from '../problem';
 import { assignAccountSchema, listAccountsSchema } from '../schemas/account-list';
@@ -24,23 +25,7 @@ interface ListQuery {
 // The cursor carries the exact (opened_at, id) of the last row, as PostgreSQL prints it (microseconds kept).
 const encodeCursor = (openedAt: string, id: string) =>
   Buffer.from(JSON.stringify([openedAt, id])).toString('base64url');
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      typeof value[0] === 'string' &&
-      /^[0-9a-f-]{36}$/.test(String(value[1])) &&
-      !Number.isNaN(Date.parse(value[0]))
-    ) {
-      return [value[0], String(value[1])];
-    }
-  } catch {
-    // falls through to the 400 below
-  }
-  throw badRequest([{ field: 'querystring.cursor', message: 'is not a cursor this API gave out' }]);
-}
+const decodeCursor = (cursor: string) => readCursor(cursor, ['pgTimestamp', 'uuid']) as [string, string];
 
 function balanceFilters(q: ListQuery): SQL[] {
   if (q.minBalance === undefined && q.maxBalance === undefined) return [];

@@ -3,10 +3,11 @@
 import { and, asc, eq, gt, or, type SQL } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { accounts, agentTasks } from '../../db/schema';
+import { queueSignal } from '../../lib/outbox/signals';
 import { contactOutcomeSignal } from '../../workflows/account.messages';
 import type { AppDeps } from '../app';
-import { queueSignal } from '../accounts/signals';
-import { badRequest, conflict, notFound } from '../problem';
+import { decodeCursor as readCursor } from '../cursor';
+import { conflict, notFound } from '../problem';
 import { completeTaskSchema, listTasksSchema, assignTaskSchema } from '../schemas/tasks';
 
 interface TaskQuery {
@@ -20,13 +21,9 @@ function encodeCursor(rank: number, dueAt: Date, id: string): string {
   return Buffer.from(JSON.stringify([rank, dueAt.toISOString(), id])).toString('base64url');
 }
 
-function decodeCursor(cursor: string): [number, Date, string] | null {
-  try {
-    const [rank, dueAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [number, string, string];
-    return typeof rank === 'number' && typeof id === 'string' ? [rank, new Date(dueAt), id] : null;
-  } catch {
-    return null;
-  }
+function decodeCursor(cursor: string): [number, Date, string] {
+  const [rank, dueAt, id] = readCursor(cursor, ['int', 'timestamp', 'uuid'], 'cursor') as [number, string, string];
+  return [rank, new Date(dueAt), id];
 }
 
 export function taskRoutes(app: FastifyInstance, deps: AppDeps) {
@@ -43,9 +40,7 @@ export function taskRoutes(app: FastifyInstance, deps: AppDeps) {
       const where: SQL[] = [eq(agentTasks.status, q.status ?? 'open')];
       if (agentId) where.push(eq(agentTasks.assignedAgentId, agentId));
       if (q.cursor) {
-        const c = decodeCursor(q.cursor);
-        if (!c) throw badRequest([{ field: 'cursor', message: 'is not a cursor this API issued' }]);
-        const [rank, dueAt, id] = c;
+        const [rank, dueAt, id] = decodeCursor(q.cursor);
         where.push(
           or(
             gt(agentTasks.rank, rank),
@@ -99,7 +94,7 @@ export function taskRoutes(app: FastifyInstance, deps: AppDeps) {
           .from(accounts)
           .where(eq(accounts.id, task.accountId));
         if (!account || account.closedAt) return [];
-        return queueSignal(tx, deps.outbox.taskQueue, account.workflowId, contactOutcomeSignal.name, {
+        return queueSignal(tx, deps.outbox.taskQueue, account.workflowId, contactOutcomeSignal, {
           channel: task.channel,
           outcome: req.body.outcome,
         });

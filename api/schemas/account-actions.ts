@@ -1,4 +1,4 @@
-import { currencyCode, isoDate, moneyString, problemResponses, uuidParam } from './common';
+import { currencyCode, isoDate, moneyString, optionalText, problemResponses, text, uuidParam } from './common';
 
 const params = { type: 'object', required: ['accountId'], properties: { accountId: uuidParam } } as const;
 const accepted = {
@@ -67,8 +67,8 @@ export const disputeSchema = {
     additionalProperties: false,
     required: ['reason'],
     properties: {
-      reason: { type: 'string', minLength: 1, maxLength: 2000 },
-      invoiceExternalId: { type: 'string', minLength: 1, maxLength: 200 },
+      reason: text(2000),
+      invoiceExternalId: text(200),
     },
   },
   response: { ...accepted, ...problemResponses(400, 401, 403, 404, 409) },
@@ -85,7 +85,7 @@ export const disputeResolutionSchema = {
     properties: {
       outcome: { type: 'string', enum: ['upheld', 'rejected'] },
       adjustment: moneyString,
-      note: { type: 'string', maxLength: 2000 },
+      note: optionalText(2000),
     },
   },
   response: { ...accepted, ...problemResponses(400, 401, 403, 404, 409) },
@@ -96,7 +96,7 @@ export const pauseSchema = (what: 'Pause' | 'Resume') =>
     tags: ['supervision'],
     summary: `${what} collection of the account.`,
     params,
-    body: { type: 'object', additionalProperties: false, properties: { note: { type: 'string', maxLength: 2000 } } },
+    body: { type: 'object', additionalProperties: false, properties: { note: optionalText(2000) } },
     response: { ...accepted, ...problemResponses(400, 401, 403, 404, 409) },
   }) as const;
 
@@ -137,7 +137,7 @@ export const contactOutcomeSchema = {
           'not_found',
         ],
       },
-      note: { type: 'string', maxLength: 2000 },
+      note: optionalText(2000),
     },
   },
   response: { ...accepted, ...problemResponses(400, 401, 403, 404, 409) },
@@ -152,7 +152,7 @@ export const strategyChangeSchema = {
     additionalProperties: false,
     required: ['strategyId', 'version'],
     properties: {
-      strategyId: { type: 'string', minLength: 1, maxLength: 100 },
+      strategyId: text(100),
       version: { type: 'integer', minimum: 0, description: '0 = the built-in' },
     },
   },

@@ -1,4 +1,13 @@
-import { currencyCode, isoDate, moneySchema, moneyString, problemResponses, uuidParam } from './common';
+import {
+  currencyCode,
+  isoDate,
+  isoDateTime,
+  moneySchema,
+  moneyString,
+  problemResponses,
+  text,
+  uuidParam,
+} from './common';
 
 const timelineEntry = {
   type: 'object',
@@ -59,8 +68,8 @@ export const paymentSchema = {
     properties: {
       amount: moneyString,
       currency: currencyCode,
-      reference: { type: 'string', minLength: 1, maxLength: 200 },
-      paidAt: { type: 'string', format: 'date-time' },
+      reference: text(200),
+      paidAt: isoDateTime,
     },
   },
   response: {

@@ -1,4 +1,4 @@
-import { problemResponses } from './common';
+import { problemResponses, text } from './common';
 
 export const createApiKeySchema = {
   tags: ['access'],
@@ -8,7 +8,7 @@ export const createApiKeySchema = {
     additionalProperties: false,
     required: ['name', 'role'],
     properties: {
-      name: { type: 'string', minLength: 1, maxLength: 200 },
+      name: text(200),
       role: { type: 'string', enum: ['admin', 'system', 'strategist', 'supervisor', 'agent'] },
       agentId: {
         type: 'string',

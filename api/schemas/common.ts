@@ -12,7 +12,31 @@ export const currencyCode = {
   description: 'an ISO 4217 code such as MXN',
   examples: ['MXN'],
 } as const;
-export const isoDate = { type: 'string', format: 'date', description: 'a real calendar date YYYY-MM-DD' } as const;
+/** Dates the API takes lie in 1900-01-01 … 2199-12-31: older or later ones are typing errors, not debts. */
+export const DATE_RANGE = { from: '1900-01-01', to: '2199-12-31' } as const;
+const YEAR_IN_RANGE = '(19|2[01])\\d{2}';
+export const isoDate = {
+  type: 'string',
+  format: 'date',
+  pattern: `^${YEAR_IN_RANGE}-\\d{2}-\\d{2}$`,
+  description: 'a real calendar date YYYY-MM-DD between 1900-01-01 and 2199-12-31',
+} as const;
+export const isoDateTime = {
+  type: 'string',
+  format: 'date-time',
+  pattern: `^${YEAR_IN_RANGE}-`,
+  description: 'an ISO 8601 date-time with offset, between 1900 and 2199',
+} as const;
+
+/**
+ * Free text a person typed (names, references, reasons): at least one visible character, so `"   "` is
+ * refused rather than stored blank. NUL and lone surrogates are refused for every string at the door.
+ */
+export const text = (maxLength: number) =>
+  ({ type: 'string', minLength: 1, maxLength, pattern: '\\S', description: 'text that is not blank' }) as const;
+/** Optional free text (a note) may be empty, never only blanks. */
+export const optionalText = (maxLength: number) =>
+  ({ type: 'string', maxLength, pattern: '^$|\\S', description: 'text that is empty or not blank' }) as const;
 export const uuidParam = { type: 'string', format: 'uuid' } as const;
 
 export const problemResponses = (...statuses: number[]) =>

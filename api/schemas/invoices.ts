@@ -1,12 +1,12 @@
-import { currencyCode, isoDate, moneyString, problemResponses } from './common';
+import { currencyCode, isoDate, moneyString, problemResponses, text } from './common';
 
 export const debtorSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['externalId', 'name', 'kind', 'country'],
   properties: {
-    externalId: { type: 'string', minLength: 1, maxLength: 200 },
-    name: { type: 'string', minLength: 1, maxLength: 300 },
+    externalId: text(200),
+    name: text(300),
     kind: { type: 'string', enum: ['person', 'company'] },
     email: { type: 'string', format: 'email', maxLength: 320 },
     phone: { type: 'string', minLength: 5, maxLength: 32 },
@@ -26,13 +26,13 @@ export const invoiceBodySchema = {
   additionalProperties: false,
   required: ['externalId', 'debtor', 'amount', 'currency', 'dueDate'],
   properties: {
-    externalId: { type: 'string', minLength: 1, maxLength: 200 },
+    externalId: text(200),
     debtor: debtorSchema,
     amount: moneyString,
     currency: currencyCode,
     dueDate: isoDate,
     issuedAt: isoDate,
-    strategyId: { type: 'string', minLength: 1, maxLength: 100 },
+    strategyId: text(100),
   },
 } as const;
 

@@ -1,16 +1,14 @@
-import { moneyString, problemResponses } from './common';
+import { moneyString, problemResponses, text } from './common';
 
 const strategyRef = {
   type: 'string',
   minLength: 1,
   maxLength: 100,
+  pattern: '\\S',
   description: 'a built-in or published strategy id',
 } as const;
 const oneOrMany = {
-  oneOf: [
-    { type: 'string', minLength: 1, maxLength: 100 },
-    { type: 'array', minItems: 1, items: { type: 'string', minLength: 1, maxLength: 100 } },
-  ],
+  oneOf: [text(100), { type: 'array', minItems: 1, items: text(100) }],
 } as const;
 
 const arms = {
@@ -57,7 +55,7 @@ export const segmentationDocument = {
               minDaysPastDue: { type: 'integer' },
               maxDaysPastDue: { type: 'integer' },
               product: oneOrMany,
-              tags: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 100 } },
+              tags: { type: 'array', items: text(100) },
             },
           },
           ...arms,
