@@ -1,10 +1,12 @@
 // Sends messages to debtors exactly once per business idempotency key, even when Temporal retries,
 // and creates agent tasks for call and visit steps.
 import { ApplicationFailure, log } from '@temporalio/activity';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { optOutUrl, type LinkSettings } from '../api/self-service/links';
-import { accounts, agentTasks, debtors, outboundMessages } from '../db/schema';
+import { accounts, debtors, outboundMessages } from '../db/schema';
+import { createAgentTask } from '../lib/agent-tasks';
+import { refuseUnusableChannel } from './channel-refusal';
+import { optOutUrl, type LinkSettings } from '../lib/links';
 import type { TemplateContent } from '../strategies/core/types';
 import { EmailSendError, toApplicationFailure } from './email/errors';
 import type { EmailSender } from './email/resend-sender';
@@ -41,8 +43,6 @@ export interface CreateTaskInput {
   dueAt: number;
 }
 
-const priorityRank: Record<string, number> = { urgent: 0, high: 10, normal: 20, low: 30 };
-
 export function createChannelActivities(deps: { db: Db; email: EmailSender | null; links: LinkSettings }) {
   const { db } = deps;
 
@@ -58,6 +58,8 @@ export function createChannelActivities(deps: { db: Db; email: EmailSender | nul
     async deliverMessage(input: DeliverMessageInput): Promise<SendResult> {
       const previous = await previouslyDelivered(input.idempotencyKey);
       if (previous) return previous;
+      // The debtor may have opted out (or bounced) after the workflow decided this send.
+      await refuseUnusableChannel(db, input.accountId, input.channel, input.idempotencyKey);
 
       const [row] = await db
         .select({ name: debtors.name, email: debtors.email, phone: debtors.phone })
@@ -162,26 +164,8 @@ export function createChannelActivities(deps: { db: Db; email: EmailSender | nul
       }
     },
 
-    async createAgentTask(input: CreateTaskInput): Promise<{ taskId: string }> {
-      await db
-        .insert(agentTasks)
-        .values({
-          idempotencyKey: input.idempotencyKey,
-          accountId: input.accountId,
-          channel: input.channel,
-          priority: input.priority,
-          rank: priorityRank[input.priority] ?? priorityRank.normal ?? 20,
-          dueAt: new Date(input.dueAt),
-          // The task goes to whoever the account is assigned to when it is created.
-          assignedAgentId: sql`(select ${accounts.assignedAgentId} from ${accounts} where ${accounts.id} = ${input.accountId})`,
-        })
-        .onConflictDoNothing({ target: agentTasks.idempotencyKey });
-      const [task] = await db
-        .select({ id: agentTasks.id })
-        .from(agentTasks)
-        .where(eq(agentTasks.idempotencyKey, input.idempotencyKey));
-      if (!task) throw new Error('agent task row was not written');
-      return { taskId: task.id };
+    createAgentTask(input: CreateTaskInput): Promise<{ taskId: string }> {
+      return createAgentTask(db, { ...input, dueAt: new Date(input.dueAt) });
     },
   };
 }

@@ -1,5 +1,5 @@
 // All activities, built from their dependencies; workflows proxy them with `import type` only.
-import type { LinkSettings } from '../api/self-service/links';
+import type { LinkSettings } from '../lib/links';
 import type { Db } from '../db/client';
 import { createAccountActivities } from './account.activities';
 import { createChannelActivities } from './channel.activities';

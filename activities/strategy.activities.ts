@@ -4,7 +4,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import { DateTime } from 'luxon';
-import { loadSegmentation, loadStrategyVersion } from '../api/strategies/store';
+import { loadSegmentation, loadStrategyVersion } from '../lib/strategies/store';
 import type { Db } from '../db/client';
 import { accounts } from '../db/schema';
 import type { EngineContext } from '../strategies/core/types';

@@ -6,11 +6,11 @@ import type { ChannelLog, WhatsAppChannel } from '../activities/whatsapp/channel
 import { createInboundHandler } from '../activities/whatsapp/inbound-handler';
 import { createReceiptHandler } from '../activities/whatsapp/receipt-handler';
 import { ensureBootstrapAdmin } from '../api/auth';
-import { createOutboxRelay } from '../api/outbox/relay';
+import { createOutboxRelay } from '../lib/outbox/relay';
 import { startApi, type RunningApi } from '../api/server';
 import { createDb } from '../db/client';
 import { migrateDb } from '../db/migrate';
-import type { LinkSettings } from '../api/self-service/links';
+import type { LinkSettings } from '../lib/links';
 import type { AppConfig } from './config';
 import { resolveLinkSigningSecret } from './link-secret';
 import { connectClient, connectWorkerConnection, ensureSearchAttributes } from './temporal-connection';

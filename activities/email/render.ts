@@ -1,8 +1,9 @@
 // Template rendering lands here with the templates work; this file fixes the shape it must
 // produce, which is what the email channel sends.
+import type { EmailTags } from '../../lib/email/resend-webhook';
 
 /** Tag values come back verbatim in delivery webhooks, so they carry our business ids. */
-export type EmailTags = Record<string, string>;
+export type { EmailTags };
 
 export interface EmailMessage {
   to: string | string[];

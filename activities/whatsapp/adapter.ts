@@ -22,7 +22,8 @@ import { outboundMessages, whatsappNumbers } from '../../db/schema';
 import type { ChannelLog, InboundMessage, StatusUpdate, WhatsAppChannel, WhatsAppStatus } from './channel';
 import { baileysLogger, deliveryStatusOf, messageText, senderE164 } from './baileys-mapping';
 import { WhatsAppSendError } from './channel';
-import { e164ToJid, jidToE164, normaliseE164 } from './jid';
+import { normaliseE164 } from '../../lib/phone';
+import { e164ToJid, jidToE164 } from './jid';
 import { usePostgresAuthState } from './pg-auth-state';
 import {
   createRateLimiter,

@@ -3,21 +3,22 @@
 // an opt-out, an agent's call) and answered on the same number. The workflow also hears that the debtor
 // replied, once per message. The caller hands each WhatsApp message id here once (claimInbound).
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { and, eq, isNull, sql } from 'drizzle-orm';
-import { loadStrategyVersion } from '../../api/strategies/store';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
-import { accounts, agentTasks, debtorChannelStatus, debtors, outboundMessages } from '../../db/schema';
+import { accounts, debtors, outboundMessages } from '../../db/schema';
+import { createAgentTask } from '../../lib/agent-tasks';
+import { recordChannelStatus, type ChannelStatusChange } from '../../lib/channel-status';
+import { queueSignals, signalTo, type AccountSignal, type SignalOutbox } from '../../lib/outbox/signals';
+import { loadStrategyVersion } from '../../lib/strategies/store';
 import { addDays } from '../../strategies/core/calendar';
 import { mainZone } from '../../strategies/jurisdictions';
 import {
   accountViewQuery,
   debtorRepliedSignal,
   disputeOpenedSignal,
-  optedOutSignal,
   registerPromiseUpdate,
   type AgreementResult,
 } from '../../workflows/account.messages';
-import { queueSignals, type AccountSignal, type SignalOutbox } from './account-signals';
 import type { ChannelLog, InboundMessage, WhatsAppChannel } from './channel';
 import { localToday, menuLocale, parseReply, replyFor, type Intent, type ReplyOutcome } from './inbound-menu';
 import { PROVIDER } from './whatsapp.activities';
@@ -45,7 +46,6 @@ interface Target {
   strategyVersion: number | null;
 }
 
-const AGENT_PRIORITY_RANK = 10;
 const QUERY_DEADLINE_MS = 5000;
 
 export function createInboundHandler(deps: InboundHandlerDeps) {
@@ -53,8 +53,23 @@ export function createInboundHandler(deps: InboundHandlerDeps) {
 
   /** The caller's writes and its signals (in order) in one transaction; the signals are delivered after commit. */
   async function signalInTx(build: (tx: DbOrTx) => Promise<AccountSignal[]>): Promise<void> {
-    const ids = await db.transaction(async (tx) => queueSignals(tx, outbox.taskQueue, await build(tx)));
+    await inTx(async (tx) => queueSignals(tx, outbox.taskQueue, await build(tx)));
+  }
+
+  async function inTx(write: (tx: DbOrTx) => Promise<number[]>): Promise<void> {
+    const ids = await db.transaction(write);
     await outbox.dispatchNow(ids).catch(() => undefined);
+  }
+
+  /** STOP: the opt-out holds for every debtor on this phone and reaches each of their open accounts. */
+  async function optOut(debtorIds: string[], first: AccountSignal[] = []): Promise<void> {
+    const change: ChannelStatusChange = {
+      debtorIds,
+      channel: 'whatsapp',
+      status: 'opted_out',
+      reason: 'debtor replied STOP on WhatsApp',
+    };
+    await inTx(async (tx) => (await recordChannelStatus(tx, outbox.taskQueue, change, first)).outboxIds);
   }
 
   async function balanceOf(target: Target): Promise<number> {
@@ -162,53 +177,38 @@ export function createInboundHandler(deps: InboundHandlerDeps) {
     if (!best) {
       // Nothing open to act on; an opt-out still holds for accounts opened later.
       if (parsed.intent !== 'stop') return { handled: false, reason: 'no_open_account' };
-      await recordOptOut(db, debtorIds);
+      await optOut(debtorIds);
       await reply(m, null, { kind: 'opted_out' }, locale);
       return { handled: true, accountId: null, intent: 'stop', reply: 'opted_out' };
     }
     const target: Target = best;
-    const replied: AccountSignal = {
-      workflowId: target.workflowId,
-      name: debtorRepliedSignal.name,
-      arg: { channel: 'whatsapp', text: m.text },
-    };
+    const replied = signalTo(target.workflowId, debtorRepliedSignal, { channel: 'whatsapp', text: m.text });
 
     let outcome: ReplyOutcome;
     switch (parsed.intent) {
       case 'stop':
-        await signalInTx(async (tx) => {
-          await recordOptOut(tx, debtorIds);
-          return [
-            replied,
-            ...open.map((a) => ({ workflowId: a.workflowId, name: optedOutSignal.name, arg: { channel: 'whatsapp' } })),
-          ];
-        });
+        await optOut(debtorIds, [replied]);
         outcome = { kind: 'opted_out' };
         break;
       case 'dispute':
         await signalInTx(() =>
           Promise.resolve([
             replied,
-            { workflowId: target.workflowId, name: disputeOpenedSignal.name, arg: { reason: parsed.reason ?? m.text } },
+            signalTo(target.workflowId, disputeOpenedSignal, { reason: parsed.reason ?? m.text }),
           ]),
         );
         outcome = { kind: 'dispute_opened' };
         break;
       case 'agent':
         await signalInTx(async (tx) => {
-          await tx
-            .insert(agentTasks)
-            .values({
-              idempotencyKey: `whatsapp-inbound/${m.providerMessageId}`,
-              accountId: target.accountId,
-              channel: 'call',
-              priority: 'high',
-              rank: AGENT_PRIORITY_RANK,
-              dueAt: new Date(),
-              note: m.text.slice(0, 1000),
-              assignedAgentId: sql`(select ${accounts.assignedAgentId} from ${accounts} where ${accounts.id} = ${target.accountId})`,
-            })
-            .onConflictDoNothing({ target: agentTasks.idempotencyKey });
+          await createAgentTask(tx, {
+            idempotencyKey: `whatsapp-inbound/${m.providerMessageId}`,
+            accountId: target.accountId,
+            channel: 'call',
+            priority: 'high',
+            dueAt: new Date(),
+            note: m.text.slice(0, 1000),
+          });
           return [replied];
         });
         outcome = { kind: 'agent_will_call' };
@@ -239,22 +239,4 @@ export function createInboundHandler(deps: InboundHandlerDeps) {
     await reply(m, target.accountId, outcome, locale);
     return { handled: true, accountId: target.accountId, intent: parsed.intent, reply: outcome.kind };
   };
-}
-
-async function recordOptOut(db: DbOrTx, debtorIds: string[]): Promise<void> {
-  if (debtorIds.length === 0) return;
-  await db
-    .insert(debtorChannelStatus)
-    .values(
-      debtorIds.map((debtorId) => ({
-        debtorId,
-        channel: 'whatsapp',
-        status: 'opted_out' as const,
-        reason: 'debtor replied STOP on WhatsApp',
-      })),
-    )
-    .onConflictDoUpdate({
-      target: [debtorChannelStatus.debtorId, debtorChannelStatus.channel],
-      set: { status: 'opted_out', reason: 'debtor replied STOP on WhatsApp', updatedAt: new Date() },
-    });
 }

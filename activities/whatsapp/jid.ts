@@ -1,13 +1,7 @@
 // WhatsApp addresses people by jid (`<digits>@s.whatsapp.net`); the rest of the system knows E.164.
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { normaliseE164 } from '../../lib/phone';
 
 const USER_SERVER = 's.whatsapp.net';
-
-/** A valid E.164 number ("+525512345678"), or null. */
-export function normaliseE164(phone: string): string | null {
-  const parsed = parsePhoneNumberFromString(phone.trim());
-  return parsed?.isValid() ? parsed.number : null;
-}
 
 /** The jid WhatsApp would use for a phone number; WhatsApp's own lookup (onWhatsApp) has the last word. */
 export function e164ToJid(phone: string): string | null {

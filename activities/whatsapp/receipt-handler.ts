@@ -4,8 +4,8 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { accounts, outboundMessages } from '../../db/schema';
+import { queueSignals, signalTo, type SignalOutbox } from '../../lib/outbox/signals';
 import { contactOutcomeSignal, deliveryFailedSignal, stepKeyOf } from '../../workflows/account.messages';
-import { queueSignals, type SignalOutbox } from './account-signals';
 import type { StatusUpdate } from './channel';
 import { recordDeliveryStatus } from './receipts';
 
@@ -39,16 +39,11 @@ export function createReceiptHandler(deps: { db: Db; outbox: SignalOutbox }) {
       if (!row || step === null || row.closedAt !== null) return [];
       const signal =
         update.status === 'failed'
-          ? {
-              workflowId: row.workflowId,
-              name: deliveryFailedSignal.name,
-              arg: { key: step, channel: 'whatsapp', reason: 'failed' },
-            }
-          : {
-              workflowId: row.workflowId,
-              name: contactOutcomeSignal.name,
-              arg: { channel: 'whatsapp', outcome: `whatsapp_${update.status}` },
-            };
+          ? signalTo(row.workflowId, deliveryFailedSignal, { key: step, channel: 'whatsapp', reason: 'failed' })
+          : signalTo(row.workflowId, contactOutcomeSignal, {
+              channel: 'whatsapp',
+              outcome: `whatsapp_${update.status}`,
+            });
       return queueSignals(tx, outbox.taskQueue, [signal]);
     });
     await outbox.dispatchNow(ids).catch(() => undefined);

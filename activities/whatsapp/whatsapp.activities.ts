@@ -6,8 +6,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { and, eq, isNull, or, ne } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { accounts, debtors, outboundMessages } from '../../db/schema';
+import { refuseUnusableChannel } from '../channel-refusal';
 import { WhatsAppSendError, type WhatsAppChannel } from './channel';
-import { normaliseE164 } from './jid';
+import { normaliseE164 } from '../../lib/phone';
 
 export interface SendWhatsAppInput {
   accountId: string;
@@ -67,6 +68,8 @@ export function createWhatsAppActivities(deps: { db: Db; channel: WhatsAppChanne
         const answer = await settled(existing);
         if (answer) return answer;
       }
+      // Rendered before the debtor replied STOP (or opted out elsewhere): refused, never sent.
+      await refuseUnusableChannel(db, input.accountId, 'whatsapp', input.idempotencyKey);
 
       const [target] = await db
         .select({ phone: debtors.phone, locale: debtors.locale })

@@ -5,7 +5,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { payments } from '../../db/schema';
 import { paymentReceivedSignal, type PaymentReceivedSignal } from '../../workflows/account.messages';
-import type { OutboxRow } from '../outbox/relay';
+import type { OutboxRow } from '../../lib/outbox/relay';
 import { conflict, unprocessable } from '../problem';
 
 export interface PaymentInput {

@@ -2,6 +2,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { accounts, debtors, invoices, workflowOutbox } from '../../db/schema';
+import { usableChannels } from '../../lib/channel-status';
 import {
   accountWorkflowId,
   invoiceAddedSignal,
@@ -9,7 +10,7 @@ import {
   type InvoiceAddedSignal,
 } from '../../workflows/account.messages';
 import { conflict } from '../problem';
-import type { OutboxPayload } from '../outbox/relay';
+import type { OutboxPayload } from '../../lib/outbox/relay';
 import type { NormalizedInvoice } from './normalize';
 
 export interface IngestResult {
@@ -125,7 +126,8 @@ export async function ingestInvoice(db: Db, inv: NormalizedInvoice, taskQueue: s
         country: d.country,
         timezone: d.timezone,
         locale: d.locale,
-        channels: { email: debtor.email !== null, whatsapp: debtor.phone !== null },
+        // An opted-out or bounced channel stays off for every account the debtor opens later.
+        channels: await usableChannels(tx, debtor.id, debtor),
       },
       ...(inv.strategyId ? { strategyId: inv.strategyId } : {}),
     };

@@ -1,9 +1,9 @@
 // Supervisors' decisions about the money itself: write part of a debt off, or take a handed-off account back.
 import type { FastifyInstance } from 'fastify';
+import { sendSignal } from '../../lib/outbox/signals';
 import { recalledSignal, writtenOffSignal } from '../../workflows/account.messages';
 import type { AppDeps } from '../app';
 import { loadAccountFor } from '../accounts/access';
-import { sendSignal } from '../accounts/signals';
 import { formatAmount, parseAmount } from '../money';
 import { badRequest, conflict, ProblemError, type FieldError } from '../problem';
 import { recallSchema, writeOffSchema } from '../schemas/account-supervision';
@@ -26,7 +26,7 @@ export function accountSupervisionRoutes(app: FastifyInstance, deps: AppDeps) {
       const amountMinor = parseAmount(req.body.amount, account.currency);
       if (amountMinor === null || amountMinor === 0)
         errors.push({ field: 'amount', message: `must be a positive amount in ${account.currency}` });
-      if (errors.length > 0) throw badRequest(errors);
+      if (errors.length > 0 || amountMinor === null) throw badRequest(errors);
       if (amountMinor !== null && amountMinor > account.balanceMinor) {
         const balance = formatAmount(account.balanceMinor, account.currency);
         throw new ProblemError(
@@ -37,7 +37,7 @@ export function accountSupervisionRoutes(app: FastifyInstance, deps: AppDeps) {
           { reason: 'amount_over_balance', balance },
         );
       }
-      await sendSignal(db, outbox, account.workflowId, writtenOffSignal.name, {
+      await sendSignal(db, outbox, account.workflowId, writtenOffSignal, {
         amountMinor,
         reason: req.body.reason,
         ...(req.principal?.keyId ? { by: req.principal.keyId } : {}),
@@ -53,7 +53,7 @@ export function accountSupervisionRoutes(app: FastifyInstance, deps: AppDeps) {
       const account = await loadAccountFor(db, req, req.params.accountId);
       if (account.status !== 'legal_handoff')
         throw conflict(`Account ${account.id} is not handed off (${account.status}); only a hand-off is recalled.`);
-      await sendSignal(db, outbox, account.workflowId, recalledSignal.name, {
+      await sendSignal(db, outbox, account.workflowId, recalledSignal, {
         ...(req.principal?.keyId ? { by: req.principal.keyId } : {}),
       });
       return reply.code(202).send({ accountId: account.id, accepted: 'recalled' });

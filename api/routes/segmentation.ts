@@ -4,7 +4,7 @@ import type { AppDeps } from '../app';
 import { badRequest } from '../problem';
 import { getSegmentationSchema, putSegmentationSchema } from '../schemas/segmentation';
 import { checkSegmentation } from '../strategies/segmentation-check';
-import { knownStrategyIds, loadSegmentation, publishSegmentation } from '../strategies/store';
+import { knownStrategyIds, loadSegmentation, publishSegmentation } from '../../lib/strategies/store';
 
 function view(s: Awaited<ReturnType<typeof loadSegmentation>>) {
   return {

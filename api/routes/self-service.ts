@@ -2,14 +2,13 @@
 // carries. GET shows a confirmation page and changes nothing (mail scanners follow links); POST — the
 // page's button, or a mail client's RFC 8058 one-click request — records the opt-out for the debtor and
 // tells every open account of theirs through the outbox, once.
-import { and, eq, isNull, ne } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { accounts, debtorChannelStatus, debtors } from '../../db/schema';
-import { optedOutSignal } from '../../workflows/account.messages';
+import { accounts, debtors } from '../../db/schema';
+import { recordChannelStatus } from '../../lib/channel-status';
 import type { AppDeps } from '../app';
-import { queueSignal } from '../accounts/signals';
 import { problemBody } from '../problem';
-import { OPT_OUT_PATH, verifyOptOutToken } from '../self-service/links';
+import { OPT_OUT_PATH, verifyOptOutToken } from '../../lib/links';
 
 type Lang = 'es' | 'en';
 type Query = { token: string };
@@ -197,37 +196,16 @@ export function selfServiceRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     async (req, reply) => {
       const target = await resolve(req);
       if (!target) return refuse(req, reply);
-      const { changed, ids } = await db.transaction(async (tx) => {
-        // Only a change of state signals: a second request (or the staff route's earlier opt-out) is a no-op.
-        const updated = await tx
-          .insert(debtorChannelStatus)
-          .values({
-            debtorId: target.debtorId,
-            channel: target.channel,
-            status: 'opted_out',
-            reason: 'debtor used the opt-out link',
-          })
-          .onConflictDoUpdate({
-            target: [debtorChannelStatus.debtorId, debtorChannelStatus.channel],
-            set: { status: 'opted_out', reason: 'debtor used the opt-out link', updatedAt: new Date() },
-            setWhere: ne(debtorChannelStatus.status, 'opted_out'),
-          })
-          .returning({ debtorId: debtorChannelStatus.debtorId });
-        if (updated.length === 0) return { changed: false, ids: [] };
-        const open = await tx
-          .select({ workflowId: accounts.workflowId })
-          .from(accounts)
-          .where(and(eq(accounts.debtorId, target.debtorId), isNull(accounts.closedAt)));
-        const queued: number[] = [];
-        for (const account of open)
-          queued.push(
-            ...(await queueSignal(tx, outbox.taskQueue, account.workflowId, optedOutSignal.name, {
-              channel: target.channel,
-            })),
-          );
-        return { changed: true, ids: queued };
-      });
-      await outbox.dispatchNow(ids).catch(() => undefined);
+      // Only a change of state signals: a second request (or the staff route's earlier opt-out) is a no-op.
+      const { changed, outboxIds } = await db.transaction((tx) =>
+        recordChannelStatus(tx, outbox.taskQueue, {
+          debtorIds: [target.debtorId],
+          channel: target.channel,
+          status: 'opted_out',
+          reason: 'debtor used the opt-out link',
+        }),
+      );
+      await outbox.dispatchNow(outboxIds).catch(() => undefined);
       req.log.info({ accountId: target.accountId, channel: target.channel, changed }, 'opt-out link used');
       if (wantsHtml(req)) {
         const lang = langOf(target.locale, req);

@@ -20,7 +20,7 @@ import {
   loadStrategyVersion,
   publishVersion,
   saveDraft,
-} from '../strategies/store';
+} from '../../lib/strategies/store';
 
 type IdParams = { id: string };
 

@@ -3,7 +3,7 @@
 import { and, eq, isNull, ne, or, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { accounts, workflowOutbox } from '../../db/schema';
-import { loadStrategyVersion } from '../strategies/store';
+import { loadStrategyVersion } from '../../lib/strategies/store';
 import { strategyVersionChangedSignal } from '../../workflows/account.messages';
 import type { AppDeps } from '../app';
 import { notFound } from '../problem';

@@ -2,11 +2,12 @@
 // message, and signalled into the account workflow (a bounce or complaint makes the address unusable).
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { WebhookVerificationError, verifyResendWebhook, type EmailEvent } from '../../activities/email/webhook';
-import { accounts, debtorChannelStatus, outboundMessages, webhookDeliveries } from '../../db/schema';
+import { WebhookVerificationError, verifyResendWebhook, type EmailEvent } from '../../lib/email/resend-webhook';
+import { accounts, outboundMessages, webhookDeliveries } from '../../db/schema';
+import { recordChannelStatus } from '../../lib/channel-status';
+import { queueSignal, signalTo } from '../../lib/outbox/signals';
 import { contactOutcomeSignal, deliveryFailedSignal, stepKeyOf } from '../../workflows/account.messages';
 import type { AppDeps } from '../app';
-import { queueSignal } from '../accounts/signals';
 import { ProblemError, unavailable } from '../problem';
 import { problemResponses } from '../schemas/common';
 
@@ -93,26 +94,30 @@ export function resendWebhookRoutes(app: FastifyInstance, deps: AppDeps): Promis
         const unusable =
           event.type === 'email.complained' || (event.type === 'email.bounced' && event.bounce.type === 'Permanent');
         if (unusable) {
-          const channelStatus = event.type === 'email.complained' ? 'complained' : 'invalid';
-          await tx
-            .insert(debtorChannelStatus)
-            .values({ debtorId: account.debtorId, channel: 'email', status: channelStatus, reason: event.type })
-            .onConflictDoUpdate({
-              target: [debtorChannelStatus.debtorId, debtorChannelStatus.channel],
-              set: { status: channelStatus, reason: event.type, updatedAt: new Date() },
-            });
+          // This message's step falls back first; then every open account of the debtor stops using the address.
+          const failed = signalTo(account.workflowId, deliveryFailedSignal, {
+            key: stepKeyOf(message.key) ?? message.key,
+            channel: 'email',
+            reason: status,
+          });
+          const recorded = await recordChannelStatus(
+            tx,
+            deps.outbox.taskQueue,
+            {
+              debtorIds: [account.debtorId],
+              channel: 'email',
+              status: event.type === 'email.complained' ? 'complained' : 'invalid',
+              reason: event.type,
+            },
+            account.closedAt ? [] : [failed],
+          );
+          return { outboxIds: recorded.outboxIds, duplicate: false };
         }
         if (account.closedAt) return { outboxIds: [], duplicate: false };
-        const ids = unusable
-          ? await queueSignal(tx, deps.outbox.taskQueue, account.workflowId, deliveryFailedSignal.name, {
-              key: stepKeyOf(message.key) ?? message.key,
-              channel: 'email',
-              reason: status,
-            })
-          : await queueSignal(tx, deps.outbox.taskQueue, account.workflowId, contactOutcomeSignal.name, {
-              channel: 'email',
-              outcome: `email_${status}`,
-            });
+        const ids = await queueSignal(tx, deps.outbox.taskQueue, account.workflowId, contactOutcomeSignal, {
+          channel: 'email',
+          outcome: `email_${status}`,
+        });
         return { outboxIds: ids, duplicate: false };
       });
       await deps.outbox.dispatchNow(outboxIds).catch(() => undefined);

@@ -3,7 +3,7 @@
 // back its status, QR and pairing code.
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { normaliseE164 } from '../../activities/whatsapp/jid';
+import { normaliseE164 } from '../../lib/phone';
 import { whatsappNumbers } from '../../db/schema';
 import type { AppDeps } from '../app';
 import { badRequest, conflict, notFound } from '../problem';

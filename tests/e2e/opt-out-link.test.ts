@@ -3,7 +3,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { signOptOutToken } from '../../api/self-service/links';
+import { signOptOutToken } from '../../lib/links';
 import { createDb, type DbHandle } from '../../db/client';
 import { debtorChannelStatus, debtors, outboundMessages, workflowOutbox } from '../../db/schema';
 import { eventually, httpClient } from '../support/http';

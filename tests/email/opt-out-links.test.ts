@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { renderEmail } from '../../activities/message-content';
 import { loadConfig } from '../../workers/config';
 import { resolveLinkSigningSecret } from '../../workers/link-secret';
-import { optOutUrl, signOptOutToken, verifyOptOutToken } from '../../api/self-service/links';
+import { optOutUrl, signOptOutToken, verifyOptOutToken } from '../../lib/links';
 
 const secret = 'unit-test-link-secret-0123456789abcdef';
 const accountId = '6f1c2a4e-8b7d-4c3e-9a10-2b3c4d5e6f70';

@@ -1,7 +1,7 @@
 // Webhook verification against payloads signed the way Resend (Svix) signs them.
 import { Webhook } from 'svix';
 import { describe, expect, it } from 'vitest';
-import { verifyResendWebhook, WebhookVerificationError, type WebhookRejection } from '../../activities/email/webhook';
+import { verifyResendWebhook, WebhookVerificationError, type WebhookRejection } from '../../lib/email/resend-webhook';
 import { createWebhookSecret, emailEvent, signWebhook } from '../support/resend-server';
 
 const NOW = new Date('2026-03-12T10:00:00.000Z');

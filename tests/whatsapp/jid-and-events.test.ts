@@ -3,7 +3,8 @@ import { proto } from '@whiskeysockets/baileys';
 import { describe, expect, it } from 'vitest';
 import { reconnectDelayMs } from '../../activities/whatsapp/adapter';
 import { deliveryStatusOf, messageText } from '../../activities/whatsapp/baileys-mapping';
-import { e164ToJid, jidToE164, normaliseE164 } from '../../activities/whatsapp/jid';
+import { e164ToJid, jidToE164 } from '../../activities/whatsapp/jid';
+import { normaliseE164 } from '../../lib/phone';
 import { whatsappTaskQueue } from '../../activities/whatsapp/task-queue';
 
 describe('jid ↔ E.164', () => {

@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WhatsAppSendError } from '../../activities/whatsapp/channel';
 import { localToday, parseReply, replyFor } from '../../activities/whatsapp/inbound-menu';
-import { normaliseE164 } from '../../activities/whatsapp/jid';
+import { normaliseE164 } from '../../lib/phone';
 import { createDb, type DbHandle } from '../../db/client';
 import {
   accounts,

@@ -2,7 +2,9 @@
 // the Svix signature covers id, timestamp and the raw body, and stale timestamps stop replays.
 import { timingSafeEqual } from 'node:crypto';
 import { Webhook } from 'svix';
-import type { EmailTags } from './render';
+
+/** Tags sent with a message and returned by Resend in its events. */
+export type EmailTags = Record<string, string>;
 
 export const WEBHOOK_TOLERANCE_MS = 5 * 60 * 1000;
 
