@@ -35,3 +35,8 @@ export function errorForLog(err: Error, depth = 0): SafeError {
 export function safeError(err: unknown, depth = 0): SafeError | string {
   return err instanceof Error ? errorForLog(err, depth) : safeErrorText(String(err));
 }
+
+/** `JSON.stringify` for a log line's fields, with any `err` / `error` field made safe first. */
+export function safeLogJson(fields: object): string {
+  return JSON.stringify(fields, (key, value: unknown) => (key === 'err' || key === 'error' ? safeError(value) : value));
+}
