@@ -34,6 +34,54 @@ export default tseslint.config(
     files: ['tests/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
+  // Shared operations (outbox signals, channel status, agent tasks, strategy store, links) live once in lib/,
+  // below both entry layers: api/ and activities/ never import each other, and lib/ imports neither.
+  {
+    files: ['api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)activities(/|$)',
+              message: 'api/ never imports activities/: shared operations live in lib/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['activities/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '(^|/)api(/|$)', message: 'activities/ never imports api/: shared operations live in lib/.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['lib/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)(api|activities|workers)(/|$)',
+              message:
+                'lib/ sits below api/, activities/ and workers/: it imports only db/, strategies/ and workflow messages.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['workflows/**/*.ts', 'strategies/core/**/*.ts'],
     rules: {
