@@ -1,15 +1,22 @@
-// `npm start`: the whole system on embedded defaults (PostgreSQL, Temporal dev server, worker, API),
-// or on external services when DATABASE_URL / TEMPORAL_ADDRESS are set. Ctrl-C stops every child.
+// `npm start`: the whole system on embedded defaults (PostgreSQL, Temporal dev server, worker and API),
+// or on external services when DATABASE_URL / TEMPORAL_ADDRESS are set. Each child is supervised: one
+// that dies is started again (scripts/supervisor.ts). Ctrl-C stops every child, the worker and API first.
+// Children die with this process even when it is killed hard, and what a killed run left behind is
+// stopped at the next start (pid files in DATA_DIR, checked against the process's command line).
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateKey } from '../api/auth';
 import { ConfigError, loadConfig, type AppConfig } from '../workers/config';
-import { startRuntime, type Runtime } from '../workers/runtime';
 import { startEmbeddedPostgresProcess, type RunningPostgres } from './embedded-postgres';
+import { commandLine, isAlive, readPidFile, removePidFile, stopOwnedProcess, writePidFile } from './owned-process';
+import type { RuntimeMessage } from './start-runtime';
+import { supervise, type Supervised, type Supervisor } from './supervisor';
 import { startTemporalDevServer, type RunningTemporal } from './temporal-dev-server';
 import { checkNodeVersion, PrerequisiteError, resolveTemporalCli } from './temporal-binaries';
 
 const log = (line: string) => console.log(`[start] ${line}`);
+const runtimeEntry = path.join(import.meta.dirname, 'start-runtime.ts');
 
 function devAdminKey(dataDir: string): string {
   const file = path.join(dataDir, 'admin-api-key');
@@ -19,11 +26,105 @@ function devAdminKey(dataDir: string): string {
   return key;
 }
 
-const stops: (() => Promise<void>)[] = [];
+/** One `npm start` per DATA_DIR: a live one is reported; a dead one's leftovers are ours to stop. */
+function claimDataDir(dataDir: string): string {
+  const file = path.join(dataDir, 'start.pid');
+  const pid = readPidFile(file);
+  if (pid && pid !== process.pid && isAlive(pid) && commandLine(pid)?.includes(path.basename(import.meta.filename))) {
+    throw new PrerequisiteError(`npm start is already running on ${dataDir} (pid ${pid}): stop it first.`);
+  }
+  writePidFile(file, process.pid);
+  return file;
+}
 
-async function stopChildren(): Promise<void> {
-  for (const stop of stops.reverse()) await stop().catch((err: unknown) => log(`stop: ${(err as Error).message}`));
-  stops.length = 0;
+interface RunningRuntime extends Supervised {
+  url: string;
+  process: ChildProcess;
+}
+
+async function startRuntimeProcess(env: Record<string, string>, pidFile: string): Promise<RunningRuntime> {
+  const stale = readPidFile(pidFile);
+  if (stale && (await stopOwnedProcess(stale, [runtimeEntry])) === 'stopped')
+    log(`Stopped the worker and API (pid ${stale}) an earlier run left running.`);
+  const child = spawn(process.execPath, ['--import', 'tsx', runtimeEntry], {
+    env: { ...process.env, ...env },
+    // Its own process group: a Ctrl-C reaches only this process, which stops the children in order.
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    detached: true,
+  });
+  const pid = child.pid ?? 0;
+  writePidFile(pidFile, pid);
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      removePidFile(pidFile, pid);
+      resolve();
+    }),
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    child.on('message', (message: RuntimeMessage) => {
+      if (message.type === 'ready') resolve(message.url);
+      else reject(new Error(message.message));
+    });
+    child.once('exit', (code, signal) =>
+      reject(new Error(`The worker and API process exited (${code ?? signal}) before it was ready.`)),
+    );
+  });
+  return {
+    url,
+    process: child,
+    exited,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+const exitOf = (child: ChildProcess) =>
+  child.signalCode ? `signal ${child.signalCode}` : `code ${child.exitCode ?? '?'}`;
+
+/** Starts the services in parallel; if one fails, the others are stopped before the error goes on. */
+async function startAll<T extends readonly unknown[]>(starts: { [K in keyof T]: () => Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(starts.map((start) => start()));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await Promise.allSettled(
+      results.map((r) =>
+        r.status === 'fulfilled' && r.value && typeof r.value === 'object' && 'stop' in r.value
+          ? (r.value as Supervised).stop()
+          : Promise.resolve(),
+      ),
+    );
+    throw failed.reason;
+  }
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+// Stopped in this order: the worker and API before the services they use.
+const services: Supervisor<Supervised>[] = [];
+let runtime: Supervisor<RunningRuntime> | undefined;
+let startPid: string | undefined;
+let stopping = false;
+
+async function stopAll(): Promise<void> {
+  await runtime?.stop().catch((err: unknown) => log(`worker and API stop: ${(err as Error).message}`));
+  await Promise.all(services.map((s) => s.stop().catch((err: unknown) => log(`stop: ${(err as Error).message}`))));
+  if (startPid) removePidFile(startPid, process.pid);
+}
+
+async function shutdown(why: string, code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log(`${why}: stopping…`);
+  await stopAll();
+  log('stopped.');
+  process.exit(code);
+}
+
+function giveUp(message: string): void {
+  log(message);
+  void shutdown('giving up', 1);
 }
 
 async function main(): Promise<void> {
@@ -32,56 +133,53 @@ async function main(): Promise<void> {
   let config: AppConfig = loadConfig(process.env);
   const dataDir = path.resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const running: { runtime?: Runtime } = {};
-  let stopping = false;
+  startPid = claimDataDir(dataDir);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal, 0));
 
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal}: stopping…`);
-    try {
-      await running.runtime?.stop();
-    } catch (err) {
-      log(`runtime stop: ${(err as Error).message}`);
-    }
-    await stopChildren();
-    log('stopped.');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-
-  let pg: RunningPostgres | undefined;
-  if (!config.databaseUrl) {
-    if (config.env === 'production') throw new PrerequisiteError('DATABASE_URL must be set in production.');
-    pg = await startEmbeddedPostgresProcess({
+  const wantPostgres = !config.databaseUrl;
+  const wantTemporal = !config.temporal.address;
+  if (config.env === 'production' && wantPostgres)
+    throw new PrerequisiteError('DATABASE_URL must be set in production.');
+  if (config.env === 'production' && wantTemporal)
+    throw new PrerequisiteError('TEMPORAL_ADDRESS must be set in production.');
+  const startPostgres = () =>
+    startEmbeddedPostgresProcess({
       dataDir: path.join(dataDir, 'postgres'),
       port: config.embeddedPostgresPort,
       database: 'collections',
       persistent: true,
+      log,
     });
-    stops.push(() => pg!.stop());
-    config = { ...config, databaseUrl: pg.url };
-  }
-  let temporal: RunningTemporal | undefined;
-  if (!config.temporal.address) {
-    if (config.env === 'production') throw new PrerequisiteError('TEMPORAL_ADDRESS must be set in production.');
-    const cli = resolveTemporalCli(config.temporal.cliPath, log);
-    temporal = await startTemporalDevServer({
+  const cli = wantTemporal ? resolveTemporalCli(config.temporal.cliPath, log) : '';
+  const startTemporal = () =>
+    startTemporalDevServer({
       cli,
       port: config.temporal.devServer.port,
       uiPort: config.temporal.devServer.uiPort,
       dbFile: path.join(dataDir, 'temporal.sqlite'),
+      pidFile: path.join(dataDir, 'temporal.pid'),
       namespace: config.temporal.namespace,
       log,
     });
-    stops.push(() => temporal!.stop());
-    temporal.process.once('exit', (code) => {
-      if (!stopping) {
-        log(`the Temporal dev server exited (code ${code}); stopping.`);
-        void shutdown('temporal exit');
-      }
-    });
+  const [pg, temporal] = await startAll<[RunningPostgres | undefined, RunningTemporal | undefined]>([
+    async () => (wantPostgres ? startPostgres() : undefined),
+    async () => (wantTemporal ? startTemporal() : undefined),
+  ]);
+  if (pg) {
+    services.push(supervise({ name: 'PostgreSQL', first: pg, start: startPostgres, log, onGiveUp: giveUp }));
+    config = { ...config, databaseUrl: pg.url };
+  }
+  if (temporal) {
+    services.push(
+      supervise({
+        name: 'The Temporal dev server',
+        first: temporal,
+        start: startTemporal,
+        log,
+        onGiveUp: giveUp,
+        describeExit: (t) => exitOf(t.process),
+      }),
+    );
     config = { ...config, temporal: { ...config.temporal, address: temporal.address } };
   }
   let generatedAdmin = false;
@@ -90,16 +188,36 @@ async function main(): Promise<void> {
     generatedAdmin = true;
   }
 
-  running.runtime = await startRuntime(config, { api: true, worker: true }, log);
-  const apiUrl = running.runtime.api?.url ?? '';
+  const runtimeEnv = {
+    DATA_DIR: dataDir,
+    DATABASE_URL: config.databaseUrl ?? '',
+    TEMPORAL_ADDRESS: config.temporal.address ?? '',
+    ...(config.adminApiKey ? { ADMIN_API_KEY: config.adminApiKey } : {}),
+  };
+  const startApp = () => startRuntimeProcess(runtimeEnv, path.join(dataDir, 'runtime.pid'));
+  const app = await startApp();
+  runtime = supervise({
+    name: 'The worker and API',
+    first: app,
+    start: startApp,
+    log,
+    onGiveUp: giveUp,
+    describeExit: (r) => exitOf(r.process),
+  });
+  const shown = (p: string) => (p.startsWith(`${process.cwd()}${path.sep}`) ? path.relative(process.cwd(), p) : p);
+  const pgData = pg
+    ? pg.dataDir === path.join(dataDir, 'postgres')
+      ? shown(pg.dataDir)
+      : `${pg.dataDir} (linked from ${shown(path.join(dataDir, 'postgres'))}: the postgres user cannot reach ${shown(dataDir)})`
+    : '';
   const lines = [
-    `API:          ${apiUrl}`,
-    `API docs:     ${apiUrl}/docs  (OpenAPI: ${apiUrl}/openapi.json)`,
+    `API:          ${app.url}`,
+    `API docs:     ${app.url}/docs  (OpenAPI: ${app.url}/openapi.json)`,
     `Temporal:     ${config.temporal.address} (namespace ${config.temporal.namespace})`,
     temporal?.uiUrl ? `Temporal UI:  ${temporal.uiUrl}` : undefined,
-    `PostgreSQL:   ${pg ? `embedded on 127.0.0.1:${config.embeddedPostgresPort}, data in ${path.relative(process.cwd(), dataDir)}/postgres` : 'external (DATABASE_URL)'}`,
+    `PostgreSQL:   ${pg ? `embedded on 127.0.0.1:${config.embeddedPostgresPort}, data in ${pgData}` : 'external (DATABASE_URL)'}`,
     generatedAdmin
-      ? `Admin API key (development, kept in ${path.relative(process.cwd(), dataDir)}/admin-api-key): ${config.adminApiKey}`
+      ? `Admin API key (development, kept in ${shown(dataDir)}/admin-api-key): ${config.adminApiKey}`
       : undefined,
     `Healthy in ${((Date.now() - started) / 1000).toFixed(1)} s. Ctrl-C stops everything.`,
   ].filter(Boolean);
@@ -107,11 +225,8 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (err: unknown) => {
-  if (err instanceof PrerequisiteError || err instanceof ConfigError) {
-    console.error(err.message);
-  } else {
-    console.error(err);
-  }
-  await stopChildren();
+  console.error(err instanceof PrerequisiteError || err instanceof ConfigError ? err.message : err);
+  stopping = true;
+  await stopAll();
   process.exit(1);
 });

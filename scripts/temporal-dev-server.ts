@@ -3,12 +3,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
 import { allSearchAttributes } from '../temporal.config';
 import { portIsFree } from './embedded-postgres';
+import { readPidFile, removePidFile, stopOwnedProcess, withParentDeathSignal, writePidFile } from './owned-process';
 import { PrerequisiteError } from './temporal-binaries';
 
 export interface RunningTemporal {
   address: string;
   uiUrl?: string;
   process: ChildProcess;
+  /** Resolves when the server ends, asked to or not. */
+  exited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -18,8 +21,12 @@ export async function startTemporalDevServer(opts: {
   uiPort?: number;
   dbFile?: string;
   namespace: string;
+  /** Kept while the server runs; a server a killed run left behind is stopped through it at the next start. */
+  pidFile?: string;
   log?: (line: string) => void;
 }): Promise<RunningTemporal> {
+  const ours = ['server start-dev', opts.dbFile ? `--db-filename ${opts.dbFile} ` : `--port ${opts.port} `];
+  if (opts.pidFile) await stopStaleServer(opts.pidFile, ours, opts.log);
   for (const [what, port] of [
     ['Temporal', opts.port],
     ['Temporal UI', opts.uiPort],
@@ -50,20 +57,29 @@ export async function startTemporalDevServer(opts: {
   // Some dynamic-config defaults are raised so that bursts of starts (ingest) are not throttled locally.
   args.push('--dynamic-config-value', 'frontend.namespaceRPS=10000', '--dynamic-config-value', 'frontend.rps=10000');
 
-  const child = spawn(opts.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // It dies with this process (even by SIGKILL) on Linux; its own process group keeps a terminal's Ctrl-C
+  // for the parent, which stops the children in order.
+  const [file, argv] = withParentDeathSignal(opts.cli, args);
+  const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const pid = child.pid;
+  if (opts.pidFile && pid) {
+    writePidFile(opts.pidFile, pid);
+    const pidFile = opts.pidFile;
+    child.once('exit', () => removePidFile(pidFile, pid));
+  }
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-4000);
   };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   const address = `127.0.0.1:${opts.port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) {
-      throw new Error(`The Temporal dev server exited with code ${child.exitCode}:\n${output}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`The Temporal dev server exited (${child.exitCode ?? child.signalCode}):\n${output}`);
     }
     if (await answers(address)) break;
     if (Date.now() > deadline) {
@@ -76,6 +92,7 @@ export async function startTemporalDevServer(opts: {
     address,
     uiUrl: opts.uiPort ? `http://127.0.0.1:${opts.uiPort}` : undefined,
     process: child,
+    exited,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
@@ -84,6 +101,14 @@ export async function startTemporalDevServer(opts: {
       clearTimeout(timer);
     },
   };
+}
+
+async function stopStaleServer(pidFile: string, markers: string[], log?: (line: string) => void): Promise<void> {
+  const pid = readPidFile(pidFile);
+  if (!pid) return;
+  const outcome = await stopOwnedProcess(pid, markers, 'SIGTERM', 10_000);
+  if (outcome === 'stopped') log?.(`Stopped the Temporal dev server (pid ${pid}) an earlier run left running.`);
+  removePidFile(pidFile, pid);
 }
 
 async function answers(address: string): Promise<boolean> {
