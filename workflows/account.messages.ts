@@ -110,6 +110,8 @@ export interface AccountView {
 export type { TimelineEntry };
 
 export const invoiceAddedSignal = defineSignal<[InvoiceAddedSignal]>('invoiceAdded');
+/** Invoices accepted together (a batch, an import chunk, the outbox's pending rows): decided as one. */
+export const invoicesAddedSignal = defineSignal<[{ invoices: InvoiceAddedSignal[] }]>('invoicesAdded');
 export const paymentReceivedSignal = defineSignal<[PaymentReceivedSignal]>('paymentReceived');
 export const disputeOpenedSignal = defineSignal<[{ reason: string; invoiceExternalId?: string }]>('disputeOpened');
 export const disputeResolvedSignal =

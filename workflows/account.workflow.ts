@@ -34,6 +34,7 @@ import {
   disputeOpenedSignal,
   disputeResolvedSignal,
   invoiceAddedSignal,
+  invoicesAddedSignal,
   optedOutSignal,
   pausedSignal,
   paymentReceivedSignal,
@@ -46,6 +47,7 @@ import {
   type AgreementResult,
   type AccountWorkflowInput,
   type AccountWorkflowResult,
+  type InvoiceAddedSignal,
   type QueuedEvent,
 } from './account.messages';
 import { ledgerEntries, MAX_BUDGET_ROUNDS } from './account.ledger';
@@ -93,15 +95,10 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
     if (front) queue.unshift(item);
     else queue.push(item);
   };
-  setHandler(invoiceAddedSignal, (i) =>
-    push({
-      type: 'invoice',
-      externalId: i.externalId,
-      amountMinor: i.amountMinor,
-      currency: i.currency,
-      dueDate: i.dueDate,
-    }),
-  );
+  setHandler(invoiceAddedSignal, (i) => push(invoiceEvent(i)));
+  setHandler(invoicesAddedSignal, ({ invoices }) => {
+    for (const i of invoices) push(invoiceEvent(i));
+  });
   setHandler(paymentReceivedSignal, (p) =>
     push({ type: 'payment', amountMinor: p.amountMinor, reference: p.reference, paidAt: p.paidAt }),
   );
@@ -332,6 +329,14 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
   await condition(allHandlersFinished);
   return { status: state.closed ?? 'closed', balanceMinor: readModelOf(ctx, state, Date.now()).balanceMinor };
 }
+
+const invoiceEvent = (i: InvoiceAddedSignal): InvoiceEvent => ({
+  type: 'invoice',
+  externalId: i.externalId,
+  amountMinor: i.amountMinor,
+  currency: i.currency,
+  dueDate: i.dueDate,
+});
 
 const isInvoice = (e: EngineEvent) => e.type === 'invoice' || e.type === 'invoices';
 

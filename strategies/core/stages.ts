@@ -26,6 +26,7 @@ export function enterStage(
   const late = reason === 'schedule' && stage.minDays !== undefined && stage.minDays > 0;
   s.stageShift = reason !== 'schedule' ? day - stage.fromDay : late ? Math.max(0, day - stage.fromDay) : 0;
   s.stageIndex = index;
+  s.stageVisit = 1 + s.timeline.filter((e) => e.type === 'stage_entered' && e.stage === stage.id).length;
   s.handledSteps = [];
   const days = holdDays ?? stage.minDays;
   s.stageHoldUntil = days ? startOfLocalDay(addDays(localDate(t, ctx.zone), days), ctx.zone) : null;

@@ -37,8 +37,9 @@ function conditionHolds(run: Run, when: StepCondition | undefined, t: number): b
   return true;
 }
 
-export function stepKey(stageId: string, stepIndex: number): string {
-  return `${stageId}/${stepIndex}/1`;
+/** `stage/step/visit`: a stage entered again (a recall) makes its steps anew, under new keys. */
+export function stepKey(stageId: string, stepIndex: number, visit = 1): string {
+  return `${stageId}/${stepIndex}/${visit}`;
 }
 
 function execute(run: Run, stageId: string, step: NormalizedStep, key: string, channel: string, t: number): void {
@@ -67,7 +68,7 @@ function attempt(run: Run, stageId: string, stepIndex: number, t: number, announ
   const step = ctx.strategy.stages.find((st) => st.id === stageId)?.steps[stepIndex];
   s.pending = null;
   if (!step) return;
-  const key = stepKey(stageId, stepIndex);
+  const key = stepKey(stageId, stepIndex, s.stageVisit ?? 1);
   if (!conditionHolds(run, step.when, t)) {
     record(run, t, 'skipped', { channel: step.channel, reason: 'condition_not_met', key });
     return;
@@ -114,7 +115,7 @@ export function runSteps(run: Run, t: number): boolean {
       record(run, t, 'skipped', {
         channel: stage.steps[d.index]?.channel,
         reason: 'catch_up',
-        key: stepKey(stage.id, d.index),
+        key: stepKey(stage.id, d.index, s.stageVisit ?? 1),
       });
     }
     for (const d of runNow) {

@@ -173,6 +173,8 @@ export interface AccountState {
    * no stage movement, but payments, invoices, disputes and write-offs still count.
    */
   handoff: string | null;
+  /** How many times the current stage has been entered (2 after a recall): part of its steps' keys. */
+  stageVisit?: number;
   /** Before this instant no later stage is entered by schedule (the current stage's `minDays`). */
   stageHoldUntil: number | null;
   invoices: Invoice[];

@@ -28,13 +28,16 @@ import {
   contactOutcomeSignal,
   debtorRepliedSignal,
   invoiceAddedSignal,
+  invoicesAddedSignal,
   optedOutSignal,
   pausedSignal,
   paymentReceivedSignal,
   proposePlanUpdate,
   registerPromiseUpdate,
+  recalledSignal,
   resumedSignal,
   strategyVersionChangedSignal,
+  writtenOffSignal,
   type AccountView,
   type AccountWorkflowInput,
   type AgreementResult,
@@ -325,10 +328,10 @@ function actionsOf(client: Client, taskQueue: string, journey: Journey, db: Db):
           workflowId: account.workflowId,
           taskQueue,
           args: [account.input],
-          signal: invoiceAddedSignal,
-          signalArgs: [invoiceSignal(first)],
+          // The invoices an account opens with arrive together, as the outbox delivers a batch.
+          signal: invoicesAddedSignal,
+          signalArgs: [{ invoices: [first, ...rest].map(invoiceSignal) }],
         });
-        for (const inv of rest) await handle().signal(invoiceAddedSignal, invoiceSignal(inv));
       },
     },
   ];
@@ -407,6 +410,11 @@ async function deliver(
       return handle.signal(contactOutcomeSignal, { channel: event.channel, outcome: event.outcome });
     case 'reply':
       return handle.signal(debtorRepliedSignal, { channel: event.channel, text: event.text });
+    case 'write_off':
+      return handle.signal(writtenOffSignal, { amountMinor: event.amountMinor, reason: event.reason });
+    case 'recall':
+      return handle.signal(recalledSignal, {});
+    case 'invoices':
     case 'send_failed':
     case 'tick':
       throw new Error(`scenarios carry no ${event.type} events`);
