@@ -74,6 +74,7 @@ function failedAuthCounter(limit: number) {
 
 export const authPlugin = fp((app: FastifyInstance, opts: { db: Db }, done: (err?: Error) => void) => {
   const failures = failedAuthCounter(FAILED_AUTH_PER_MINUTE);
+  const recentlyValid = new Set<string>();
   // A short cache keeps a key lookup off the hot path; a revoked key stops working within CACHE_TTL_MS.
   const cache = new Map<string, { principal: Principal | null; until: number }>();
   caches.add(cache);
@@ -91,6 +92,10 @@ export const authPlugin = fp((app: FastifyInstance, opts: { db: Db }, done: (err
       .from(apiKeys)
       .where(and(eq(apiKeys.keyHash, h), isNull(apiKeys.revokedAt)));
     const principal = row ? { keyId: row.id, role: row.role, agentId: row.agentId } : null;
+    if (principal) {
+      if (recentlyValid.size > 10_000) recentlyValid.clear();
+      recentlyValid.add(h);
+    } else recentlyValid.delete(h);
     if (cache.size > 10_000) cache.clear();
     cache.set(h, { principal, until: Date.now() + CACHE_TTL_MS });
     return principal;
@@ -100,7 +105,11 @@ export const authPlugin = fp((app: FastifyInstance, opts: { db: Db }, done: (err
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     const roles = req.routeOptions.config.roles;
     if (!roles) return;
-    const wait = failures.retryAfter(req.ip);
+    const header = req.headers.authorization;
+    const key = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    // Over the limit, only a key that authenticated lately is still looked up: others sharing the address
+    // (a NAT, a proxy) keep working while a stream of junk keys costs nothing.
+    const wait = key && recentlyValid.has(hashKey(key)) ? 0 : failures.retryAfter(req.ip);
     if (wait > 0) {
       reply.header('retry-after', String(wait));
       throw new ProblemError(
@@ -109,8 +118,6 @@ export const authPlugin = fp((app: FastifyInstance, opts: { db: Db }, done: (err
         `More than ${FAILED_AUTH_PER_MINUTE} failed authentications per minute from this address; retry in ${wait} s.`,
       );
     }
-    const header = req.headers.authorization;
-    const key = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     if (!key) {
       failures.fail(req.ip);
       throw new ProblemError(401, 'Unauthorized', 'Send an API key as `Authorization: Bearer <key>`.');

