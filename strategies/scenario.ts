@@ -91,6 +91,8 @@ export interface Scenario {
   start: number;
   until: number;
   strategy: NormalizedStrategy;
+  /** 1 for a built-in or inline strategy; the published version's number when the scenario named one. */
+  strategyVersion?: number;
   channels: { email: boolean; whatsapp: boolean };
   invoices: Extract<EngineEvent, { type: 'invoice' }>[];
   /** Sorted by time; events at the same instant keep their listed order. */
@@ -108,8 +110,22 @@ function toInstant(text: string, zone: string): number | null {
   return dt.isValid ? dt.toMillis() : null;
 }
 
+/** `consumer-mx@2` names a published version; the caller fetches it (the core reads no store). */
+export function publishedVersionRef(strategy: unknown): { id: string; version: number } | null {
+  if (typeof strategy !== 'string') return null;
+  const match = /^([^@\s]+)@([1-9]\d{0,8})$/.exec(strategy);
+  return match?.[1] && match[2] ? { id: match[1], version: Number(match[2]) } : null;
+}
+
 function resolveStrategy(input: ScenarioInput['strategy'], errors: FieldError[]): NormalizedStrategy | null {
   if (typeof input === 'string') {
+    if (publishedVersionRef(input)) {
+      errors.push({
+        path: 'strategy',
+        message: `"${input}" is a published version: npm run simulate reads it from the API (COLLECTIONS_API_URL, COLLECTIONS_API_KEY)`,
+      });
+      return null;
+    }
     const builtin = builtinStrategy(input);
     if (!builtin) errors.push({ path: 'strategy', message: `unknown built-in strategy "${input}"` });
     return builtin;
@@ -122,7 +138,7 @@ function resolveStrategy(input: ScenarioInput['strategy'], errors: FieldError[])
   return result.strategy;
 }
 
-export function parseScenario(json: unknown): ScenarioParse {
+export function parseScenario(json: unknown, opts: { strategyVersion?: number } = {}): ScenarioParse {
   const parsed = scenarioSchema.safeParse(json);
   if (!parsed.success) return { ok: false, errors: issuesToErrors(parsed.error.issues) };
   const input = parsed.data;
@@ -232,6 +248,7 @@ export function parseScenario(json: unknown): ScenarioParse {
       start,
       until,
       strategy,
+      strategyVersion: opts.strategyVersion ?? 1,
       channels: { email: Boolean(input.debtor.email), whatsapp: Boolean(input.debtor.phone) },
       invoices,
       events: events.map(({ at: t, event }) => ({ at: t, event })),

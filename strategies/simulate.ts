@@ -7,7 +7,7 @@ import { publicHolidays } from './holidays';
 import { packFor } from './jurisdictions';
 import type { Scenario } from './scenario';
 
-export { parseScenario, scenarioSchema } from './scenario';
+export { parseScenario, publishedVersionRef, scenarioSchema } from './scenario';
 export type { Scenario, ScenarioInput, ScenarioParse } from './scenario';
 
 export interface SimulationResult {
@@ -16,7 +16,7 @@ export interface SimulationResult {
   timeline: TimelineEntry[];
 }
 
-export function contextFor(scenario: Scenario, strategyVersion = 1): EngineContext {
+export function contextFor(scenario: Scenario, strategyVersion = scenario.strategyVersion ?? 1): EngineContext {
   const startLocal = DateTime.fromMillis(scenario.start, { zone: scenario.zone });
   const untilLocal = DateTime.fromMillis(scenario.until, { zone: scenario.zone });
   return {
