@@ -9,20 +9,13 @@ import { debtorChannelStatus, debtors, outboundMessages, workflowOutbox } from '
 import { eventually, httpClient } from '../support/http';
 import { startResendServer, type RecordedRequest, type ResendServer } from '../support/resend-server';
 import { startTestApp, uniqueId, type TestApp } from '../support/runtime';
+import { afternoonZone } from '../support/zones';
 
 let app: TestApp;
 let resend: ResendServer;
 let db: DbHandle;
 let call: ReturnType<typeof httpClient>;
 let system: string;
-
-/** A fixed-offset zone where it is early afternoon now: the US pack's window (every day 08–21) is open. */
-function afternoonZone(): string {
-  let offset = 14 - new Date().getUTCHours();
-  if (offset > 14) offset -= 24;
-  if (offset < -12) offset += 24;
-  return offset === 0 ? 'Etc/GMT' : offset > 0 ? `Etc/GMT-${offset}` : `Etc/GMT+${-offset}`;
-}
 
 /** Due in three days: consumer-mx's preventive email (`upcoming`, day −3) goes out at once. */
 async function invoice(debtorId: string, locale: string, currency = 'USD') {
