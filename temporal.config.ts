@@ -19,6 +19,13 @@ export interface TemporalConfig {
   tls: false | TemporalTls;
   taskQueue: string;
   devServer: { port: number; uiPort: number };
+  /**
+   * Payload encryption keys, newest first (workers/payload-codec.ts). Unset outside production: one key is
+   * generated once into DATA_DIR (workers/temporal-data-converter.ts).
+   */
+  encryptionKeys?: { id: string; key: Uint8Array }[];
+  /** Origins of the Temporal Web UI allowed to call the codec endpoint (CORS). */
+  webUiOrigins: string[];
   cliPath?: string;
   testServerPath?: string;
   worker: { maxCachedWorkflows: number; maxConcurrentActivities: number };

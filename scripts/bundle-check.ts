@@ -1,10 +1,13 @@
 // Part of `npm test`: the workflow bundle must build (no Node built-ins or I/O libraries reachable from workflows/).
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH } from '../workers/temporal-data-converter';
 
 const started = Date.now();
 const { code } = await bundleWorkflowCode({
   workflowsPath: path.resolve(import.meta.dirname, '../workflows/index.ts'),
+  // As the worker bundles it: workflow failures go out through the encrypting failure converter.
+  failureConverterPath: FAILURE_CONVERTER_PATH,
   logger: {
     log: () => undefined,
     trace: () => undefined,

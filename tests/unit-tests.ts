@@ -20,6 +20,7 @@ export const unitTests = [
   'tests/strategies/fixtures.test.ts',
   'tests/strategies/journeys.test.ts',
   'tests/strategies/contact-budget.test.ts',
+  'tests/temporal/payload-codec.test.ts',
   'tests/whatsapp/config.test.ts',
   'tests/whatsapp/inbound-menu.test.ts',
   'tests/whatsapp/jid-and-events.test.ts',

@@ -1,10 +1,19 @@
 // The application's configuration: one schema, parsed once at start-up, passed around as a typed value.
 import { z } from 'zod';
 import type { TemporalConfig } from '../temporal.config';
+import { parseEncryptionKeys } from './encryption-keys';
 
 const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** "a, b,c" → ["a", "b", "c"]; empty entries are dropped. */
+const commaList = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== ''),
+);
 
 /** Temporal settings follow the Temporal SDKs' `TEMPORAL_*` environment conventions. */
 const temporalEnvSchema = z.object({
@@ -23,6 +32,18 @@ const temporalEnvSchema = z.object({
   TEMPORAL_TEST_SERVER: z.string().min(1).optional(),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(50),
+  TEMPORAL_ENCRYPTION_KEYS: z
+    .string()
+    .transform((list, ctx) => {
+      const parsed = parseEncryptionKeys(list);
+      if ('keys' in parsed) return parsed.keys;
+      for (const message of parsed.problems) ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    })
+    .optional(),
+  TEMPORAL_UI_ORIGINS: commaList
+    .pipe(z.array(z.url().refine((u) => new URL(u).origin === u, 'must be an origin: scheme://host[:port]')))
+    .optional(),
 });
 
 /** A number id names a task queue (`whatsapp-<id>`) and a row: short, plain characters. */
@@ -31,14 +52,7 @@ const whatsappNumberId = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'must be letters, digits, "-" or "_" (at most 63)');
 
 const whatsappEnvSchema = z.object({
-  WHATSAPP_NUMBERS: z
-    .string()
-    .transform((v) =>
-      v
-        .split(',')
-        .map((id) => id.trim())
-        .filter((id) => id !== ''),
-    )
+  WHATSAPP_NUMBERS: commaList
     .pipe(z.array(whatsappNumberId).refine((ids) => new Set(ids).size === ids.length, 'lists a number twice'))
     .default([]),
   WHATSAPP_SEND_NUMBER: whatsappNumberId.optional(),
@@ -175,6 +189,8 @@ function temporalConfigFrom(env: z.infer<typeof temporalEnvSchema>): TemporalCon
       : false,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     devServer: { port: env.TEMPORAL_DEV_PORT, uiPort: env.TEMPORAL_UI_PORT },
+    encryptionKeys: env.TEMPORAL_ENCRYPTION_KEYS,
+    webUiOrigins: env.TEMPORAL_UI_ORIGINS ?? [`http://127.0.0.1:${env.TEMPORAL_UI_PORT}`],
     cliPath: env.TEMPORAL_CLI,
     testServerPath: env.TEMPORAL_TEST_SERVER,
     worker: {

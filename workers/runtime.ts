@@ -14,6 +14,7 @@ import type { LinkSettings } from '../lib/links';
 import type { AppConfig } from './config';
 import { resolveLinkSigningSecret } from './link-secret';
 import { connectClient, connectWorkerConnection, ensureSearchAttributes } from './temporal-connection';
+import { temporalDataConverter } from './temporal-data-converter';
 import { createCollectionsWorker } from './worker';
 import { startWhatsAppWorker, type WhatsAppWorker } from './whatsapp-worker';
 
@@ -60,7 +61,9 @@ export async function startRuntime(
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required.');
   await migrateDb(config.databaseUrl);
   const database = createDb(config.databaseUrl, { max: config.databasePoolMax });
-  const client = await connectClient(config.temporal);
+  // Payloads are encrypted by the client and the workers alike (the codec endpoint uses the client's).
+  const dataConverter = temporalDataConverter(config, log);
+  const client = await connectClient(config.temporal, dataConverter);
   await ensureSearchAttributes(client, config.temporal.namespace, log);
   // Without PUBLIC_BASE_URL links point at the API; when it runs here, at its actual address (set below).
   const links: LinkSettings = {
@@ -90,6 +93,7 @@ export async function startRuntime(
     worker = await createCollectionsWorker({
       temporal: config.temporal,
       connection,
+      dataConverter,
       deps: { db: database.db, email, links, whatsappSendNumber: config.whatsapp.sendNumber },
       workflowBundle: options.workflowBundle,
     });
@@ -132,6 +136,7 @@ export async function startRuntime(
         sql: database.sql,
         connection,
         namespace: config.temporal.namespace,
+        dataConverter,
         numberId,
         log: channelLog,
         rateLimit: config.whatsapp.rateLimit,

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
 import { allSearchAttributes, type TemporalConfig } from '../temporal.config';
 
@@ -23,13 +24,14 @@ function requireAddress(config: TemporalConfig): string {
   return config.address;
 }
 
-export async function connectClient(config: TemporalConfig): Promise<Client> {
+/** `dataConverter`: the one of workers/temporal-data-converter.ts, so the client reads and writes encrypted payloads. */
+export async function connectClient(config: TemporalConfig, dataConverter: DataConverter): Promise<Client> {
   const connection = await Connection.connect({
     address: requireAddress(config),
     tls: await tlsOptions(config),
     apiKey: config.apiKey,
   });
-  return new Client({ connection, namespace: config.namespace });
+  return new Client({ connection, namespace: config.namespace, dataConverter });
 }
 
 export async function connectWorkerConnection(config: TemporalConfig): Promise<NativeConnection> {

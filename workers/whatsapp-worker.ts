@@ -1,6 +1,7 @@
 // One process per WhatsApp number: it holds the number's socket and is the only poller of the number's
 // task queue, so sendWhatsApp always runs where the session lives. Activities only, no workflows.
 import qrcode from 'qrcode-terminal';
+import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type postgres from 'postgres';
 import type { Db } from '../db/client';
@@ -19,6 +20,8 @@ export interface WhatsAppWorkerArgs {
   sql: postgres.Sql;
   connection: NativeConnection;
   namespace: string;
+  /** The main worker's (payload encryption); without it payloads go to Temporal in the clear. */
+  dataConverter?: DataConverter;
   numberId: string;
   log: ChannelLog;
   /** Defaults: 10 per minute, 200 per rolling 24 hours (a cautious pace for a number WhatsApp does not know yet). */
@@ -89,6 +92,7 @@ export async function startWhatsAppWorker(args: WhatsAppWorkerArgs): Promise<Wha
       connection: args.connection,
       namespace: args.namespace,
       taskQueue,
+      dataConverter: args.dataConverter,
       activities: createWhatsAppActivities({ db, channel }),
       // The rate limiter serialises sends anyway; a few slots let lookups overlap.
       maxConcurrentActivityTaskExecutions: args.maxConcurrentActivities ?? 4,

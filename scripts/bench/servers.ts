@@ -12,6 +12,7 @@ import { apiKeys } from '../../db/schema';
 import { loadConfig, type AppConfig } from '../../workers/config';
 import { startRuntime, type Runtime } from '../../workers/runtime';
 import { connectClient } from '../../workers/temporal-connection';
+import { temporalDataConverter } from '../../workers/temporal-data-converter';
 import { freePort, startEmbeddedPostgresProcess } from '../embedded-postgres';
 import { startTemporalDevServer } from '../temporal-dev-server';
 import { resolveTemporalCli } from '../temporal-binaries';
@@ -125,7 +126,7 @@ export async function startBenchEnv(opts: ServerOptions): Promise<BenchEnv> {
     const apiKey = generateKey();
     await db.db.insert(apiKeys).values({ name: `${runId} system`, role: 'system', keyHash: hashKey(apiKey) });
 
-    const temporal = await connectClient(config.temporal);
+    const temporal = await connectClient(config.temporal, temporalDataConverter(config, opts.log));
     cleanups.push(() => temporal.connection.close());
     if (process.env.TEMPORAL_ADDRESS) {
       // A server that outlives the bench keeps no workflows of it: one batch job terminates them all.

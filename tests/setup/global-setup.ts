@@ -9,6 +9,7 @@ import { migrateDb } from '../../db/migrate';
 import { freePort, startEmbeddedPostgresProcess } from '../../scripts/embedded-postgres';
 import { startTemporalDevServer } from '../../scripts/temporal-dev-server';
 import { resolveTemporalCli, resolveTemporalTestServer } from '../../scripts/temporal-binaries';
+import { FAILURE_CONVERTER_PATH } from '../../workers/temporal-data-converter';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -43,6 +44,7 @@ export default async function setup(project: TestProject) {
 
   const { code } = await bundleWorkflowCode({
     workflowsPath: path.resolve(import.meta.dirname, '../../workflows/index.ts'),
+    failureConverterPath: FAILURE_CONVERTER_PATH,
     logger: quietLogger,
   });
   const bundlePath = path.join(work, 'workflow-bundle.js');

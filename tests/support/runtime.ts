@@ -4,6 +4,7 @@ import { generateKey, hashKey } from '../../api/auth';
 import { createDb } from '../../db/client';
 import { apiKeys, type Role } from '../../db/schema';
 import { TEST_LINK_SIGNING_SECRET } from './links';
+import { TEST_TEMPORAL_ENCRYPTION_KEYS } from './temporal';
 import { loadConfig, type AppConfig } from '../../workers/config';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../../workers/runtime';
 
@@ -23,6 +24,8 @@ export function testConfig(env: Record<string, string> = {}): AppConfig {
     TEMPORAL_TASK_QUEUE: uniqueId('test'),
     // Set, so tests never write a generated secret into the repository's DATA_DIR.
     LINK_SIGNING_SECRET: TEST_LINK_SIGNING_SECRET,
+    // The same keys as connectTestClient's, so tests read what the app's worker encrypted.
+    TEMPORAL_ENCRYPTION_KEYS: TEST_TEMPORAL_ENCRYPTION_KEYS,
     ...env,
   });
 }

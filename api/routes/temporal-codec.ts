@@ -1,0 +1,58 @@
+// The codec endpoint: lets the Temporal Web UI and CLI show the payloads this deployment encrypts, to
+// the roles allowed to read them, with the same codec this API's Temporal client uses.
+import cors from '@fastify/cors';
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import type { FastifyInstance } from 'fastify';
+import { PayloadDecryptionError } from '../../workers/payload-codec';
+import type { AppDeps } from '../app';
+import { badRequest, ProblemError } from '../problem';
+import { decodeSchema, encodeSchema } from '../schemas/temporal-codec';
+
+const { Payload: PayloadMessage } = temporal.api.common.v1;
+type JsonPayload = { metadata?: Record<string, string>; data?: string };
+
+const fromJson = (p: JsonPayload): Payload => PayloadMessage.fromObject(p);
+const toJson = (p: Payload) => PayloadMessage.toObject(PayloadMessage.fromObject(p), { bytes: String }) as JsonPayload;
+
+/** Registered under the prefix /v1/temporal-codec. */
+export async function temporalCodecRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const { namespace, webUiOrigins } = deps.config.temporal;
+  const codecs: PayloadCodec[] = deps.temporal.options.loadedDataConverter.payloadCodecs;
+  // The Web UI calls from its own origin and sends X-Namespace, so the browser asks first (preflight).
+  await app.register(cors, {
+    origin: webUiOrigins,
+    methods: ['POST'],
+    allowedHeaders: ['authorization', 'content-type', 'x-namespace'],
+    maxAge: 600,
+  });
+  const allowed = { roles: ['admin', 'supervisor'] } as const;
+
+  const run = async (
+    given: { headers: Record<string, unknown>; body: { payloads: JsonPayload[] } },
+    step: (codec: PayloadCodec, payloads: Payload[]) => Promise<Payload[]>,
+    order: readonly PayloadCodec[],
+  ) => {
+    const asked = given.headers['x-namespace'];
+    if (typeof asked === 'string' && asked !== namespace) {
+      throw badRequest([{ field: 'X-Namespace', message: `this endpoint serves the namespace "${namespace}"` }]);
+    }
+    let payloads = given.body.payloads.map(fromJson);
+    try {
+      for (const codec of order) payloads = await step(codec, payloads);
+    } catch (err) {
+      if (!(err instanceof PayloadDecryptionError)) throw err;
+      throw new ProblemError(422, 'Unprocessable Content', err.message, [
+        { field: `payloads[${err.index}]`, message: err.message },
+      ]);
+    }
+    return { payloads: payloads.map(toJson) };
+  };
+
+  app.post<{ Body: { payloads: JsonPayload[] } }>('/decode', { schema: decodeSchema, config: allowed }, (req) =>
+    run(req, (codec, p) => codec.decode(p), [...codecs].reverse()),
+  );
+  app.post<{ Body: { payloads: JsonPayload[] } }>('/encode', { schema: encodeSchema, config: allowed }, (req) =>
+    run(req, (codec, p) => codec.encode(p), codecs),
+  );
+}
