@@ -89,9 +89,10 @@ export async function ingestChecked(
     {
       taskQueue: deps.outbox.taskQueue,
       concurrency,
-      onDone: (_i, result: IngestResult) => {
+      onDone: (_i, result: IngestResult, debtorDone) => {
         pending.push(...result.outboxIds);
-        if (pending.length >= DISPATCH_CHUNK) flush();
+        // A debtor's invoices leave in one chunk: the outbox sends them as one signal, decided as one.
+        if (debtorDone && pending.length >= DISPATCH_CHUNK) flush();
       },
     },
   );

@@ -188,7 +188,12 @@ async function ingestWithRetry(db: Db, inv: NormalizedInvoice, taskQueue: string
 export async function ingestInvoices(
   db: Db,
   items: readonly NormalizedInvoice[],
-  opts: { taskQueue: string; concurrency?: number; onDone?: (index: number, result: IngestResult) => void },
+  opts: {
+    taskQueue: string;
+    concurrency?: number;
+    /** `debtorDone`: the last invoice of its debtor in this batch (their rows can go out together). */
+    onDone?: (index: number, result: IngestResult, debtorDone: boolean) => void;
+  },
 ): Promise<BatchItemOutcome[]> {
   const outcomes: BatchItemOutcome[] = new Array<BatchItemOutcome>(items.length);
   const byDebtor = new Map<string, number[]>();
@@ -201,13 +206,14 @@ export async function ingestInvoices(
   let next = 0;
   async function lane(): Promise<void> {
     for (let g = next++; g < groups.length; g = next++) {
-      for (const index of groups[g] ?? []) {
+      const group = groups[g] ?? [];
+      for (const [n, index] of group.entries()) {
         const inv = items[index];
         if (!inv) continue;
         try {
           const result = await ingestWithRetry(db, inv, opts.taskQueue);
           outcomes[index] = { ok: true, result };
-          opts.onDone?.(index, result);
+          opts.onDone?.(index, result, n === group.length - 1);
         } catch (error) {
           outcomes[index] = { ok: false, error };
         }

@@ -3,10 +3,16 @@
 // go out in order, so a payment never reaches a workflow before the invoice it pays.
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
 import { workflowOutbox } from '../../db/schema';
-import { accountWorkflowType, type AccountWorkflowInput } from '../../workflows/account.messages';
+import {
+  accountWorkflowType,
+  invoiceAddedSignal,
+  invoicesAddedSignal,
+  type AccountWorkflowInput,
+  type InvoiceAddedSignal,
+} from '../../workflows/account.messages';
 
 export interface OutboxPayload {
   input?: AccountWorkflowInput;
@@ -21,6 +27,8 @@ export type OutboxRow = Pick<
 type Row = OutboxRow;
 
 const CALL_DEADLINE_MS = 5000;
+/** Keeps one signal's payload well under Temporal's size limits. */
+const MAX_INVOICES_PER_SIGNAL = 500;
 
 export interface OutboxRelay {
   /** The deployment's task queue: rows are written with it and only relays of the same queue deliver them. */
@@ -49,18 +57,29 @@ export function createOutboxRelay(deps: {
   let stopped = false;
   const inflight = new Set<Promise<unknown>>();
 
-  function send(row: Row, payload: OutboxPayload): Promise<unknown> {
-    if (row.kind === 'signal')
-      return deps.temporal.workflow.getHandle(row.workflowId).signal(row.signalName, payload.signalArg);
+  function send(row: Row, signalName: string, signalArg: unknown): Promise<unknown> {
+    if (row.kind === 'signal') return deps.temporal.workflow.getHandle(row.workflowId).signal(signalName, signalArg);
+    const payload = row.payload as OutboxPayload;
     if (!payload.input) throw new Error('signal_with_start row without input');
     return deps.temporal.workflow.signalWithStart(accountWorkflowType, {
       workflowId: row.workflowId,
       taskQueue: deps.taskQueue,
       args: [payload.input],
-      signal: row.signalName,
-      signalArgs: [payload.signalArg],
+      signal: signalName,
+      signalArgs: [signalArg],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });
+  }
+
+  /** One signal for the rows: a run of invoices of one workflow goes as one invoicesAdded (decided as one). */
+  function sendAll(rows: readonly Row[]): Promise<unknown> {
+    const [first] = rows;
+    if (!first) return Promise.resolve();
+    if (rows.length === 1) return send(first, first.signalName, (first.payload as OutboxPayload).signalArg);
+    const invoices = rows.map((r) => (r.payload as OutboxPayload).signalArg as InvoiceAddedSignal);
+    // Starting the account if need be: a signal-with-start of a running workflow only signals it.
+    const starter = rows.find((r) => r.kind === 'signal_with_start') ?? first;
+    return send(starter, invoicesAddedSignal.name, { invoices });
   }
 
   // Inline deliveries are marked in batches, off the request's path. A crash before the flush only
@@ -95,31 +114,51 @@ export function createOutboxRelay(deps: {
   }
 
   // Rows locked by the relay's transaction must be updated through it, or the update waits on its own lock.
-  async function deliver(row: Row, exec: DbOrTx | 'batched'): Promise<void> {
-    const payload = row.payload as OutboxPayload;
+  async function deliver(rows: readonly Row[], exec: DbOrTx | 'batched'): Promise<void> {
+    const ids = rows.map((r) => r.id);
     try {
       // Bounded calls: the SDK would otherwise keep retrying an unreachable server for a long time.
-      await deps.temporal.withDeadline(Date.now() + CALL_DEADLINE_MS, () => send(row, payload));
-      if (exec === 'batched') markLater(row.id);
+      await deps.temporal.withDeadline(Date.now() + CALL_DEADLINE_MS, () => sendAll(rows));
+      if (exec === 'batched') for (const id of ids) markLater(id);
       else
         await exec
           .update(workflowOutbox)
           .set({ dispatchedAt: new Date(), lastError: null })
-          .where(eq(workflowOutbox.id, row.id));
+          .where(inArray(workflowOutbox.id, ids));
     } catch (err) {
       // A closed workflow will never take the message: record why and stop retrying.
       const final = err instanceof WorkflowNotFoundError || err instanceof WorkflowExecutionAlreadyStartedError;
+      const attempts = Math.max(...rows.map((r) => r.attempts)) + 1;
       await (exec === 'batched' ? db : exec)
         .update(workflowOutbox)
         .set({
-          attempts: row.attempts + 1,
+          attempts,
           lastError: (err as Error).message.slice(0, 500),
           dispatchedAt: final ? new Date() : null,
-          nextAttemptAt: sql`now() + make_interval(secs => least(60, power(2, ${row.attempts + 1})))`,
+          nextAttemptAt: sql`now() + make_interval(secs => least(60, power(2, ${attempts})))`,
         })
-        .where(eq(workflowOutbox.id, row.id));
+        .where(inArray(workflowOutbox.id, ids));
       if (!final) throw err;
     }
+  }
+
+  /**
+   * A workflow's rows in order, consecutive invoices taken together (a batch or an import chunk opens
+   * the account with all of its invoices at once, so the first decision already knows every one).
+   */
+  function deliveries(list: Row[]): Row[][] {
+    const out: Row[][] = [];
+    for (const row of list.sort((a, b) => a.id - b.id)) {
+      const last = out.at(-1);
+      const joins =
+        last !== undefined &&
+        last.length < MAX_INVOICES_PER_SIGNAL &&
+        row.signalName === invoiceAddedSignal.name &&
+        last[0]?.signalName === invoiceAddedSignal.name;
+      if (joins) last.push(row);
+      else out.push([row]);
+    }
+    return out;
   }
 
   async function deliverInOrder(rows: Row[], exec: DbOrTx | 'batched'): Promise<number> {
@@ -128,12 +167,12 @@ export function createOutboxRelay(deps: {
     let delivered = 0;
     await Promise.all(
       [...byWorkflow.values()].map(async (list) => {
-        for (const row of list.sort((a, b) => a.id - b.id)) {
+        for (const batch of deliveries(list)) {
           try {
-            await deliver(row, exec);
-            delivered += 1;
+            await deliver(batch, exec);
+            delivered += batch.length;
           } catch {
-            return; // later rows of this workflow wait for this one
+            return; // later rows of this workflow wait for these
           }
         }
       }),
