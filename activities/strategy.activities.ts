@@ -1,16 +1,16 @@
 // Loads what the decision core needs for one account: the strategy version (published and immutable,
-// or the built-in as version 0),
-// the jurisdiction pack in force and the holiday calendar, as plain data the workflow keeps in its state.
+// or the built-in as version 0, chosen by segmentation over the debtor and account as PostgreSQL has
+// them), the jurisdiction pack in force and the holiday calendar, as plain data the workflow keeps.
 import { ApplicationFailure } from '@temporalio/common';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
-import { loadSegmentation, loadStrategyVersion } from '../lib/strategies/store';
 import type { Db } from '../db/client';
-import { accounts } from '../db/schema';
+import { accounts, debtors, invoices, payments } from '../db/schema';
+import { loadSegmentation, loadStrategyVersion } from '../lib/strategies/store';
 import type { EngineContext } from '../strategies/core/types';
 import { publicHolidays } from '../strategies/holidays';
 import { packFor } from '../strategies/jurisdictions';
-import { assignStrategy } from '../strategies/segmentation';
+import { assignStrategy, type AccountFacts } from '../strategies/segmentation';
 
 /** Years of holidays loaded at once; a run continues-as-new long before it needs more. */
 const HOLIDAY_YEARS_AHEAD = 3;
@@ -44,14 +44,7 @@ export function createStrategyActivities(deps: { db: Db; whatsappSendNumber?: st
       let arm: LoadedContext['arm'] = 'assigned';
       if (!strategyId) {
         const { segmentation } = await loadSegmentation(db);
-        const assignment = assignStrategy(segmentation, {
-          accountId: input.accountId,
-          kind: input.kind ?? 'person',
-          country: input.country,
-          balanceMinor: input.balanceMinor,
-          currency: input.currency,
-          daysPastDue: input.daysPastDue,
-        });
+        const assignment = assignStrategy(segmentation, await accountFacts(db, input));
         strategyId = assignment.strategyId;
         arm = assignment.arm;
       }
@@ -81,4 +74,46 @@ export function createStrategyActivities(deps: { db: Db; whatsappSendNumber?: st
       };
     },
   };
+}
+
+/**
+ * What segmentation judges, read from PostgreSQL: the debtor as the integrator described them and the
+ * account's invoices and payments as accepted. The workflow's own figures only fill in what the
+ * database does not have (an account row not written yet, in tests that start a workflow directly).
+ */
+async function accountFacts(db: Db, input: LoadContextInput): Promise<AccountFacts> {
+  const [row] = await db
+    .select({
+      kind: debtors.kind,
+      country: debtors.country,
+      currency: accounts.currency,
+      invoicedMinor: sql<
+        string | null
+      >`(select sum(${invoices.amountMinor}) from ${invoices} where ${invoices.accountId} = ${accounts.id})`,
+      paidMinor: sql<
+        string | null
+      >`(select sum(${payments.amountMinor}) from ${payments} where ${payments.accountId} = ${accounts.id})`,
+      oldestDue: sql<
+        string | null
+      >`(select min(${invoices.dueDate})::text from ${invoices} where ${invoices.accountId} = ${accounts.id})`,
+    })
+    .from(accounts)
+    .innerJoin(debtors, eq(debtors.id, accounts.debtorId))
+    .where(eq(accounts.id, input.accountId));
+  const facts: AccountFacts = {
+    accountId: input.accountId,
+    kind: row?.kind ?? input.kind ?? 'person',
+    country: row?.country ?? input.country,
+    currency: row?.currency ?? input.currency,
+    balanceMinor: input.balanceMinor,
+    daysPastDue: input.daysPastDue,
+  };
+  if (row?.invoicedMinor != null)
+    facts.balanceMinor = Math.max(0, Number(row.invoicedMinor) - Number(row.paidMinor ?? 0));
+  if (row?.oldestDue) {
+    const today = DateTime.fromMillis(input.now, { zone: input.zone }).startOf('day');
+    const due = DateTime.fromISO(row.oldestDue, { zone: input.zone });
+    facts.daysPastDue = Math.max(0, Math.floor(today.diff(due, 'days').days));
+  }
+  return facts;
 }
