@@ -59,9 +59,9 @@ export function fieldErrors(errors: ErrorObject[], prefix = ''): FieldError[] {
       message = `must be one of: ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).join(', ')}`;
     }
     const full = prefix ? (field ? `${prefix}.${field}` : prefix) : field || '(body)';
-    const key = `${full}|${message}`;
-    if (!seen.has(key)) {
-      seen.add(key);
+    // The first complaint about a field is the one it gets ("" is too short and blank: one entry).
+    if (!seen.has(full)) {
+      seen.add(full);
       out.push({ field: full, message });
     }
   }
