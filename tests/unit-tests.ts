@@ -9,7 +9,7 @@ export const unitTests = [
   'tests/imports/large-portfolio.test.ts',
   'tests/imports/portfolio-csv.test.ts',
   'tests/imports/portfolio-xlsx.test.ts',
-  'tests/start/supervisor.test.ts',
+  'tests/start/readme-scenario.test.ts',
   'tests/start/supervisor.test.ts',
   'tests/strategies/cli-and-api.test.ts',
   'tests/strategies/handoff-and-backlog.test.ts',

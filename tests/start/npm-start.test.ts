@@ -108,6 +108,24 @@ async function expectAllGone(processes: { pid: number; cmd: string }[]): Promise
   expect(left.map((p) => `${p.pid} ${p.cmd}`)).toEqual([]);
 }
 
+/** A ```sh block of the README, under the given heading. */
+function readmeBlock(heading: string): string {
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const from = readme.indexOf('```sh\n', readme.indexOf(heading)) + '```sh\n'.length;
+  return readme.slice(from, readme.indexOf('\n```', from));
+}
+
+function bash(script: string, env: Record<string, string | undefined>) {
+  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn('bash', ['-c', script], { cwd: root, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    child.once('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 const pidIn = (file: string) => Number(readFileSync(path.join(dataDir, file), 'utf8').trim());
 
 afterAll(() => {
@@ -142,6 +160,14 @@ describe('npm start', () => {
     expect(url2).toBe(url);
     expect(await health(url)).toBe(200);
     await expectAllGone(firstTree);
+
+    // The README's first account by curl, as pasted (issue 8 item 13).
+    const curl = await bash(readmeBlock('### A first account by curl'), env);
+    expect(curl.stderr).toBe('');
+    expect(curl.status).toBe(0);
+    expect(curl.stdout).toMatch(/"accountId":"[0-9a-f-]{36}"/);
+    expect(curl.stdout).toContain(' 202\n');
+    expect(curl.stdout.trim().split('\n').at(-1)).toBe('paid');
 
     // The Temporal dev server dies: it is started again and /health answers 200 again.
     const temporalPid = pidIn('temporal.pid');
