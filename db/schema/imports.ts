@@ -12,6 +12,11 @@ export const importJobs = pgTable('import_jobs', {
   processedLines: integer('processed_lines').notNull().default(0),
   succeededLines: integer('succeeded_lines').notNull().default(0),
   failedLines: integer('failed_lines').notNull().default(0),
+  /** Of the succeeded lines: invoices stored by this job, and lines repeating an invoice already stored as is. */
+  newLines: integer('new_lines').notNull().default(0),
+  repeatedLines: integer('repeated_lines').notNull().default(0),
+  /** Once completed: how many of the file's accounts the decision core puts in each stage at once. */
+  stages: jsonb('stages').$type<Record<string, number>>(),
   error: jsonb('error'),
   createdBy: uuid('created_by'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
