@@ -16,6 +16,7 @@ import { temporalDataConverter } from '../../workers/temporal-data-converter';
 import { freePort, startEmbeddedPostgresProcess } from '../embedded-postgres';
 import { startTemporalDevServer } from '../temporal-dev-server';
 import { resolveTemporalCli } from '../temporal-binaries';
+import { buildBenchWorkflowBundle } from './workflow-bundle';
 
 export type AppMode = 'child' | 'inprocess';
 
@@ -133,7 +134,8 @@ export async function startBenchEnv(opts: ServerOptions): Promise<BenchEnv> {
       cleanups.push(() => terminateRunWorkflows(temporal, config.temporal.namespace, runId));
     }
 
-    const bundle = process.env.BENCH_WORKFLOW_BUNDLE || undefined;
+    // A prebuilt bench bundle, else one built now: the production bundle has no baseline workflow.
+    const bundle = process.env.BENCH_WORKFLOW_BUNDLE || (await buildBenchWorkflowBundle(workDir()));
     let apiUrl: string;
     if (opts.app === 'inprocess') {
       opts.log('starting the app (API + worker) in this process');

@@ -14,7 +14,6 @@ function bench(args: string[]): Promise<{ code: number | null; stdout: string; s
         ...process.env,
         DATABASE_URL: inject('databaseUrl'),
         TEMPORAL_ADDRESS: inject('temporalAddress'),
-        BENCH_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
