@@ -8,3 +8,4 @@ export * from './strategies';
 export * from './imports';
 export * from './contacts';
 export * from './whatsapp';
+export * from './ledger';
