@@ -1,7 +1,8 @@
 // POST /v1/invoices/batch: per-item answers, one bad item never blocks the others.
-import { Client, Connection } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, uniqueId, type TestApp } from '../support/runtime';
+import { connectTestClient } from '../support/temporal';
 import { caller, invoiceBody } from './helpers';
 
 let app: TestApp;
@@ -13,7 +14,7 @@ beforeAll(async () => {
   app = await startTestApp();
   call = caller(app.url);
   system = await app.keyFor('system');
-  temporal = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
+  temporal = await connectTestClient();
 });
 
 afterAll(async () => {

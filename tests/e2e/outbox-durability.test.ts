@@ -3,7 +3,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/embedded-postgres';
@@ -11,6 +10,7 @@ import { startTemporalDevServer, type RunningTemporal } from '../../scripts/temp
 import { resolveTemporalCli } from '../../scripts/temporal-binaries';
 import { eventually, httpClient } from '../support/http';
 import { startTestApp, uniqueId, type TestApp } from '../support/runtime';
+import { connectTestClient } from '../support/temporal';
 
 const work = mkdtempSync(path.join(tmpdir(), 'outbox-temporal-'));
 let temporal: RunningTemporal | undefined;
@@ -66,7 +66,7 @@ describe('transactional outbox', () => {
     }
 
     temporal = await startTemporal(port);
-    const client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${port}` }) });
+    const client = await connectTestClient(`127.0.0.1:${port}`);
     try {
       const described = await eventually(
         () =>

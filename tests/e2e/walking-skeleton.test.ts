@@ -1,11 +1,12 @@
 // The walking skeleton over HTTP, against the real PostgreSQL and Temporal servers.
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createDb, type DbHandle } from '../../db/client';
 import { accounts, invoices, outboundMessages } from '../../db/schema';
 import { startTestApp, uniqueId, type TestApp } from '../support/runtime';
+import { connectTestClient } from '../support/temporal';
 
 let app: TestApp;
 let db: DbHandle;
@@ -64,7 +65,7 @@ beforeAll(async () => {
   app = await startTestApp();
   systemKey = await app.keyFor('system');
   db = createDb(inject('databaseUrl'), { max: 2 });
-  temporal = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
+  temporal = await connectTestClient();
 });
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 // The WhatsApp channel wired end to end on the real servers, with a fake WhatsAppChannel in place of
 // Baileys: account workflows send their WhatsApp steps through the number's own worker exactly once,
 // refusals fall back, receipts and debtor replies reach the workflow, and numbers pair over the API.
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { and, eq } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -19,6 +19,7 @@ import {
 } from '../../db/schema';
 import { eventually, httpClient } from '../support/http';
 import { startTestApp, uniqueId, type TestApp } from '../support/runtime';
+import { connectTestClient, decodedHistory } from '../support/temporal';
 import { FakeWhatsAppChannel } from './fake-channel';
 
 const numberId = uniqueId('wa-wiring');
@@ -107,7 +108,7 @@ const view = (accountId: string) => call('GET', `/v1/accounts/${accountId}`, und
 const sendsTo = (phone: string) => channel.sends.filter((s) => s.to === phone);
 
 async function signalsOf(workflowId: string): Promise<{ name: string; arg: unknown }[]> {
-  const history = await temporal.workflow.getHandle(workflowId).fetchHistory();
+  const history = await decodedHistory(temporal, workflowId);
   const converter = temporal.options.loadedDataConverter.payloadConverter;
   return (history.events ?? []).flatMap((e) => {
     const s = e.workflowExecutionSignaledEventAttributes;
@@ -145,7 +146,7 @@ beforeAll(async () => {
   );
   call = httpClient(app.url);
   system = await app.keyFor('system');
-  temporal = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
+  temporal = await connectTestClient();
 });
 
 afterAll(async () => {
