@@ -2,14 +2,15 @@
 // the roles allowed to read them, with the same codec this API's Temporal client uses.
 import cors from '@fastify/cors';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+// A CommonJS package whose namespaces Node's ESM loader cannot see as named exports: read from its default.
+import proto from '@temporalio/proto';
 import type { FastifyInstance } from 'fastify';
 import { PayloadDecryptionError } from '../../workers/payload-codec';
 import type { AppDeps } from '../app';
 import { badRequest, ProblemError } from '../problem';
 import { decodeSchema, encodeSchema } from '../schemas/temporal-codec';
 
-const { Payload: PayloadMessage } = temporal.api.common.v1;
+const { Payload: PayloadMessage } = proto.temporal.api.common.v1;
 type JsonPayload = { metadata?: Record<string, string>; data?: string };
 
 const fromJson = (p: JsonPayload): Payload => PayloadMessage.fromObject(p);

@@ -1,8 +1,10 @@
 // The payload codec and its keys: what Temporal stores is ciphertext under the newest key, every configured
 // key still decrypts, altered or foreign payloads fail by name, and unencrypted payloads pass through.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
 import { describe, expect, it } from 'vitest';
@@ -193,5 +195,26 @@ describe('TEMPORAL_UI_ORIGINS', () => {
     expect(() => loadConfig({ TEMPORAL_UI_ORIGINS: 'https://temporal.example.com/ui' })).toThrow(
       /TEMPORAL_UI_ORIGINS\.0: must be an origin/,
     );
+  });
+});
+
+describe('under Node’s own ESM loader (npm start, scripts run with tsx)', () => {
+  it('the codec and the codec route load: @temporalio/proto is CommonJS, its namespaces are no named exports', () => {
+    const modules = ['../../workers/payload-codec.ts', '../../api/routes/temporal-codec.ts'].map(
+      (m) => pathToFileURL(path.resolve(import.meta.dirname, m)).href,
+    );
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        modules.map((m) => `await import(${JSON.stringify(m)});`).join(''),
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(run.stderr).not.toMatch(/SyntaxError/);
+    expect(run.status).toBe(0);
   });
 });
