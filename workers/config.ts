@@ -190,7 +190,11 @@ function temporalConfigFrom(env: z.infer<typeof temporalEnvSchema>): TemporalCon
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     devServer: { port: env.TEMPORAL_DEV_PORT, uiPort: env.TEMPORAL_UI_PORT },
     encryptionKeys: env.TEMPORAL_ENCRYPTION_KEYS,
-    webUiOrigins: env.TEMPORAL_UI_ORIGINS ?? [`http://127.0.0.1:${env.TEMPORAL_UI_PORT}`],
+    // The UI's origin is whichever host the browser was given: the dev server prints localhost.
+    webUiOrigins: env.TEMPORAL_UI_ORIGINS ?? [
+      `http://127.0.0.1:${env.TEMPORAL_UI_PORT}`,
+      `http://localhost:${env.TEMPORAL_UI_PORT}`,
+    ],
     cliPath: env.TEMPORAL_CLI,
     testServerPath: env.TEMPORAL_TEST_SERVER,
     worker: {

@@ -187,8 +187,11 @@ describe('TEMPORAL_ENCRYPTION_KEYS', () => {
 
 describe('TEMPORAL_UI_ORIGINS', () => {
   it('defaults to the dev server UI and takes a list of origins', () => {
-    expect(loadConfig({}).temporal.webUiOrigins).toEqual(['http://127.0.0.1:8233']);
-    expect(loadConfig({ TEMPORAL_UI_PORT: '9233' }).temporal.webUiOrigins).toEqual(['http://127.0.0.1:9233']);
+    expect(loadConfig({}).temporal.webUiOrigins).toEqual(['http://127.0.0.1:8233', 'http://localhost:8233']);
+    expect(loadConfig({ TEMPORAL_UI_PORT: '9233' }).temporal.webUiOrigins).toEqual([
+      'http://127.0.0.1:9233',
+      'http://localhost:9233',
+    ]);
     expect(
       loadConfig({ TEMPORAL_UI_ORIGINS: 'https://temporal.example.com, http://localhost:8233' }).temporal.webUiOrigins,
     ).toEqual(['https://temporal.example.com', 'http://localhost:8233']);
