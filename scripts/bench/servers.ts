@@ -10,6 +10,7 @@ import { createDb, type DbHandle } from '../../db/client';
 import { migrateDb } from '../../db/migrate';
 import { apiKeys } from '../../db/schema';
 import { loadConfig, type AppConfig } from '../../workers/config';
+import { generateEncryptionKey } from '../../workers/encryption-keys';
 import { startRuntime, type Runtime } from '../../workers/runtime';
 import { connectClient } from '../../workers/temporal-connection';
 import { temporalDataConverter } from '../../workers/temporal-data-converter';
@@ -107,6 +108,8 @@ export async function startBenchEnv(opts: ServerOptions): Promise<BenchEnv> {
       TEMPORAL_TASK_QUEUE: runId,
       // The limiter protects production from one noisy key; the bench measures the path behind it.
       RATE_LIMIT_PER_MINUTE: '100000000',
+      // Production requires payload keys: the run's own unless the caller gives them.
+      TEMPORAL_ENCRYPTION_KEYS: process.env.TEMPORAL_ENCRYPTION_KEYS || generateEncryptionKey('bench'),
       ...(opts.poolMax ? { DATABASE_POOL_MAX: String(opts.poolMax) } : {}),
     };
     for (const key of [
