@@ -5,6 +5,7 @@ import { createAccountActivities } from './account.activities';
 import { createChannelActivities } from './channel.activities';
 import { createContactBudgetActivities } from './contact-budget.activities';
 import type { EmailSender } from './email/resend-sender';
+import { createLedgerActivities } from './ledger.activities';
 import { createStrategyActivities } from './strategy.activities';
 
 export interface ActivityDeps {
@@ -22,5 +23,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createChannelActivities(deps),
     ...createStrategyActivities(deps),
     ...createContactBudgetActivities(deps),
+    ...createLedgerActivities(deps),
   };
 }

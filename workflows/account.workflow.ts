@@ -264,6 +264,17 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
       decision = decide(engine, state, event, at);
     }
     state = decision.state;
+    // Every entry lands once in the ledger (keyed by its timeline position), before anything it causes.
+    if (decision.timeline.length > 0) {
+      await local.appendLedger({
+        accountId: input.accountId,
+        currency: input.currency,
+        strategyId,
+        strategyVersion: engine.strategyVersion,
+        firstSeq: state.timeline.length - decision.timeline.length,
+        entries: decision.timeline,
+      });
+    }
     if (item?.replyTo !== undefined) replies.set(item.replyTo, agreementResult(decision, item.event.type));
     await execute(engine, decision.commands);
     const next = searchAttributesOf(engine, strategyId, state, Date.now());

@@ -7,9 +7,9 @@
 // future (see support/scenario-journey.ts for why and how) and all run side by side on one clock.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentTasks, outboundMessages } from '../../db/schema';
+import { accountLedger, agentTasks, outboundMessages } from '../../db/schema';
 import type { ScenarioInput } from '../../strategies/simulate';
 import { prepareJourney } from './support/journeys';
 import { driveJourneys, simulateJourney, type Journey } from './support/scenario-journey';
@@ -88,6 +88,25 @@ describe('simulator ≡ account workflow', () => {
       const tasks = await rig.db.db.select().from(agentTasks).where(eq(agentTasks.accountId, accountId));
       const taskEntries = journey.view.timeline.filter((e) => e.type === 'task');
       expect(tasks.map((t) => t.idempotencyKey).sort()).toEqual(taskEntries.map((t) => keyOf(t.key)).sort());
+    });
+
+    it('wrote every timeline entry to the ledger once, in order, with its columns', async () => {
+      const journey = journeys.get(name);
+      if (!journey?.view) throw new Error(`${name} did not run`);
+      const rows = await rig.db.db
+        .select()
+        .from(accountLedger)
+        .where(eq(accountLedger.accountId, journey.account.accountId))
+        .orderBy(asc(accountLedger.seq));
+      expect(rows.map((r) => r.seq)).toEqual(journey.view.timeline.map((_e, i) => i));
+      expect(rows.map((r) => r.entry)).toEqual(journey.view.timeline);
+      for (const [i, row] of rows.entries()) {
+        const e = journey.view.timeline[i];
+        expect(row).toMatchObject({ type: e?.type, stage: e?.stage, localDate: e?.at.slice(0, 10) });
+        expect(row.strategyId).toBe(journey.account.strategyId);
+        if (e?.type === 'payment') expect(row.amountMinor).toBeGreaterThan(0);
+        if (e?.type === 'message') expect(row.channel).toBe(e.channel);
+      }
     });
   });
 });
