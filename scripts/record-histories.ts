@@ -6,11 +6,11 @@
 //   npx tsx scripts/record-histories.ts contact-budget-co  # (re-)records the named journeys only
 //   DATABASE_URL=postgres://… npx tsx scripts/record-histories.ts …   # instead of an embedded PostgreSQL
 //
-// Files of journeys not recorded in this run are left as they are: they are runs made by older code
-// (e.g. before patched('contact-budget'): no reserveContacts in them) and prove that such runs still
-// replay. Re-recording them would silently drop that proof, so name a journey only when the journey
-// itself changed. A change to the workflow's command sequence must go behind patched('<id>') and
-// replay these histories unchanged.
+// Files of journeys not recorded in this run are left as they are. Every history here was recorded by
+// the code as it stood when the patched() gates of the first waves were retired (nothing ran in
+// production before): from now on a change to the workflow's command sequence goes behind
+// patched('<id>') and must replay these files unchanged. Payloads are encrypted with the test keys
+// (tests/support/temporal.ts), so the replay decodes them through the codec.
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -36,22 +36,19 @@ import { driveJourneys } from '../tests/workflows/support/scenario-journey';
 import { startTimeSkippingRig } from '../tests/workflows/support/time-skipping';
 import { freePort, startEmbeddedPostgresProcess } from './embedded-postgres';
 import { resolveTemporalTestServer } from './temporal-binaries';
+import { FAILURE_CONVERTER_PATH } from '../workers/temporal-data-converter';
 
 const outDir = path.resolve(import.meta.dirname, '../tests/fixtures/histories');
 
-/**
- * File name stem → journey: promise kept, escalation, plan, dispute (with a pause), version change.
- * The files in the repository were recorded before patched('contact-budget') existed.
- */
+/** File name stem → journey: promise kept, escalation, plan, dispute (with a pause), version change, backlog. */
 const recorded: Record<string, JourneySpec> = {
   'promise-kept': fixtureJourney('mx-promise-kept'),
   'broken-promises-escalation': fixtureJourney('mx-holiday-weekend-broken-promises'),
   'plan-broken-promise-kept': workflowJourney('mx-plan-broken-opt-out'),
   'dispute-pause-legal': workflowJourney('co-promises-dispute-pause'),
   'strategy-version-change': versionChangeJourney,
-  // Recorded with patched('db-activities-local'): local database activities, no continue-as-new in a young run.
-  'promise-kept-local-activities': fixtureJourney('mx-promise-kept'),
-  'dispute-pause-legal-local-activities': workflowJourney('co-promises-dispute-pause'),
+  // Invoices together, hand-off, payments after it, recall, promise, write-off.
+  'backlog-handoff-recall': workflowJourney('mx-backlog-handoff-recall-paid'),
 };
 
 /**
@@ -130,6 +127,7 @@ async function main(): Promise<void> {
     await migrateDb(databaseUrl);
     const { code } = await bundleWorkflowCode({
       workflowsPath: path.resolve(import.meta.dirname, '../workflows/index.ts'),
+      failureConverterPath: FAILURE_CONVERTER_PATH,
       logger: quietLogger,
     });
     const workflowBundlePath = path.join(work, 'workflow-bundle.js');

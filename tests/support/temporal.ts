@@ -1,25 +1,11 @@
 // Temporal clients for tests: the application encrypts payloads, so a test's client uses the same keys as
 // the test app (testConfig sets TEMPORAL_ENCRYPTION_KEYS to these), and can decode a raw history.
 import { Client, Connection } from '@temporalio/client';
-import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
+import type { Payload, PayloadCodec } from '@temporalio/common';
 import { inject } from 'vitest';
-import { parseEncryptionKeys } from '../../workers/encryption-keys';
-import type { EncryptionKey } from '../../workers/payload-codec';
-import { createDataConverter } from '../../workers/temporal-data-converter';
+import { testDataConverter } from './temporal-keys';
 
-/** Two keys, newest first, as a rotated deployment has them. */
-export const TEST_TEMPORAL_ENCRYPTION_KEYS =
-  'test-2:Ux9fVYn5lFUyej83O9RbqCzLzWGlJH8GxtxEygxT9MQ=,test-1:ar/YPltvMccC1lBj4hwS1BkK0MlvxQgbcbHSiEK01to=';
-
-export function testEncryptionKeys(list = TEST_TEMPORAL_ENCRYPTION_KEYS): EncryptionKey[] {
-  const parsed = parseEncryptionKeys(list);
-  if ('problems' in parsed) throw new Error(parsed.problems.join('; '));
-  return parsed.keys;
-}
-
-export function testDataConverter(): DataConverter {
-  return createDataConverter(testEncryptionKeys());
-}
+export { TEST_TEMPORAL_ENCRYPTION_KEYS, testDataConverter, testEncryptionKeys } from './temporal-keys';
 
 /** A client of the run's Temporal server that reads the test app's encrypted payloads. */
 export async function connectTestClient(address: string = inject('temporalAddress')): Promise<Client> {

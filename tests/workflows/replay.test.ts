@@ -1,13 +1,14 @@
 // Replays the recorded account workflow histories (tests/fixtures/histories/*.json: promise kept,
-// broken promises escalating, plan, dispute with a pause, strategy version change; one file per run,
-// the workflow continues-as-new at each stage change) against the workflow bundle of this run.
+// broken promises escalating, plan, dispute with a pause, strategy version change, a backlog handed off
+// then paid, recalled and written off, and two debtors whose accounts race for the contact budget)
+// against the workflow bundle of this run, decoding their encrypted payloads through the codec.
 // Any change to the sequence of commands the workflow issues for an existing history fails here.
 //
-// Such a change must not be "fixed" by re-recording: running accounts would hit the same
-// nondeterminism in production. Put the new behaviour behind `patched('<change-id>')` (keep the
-// result in a const: patched() is not memoized when false) so these histories take the old path.
-// Re-record (`npx tsx scripts/record-histories.ts`, then commit tests/fixtures/histories) only to
-// add journeys, keeping the old files of every patch that is still in the code.
+// These files were recorded once when the first waves' patched() gates were retired (nothing ran in
+// production before). Such a failure must not be "fixed" by re-recording: running accounts would hit
+// the same nondeterminism in production. Put the new behaviour behind `patched('<change-id>')` (keep
+// the result in a const: patched() is not memoized when false) so these histories take the old path,
+// and add a journey for the new path (`npx tsx scripts/record-histories.ts <journey>`).
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { temporal } from '@temporalio/proto';
@@ -15,6 +16,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { DefaultLogger, Runtime, Worker, type ReplayResult } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
+import { testDataConverter } from '../support/temporal-keys';
 
 // The tampered history below makes the SDK log its nondeterminism at WARN: expected, not news.
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -27,6 +29,7 @@ const load = (file: string) => historyFromJSON(JSON.parse(readFileSync(path.join
 const replayOptions = () => ({
   workflowBundle: { codePath: inject('workflowBundlePath') },
   replayName: 'account-replay',
+  dataConverter: testDataConverter(),
 });
 
 async function replay(
@@ -38,24 +41,23 @@ async function replay(
 }
 
 describe('recorded account workflow histories', () => {
-  it('cover the recorded journeys, each with several runs', () => {
+  it('cover the recorded journeys, with encrypted payloads', () => {
     const journeys = new Set(files.map((f) => f.replace(/\.run\d+\.json$/, '')));
     expect([...journeys].sort()).toEqual([
+      'backlog-handoff-recall',
       'broken-promises-escalation',
-      // One debtor, two accounts racing for the contact budget: runs made with patched('contact-budget').
+      // One debtor, two accounts racing for the contact budget.
       'contact-budget-cl-clp',
       'contact-budget-cl-usd',
       'contact-budget-co-cop',
       'contact-budget-co-usd',
       'dispute-pause-legal',
-      // Runs made with patched('db-activities-local').
-      'dispute-pause-legal-local-activities',
       'plan-broken-promise-kept',
       'promise-kept',
-      'promise-kept-local-activities',
       'strategy-version-change',
     ]);
-    expect(files.length).toBeGreaterThan(journeys.size);
+    const started = load(files[0] ?? '').events?.[0]?.workflowExecutionStartedEventAttributes;
+    expect(started?.input?.payloads?.[0]?.metadata?.encoding).toEqual(Buffer.from('binary/encrypted'));
   });
 
   it('replay deterministically with the current workflow code', async () => {

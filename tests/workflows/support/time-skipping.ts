@@ -9,6 +9,7 @@ import { createResendSender } from '../../../activities/email/resend-sender';
 import { createDb, type DbHandle } from '../../../db/client';
 import { allSearchAttributes } from '../../../temporal.config';
 import { testLinks } from '../../support/links';
+import { testDataConverter } from '../../support/temporal-keys';
 import { startResendServer, type ResendServer } from '../../support/resend-server';
 
 export interface RigConfig {
@@ -51,8 +52,11 @@ export async function startTimeSkippingRig(
   opts: { worker?: boolean } = {},
 ): Promise<TimeSkippingRig> {
   quietRuntime();
+  // Payloads are encrypted as in production (the test keys), so recorded histories replay through the codec.
+  const dataConverter = testDataConverter();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: config.testServerPath } },
+    client: { dataConverter },
   });
   // The test server knows no custom search attributes until told (it implements only the add call).
   await env.connection.operatorService.addSearchAttributes({
@@ -77,6 +81,7 @@ export async function startTimeSkippingRig(
       workflowBundle: { codePath: config.workflowBundlePath },
       activities: createActivities({ db: db.db, email, links: testLinks }),
       maxCachedWorkflows: 100,
+      dataConverter,
     });
     running = worker.run();
   }
