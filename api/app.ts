@@ -185,7 +185,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   apiKeyRoutes(app, deps);
   invoiceRoutes(app, deps);
   invoiceBatchRoutes(app, deps);
-  importRoutes(app, deps);
+  // Its own plugin: the CSV/XLSX/multipart parsers it registers must not reach any other route.
+  await app.register((scope) => importRoutes(scope, deps));
   accountListRoutes(app, deps);
   strategyRoutes(app, deps);
   segmentationRoutes(app, deps);

@@ -6,6 +6,7 @@ export const unitTests = [
   'tests/email/resend-server.test.ts',
   'tests/email/webhook.test.ts',
   'tests/imports/amount-and-date.test.ts',
+  'tests/imports/erp-headers.test.ts',
   'tests/imports/large-portfolio.test.ts',
   'tests/imports/portfolio-csv.test.ts',
   'tests/imports/portfolio-xlsx.test.ts',

@@ -4,7 +4,7 @@
 import { isUtf8 } from 'node:buffer';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
-import { mapHeaders } from './portfolio-columns.js';
+import { mapHeaders, type ExplicitMapping } from './portfolio-columns.js';
 import type { SheetRow } from './sheet-row.js';
 
 const CHUNK_BYTES = 64 * 1024;
@@ -49,7 +49,7 @@ function splitLine(line: string, delimiter: string): string[] {
  * Picks the delimiter under which some early line reads as the most known headers; amounts such as
  * "1.234,56" make plain character counts unreliable. Falls back to the most consistent count.
  */
-export function sniffDelimiter(sample: string): string {
+export function sniffDelimiter(sample: string, mapping: ExplicitMapping = {}): string {
   const lines = sample
     .split(/\r\n|\n|\r/)
     .filter((line) => line.trim() !== '')
@@ -58,7 +58,7 @@ export function sniffDelimiter(sample: string): string {
   for (const delimiter of DELIMITERS) {
     for (const line of lines) {
       const fields = splitLine(line, delimiter);
-      const known = Object.keys(mapHeaders(fields)).length;
+      const known = Object.keys(mapHeaders(fields, mapping)).length;
       const better = known > best.known || (known === best.known && fields.length > best.fields);
       if (better && fields.length > 1) best = { delimiter, known, fields: fields.length };
     }
@@ -70,11 +70,11 @@ export function sniffDelimiter(sample: string): string {
  * Yields every record with its spreadsheet line number (blank lines count, as a spreadsheet shows
  * them as empty rows; a quoted multi-line cell is one row).
  */
-export async function* csvRows(bytes: Buffer): AsyncGenerator<SheetRow> {
+export async function* csvRows(bytes: Buffer, mapping: ExplicitMapping = {}): AsyncGenerator<SheetRow> {
   const encoding = detectEncoding(bytes);
   const sample = new TextDecoder(encoding).decode(bytes.subarray(0, CHUNK_BYTES));
   const parser = parse({
-    delimiter: sniffDelimiter(sample),
+    delimiter: sniffDelimiter(sample, mapping),
     bom: true,
     relax_column_count: true,
     relax_quotes: true,

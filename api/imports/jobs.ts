@@ -2,19 +2,26 @@
 // file is streamed through the parser and ingested in chunks through the batch path. Good lines are
 // committed chunk by chunk, so a bad line or a later failure never undoes them.
 //
+// Before any line is stored the file is read once whole: its line count makes progress meaningful, and a
+// file the readers cannot read (an unclosed quote, a zip that is no workbook) fails before any line counts.
+// When the job completes, the accounts of the file are run through the decision core to say how many
+// enter each stage at once.
+//
 // The file itself is not stored, so a job cannot resume after its process stops: each running job holds
 // a PostgreSQL advisory lock, and at start-up any queued/running job whose lock nobody holds is marked
 // failed. Uploading the same file again is safe: lines already imported are recognised by invoice number.
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { importJobErrors, importJobs } from '../../db/schema';
 import type postgres from 'postgres';
 import type { NormalizedInvoice } from '../invoices/normalize';
 import type { FieldError } from '../problem';
 import { checkInvoice, ingestChecked, type BatchDeps } from './invoice-batch';
-import { parsePortfolio, PortfolioFileError, type PortfolioInput } from './portfolio-parser';
+import { countPortfolioLines, parsePortfolio, PortfolioFileError, type PortfolioInput } from './portfolio-parser';
+import { stageForecast } from './stage-forecast';
 
-const CHUNK_LINES = 250;
+/** Lines stored (and counted in the job's progress) together. */
+const CHUNK_LINES = 100;
 /** First key of the two-key advisory locks that mark a job as owned by a live process. */
 const LOCK_CLASS = 0x1a9b;
 
@@ -34,6 +41,20 @@ export async function getImportJob(db: Db, id: string): Promise<ImportJobRow | u
   return row;
 }
 
+/** Newest first; `before` is the (created_at as PostgreSQL prints it, id) of the previous page's last job. */
+export async function listImportJobs(db: Db, before: [string, string] | undefined, limit: number) {
+  return db
+    .select({ job: importJobs, cursorAt: sql<string>`${importJobs.createdAt}::text` })
+    .from(importJobs)
+    .where(
+      before
+        ? sql`(${importJobs.createdAt}, ${importJobs.id}) < (${before[0]}::timestamptz, ${before[1]}::uuid)`
+        : undefined,
+    )
+    .orderBy(desc(importJobs.createdAt), desc(importJobs.id))
+    .limit(limit);
+}
+
 export async function listImportErrors(db: Db, jobId: string, afterLine: number, limit: number) {
   return db
     .select({ line: importJobErrors.line, errors: importJobErrors.errors, raw: importJobErrors.raw })
@@ -51,7 +72,12 @@ interface BadLine {
 
 type GoodLine = { line: number; invoice: unknown };
 
-async function processChunk(deps: BatchDeps, jobId: string, good: GoodLine[], bad: BadLine[]): Promise<void> {
+/** What a chunk changed; the accounts are those the job's stage forecast covers. */
+interface ChunkOutcome {
+  accountIds: string[];
+}
+
+async function processChunk(deps: BatchDeps, jobId: string, good: GoodLine[], bad: BadLine[]): Promise<ChunkOutcome> {
   const lines = good.length + bad.length;
   const checked: { index: number; value: NormalizedInvoice }[] = [];
   const byLine = new Map<number, unknown>();
@@ -61,10 +87,15 @@ async function processChunk(deps: BatchDeps, jobId: string, good: GoodLine[], ba
     if (value) checked.push({ index: line, value });
     else bad.push({ line, errors, raw: invoice });
   }
-  let succeeded = 0;
+  let created = 0;
+  let repeated = 0;
+  const accountIds: string[] = [];
   for (const r of await ingestChecked(deps, checked)) {
-    if (r.status === 200 || r.status === 201) succeeded += 1;
-    else {
+    if (r.status === 200 || r.status === 201) {
+      if (r.status === 201) created += 1;
+      else repeated += 1;
+      if (r.accountId) accountIds.push(r.accountId);
+    } else {
       const errors = r.error?.errors ?? [
         {
           field: r.status === 409 ? 'externalId' : r.status === 422 ? 'currency' : '(line)',
@@ -81,11 +112,14 @@ async function processChunk(deps: BatchDeps, jobId: string, good: GoodLine[], ba
       .update(importJobs)
       .set({
         processedLines: sql`${importJobs.processedLines} + ${lines}`,
-        succeededLines: sql`${importJobs.succeededLines} + ${succeeded}`,
+        succeededLines: sql`${importJobs.succeededLines} + ${created + repeated}`,
+        newLines: sql`${importJobs.newLines} + ${created}`,
+        repeatedLines: sql`${importJobs.repeatedLines} + ${repeated}`,
         failedLines: sql`${importJobs.failedLines} + ${bad.length}`,
       })
       .where(eq(importJobs.id, jobId));
   });
+  return { accountIds };
 }
 
 export interface ImportRunner {
@@ -97,15 +131,27 @@ export interface ImportRunner {
   stop(): Promise<void>;
 }
 
-export function createImportRunner(deps: BatchDeps): ImportRunner {
+export function createImportRunner(deps: BatchDeps, options: { chunkLines?: number } = {}): ImportRunner {
   const { db } = deps;
+  const chunkLines = options.chunkLines ?? CHUNK_LINES;
   const running = new Set<Promise<void>>();
   let stopping = false;
 
-  async function finish(jobId: string, status: 'completed' | 'failed', error: unknown): Promise<void> {
+  async function finish(
+    jobId: string,
+    status: 'completed' | 'failed',
+    error: unknown,
+    stages: Record<string, number> | null = null,
+  ): Promise<void> {
     await db
       .update(importJobs)
-      .set({ status, error: error ?? null, finishedAt: new Date(), totalLines: sql`${importJobs.processedLines}` })
+      .set({
+        status,
+        error: error ?? null,
+        stages,
+        finishedAt: new Date(),
+        totalLines: sql`${importJobs.processedLines}`,
+      })
       .where(eq(importJobs.id, jobId));
   }
 
@@ -115,18 +161,23 @@ export function createImportRunner(deps: BatchDeps): ImportRunner {
     try {
       await conn`select pg_advisory_lock(${LOCK_CLASS}, hashtext(${jobId}))`;
       await db.update(importJobs).set({ status: 'running', startedAt: new Date() }).where(eq(importJobs.id, jobId));
+      const totalLines = await countPortfolioLines(input);
+      await db.update(importJobs).set({ totalLines }).where(eq(importJobs.id, jobId));
       let good: GoodLine[] = [];
       let bad: BadLine[] = [];
+      const accountIds = new Set<string>();
       const flush = async () => {
         const [g, b] = [good, bad];
         good = [];
         bad = [];
-        if (g.length + b.length > 0) await processChunk(deps, jobId, g, b);
+        if (g.length + b.length === 0) return;
+        const outcome = await processChunk(deps, jobId, g, b);
+        for (const id of outcome.accountIds) accountIds.add(id);
       };
       for await (const parsed of parsePortfolio(input)) {
         if (parsed.ok) good.push({ line: parsed.line, invoice: parsed.invoice });
         else bad.push({ line: parsed.line, errors: parsed.errors, raw: parsed.raw });
-        if (good.length + bad.length >= CHUNK_LINES) await flush();
+        if (good.length + bad.length >= chunkLines) await flush();
         if (stopping) break;
       }
       if (stopping) {
@@ -138,10 +189,19 @@ export function createImportRunner(deps: BatchDeps): ImportRunner {
         return;
       }
       await flush();
-      await finish(jobId, 'completed', null);
+      // The lines are in; a forecast that cannot be made leaves `stages` empty rather than failing the job.
+      const stages = await stageForecast(db, accountIds).catch((err: unknown) => {
+        deps.log.warn({ err: (err as Error).message, jobId }, 'import stage forecast failed');
+        return null;
+      });
+      await finish(jobId, 'completed', null, stages);
     } catch (err) {
       if (err instanceof PortfolioFileError) {
-        await finish(jobId, 'failed', { message: err.message, errors: err.errors });
+        await finish(jobId, 'failed', {
+          message: err.message,
+          errors: err.errors,
+          ...(err.headers ? { headers: err.headers } : {}),
+        });
       } else {
         deps.log.error({ err: (err as Error).message, jobId }, 'import job failed');
         await finish(jobId, 'failed', {

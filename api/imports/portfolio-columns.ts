@@ -1,5 +1,6 @@
-// Which spreadsheet headers feed which invoice field. Extend by adding synonyms to COLUMNS;
-// headers are compared after normalizeHeader, so accents, case, punctuation and "de/del" never matter.
+// Which spreadsheet headers feed which invoice field. Extend by adding synonyms to COLUMNS; headers are
+// compared as sets of normalised words, so accents, case, punctuation, "de/del" and word order never
+// matter, and either side of a "/" may match ("Razón Social / Nombre"). An explicit mapping wins over all.
 
 export type ColumnKey =
   | 'externalId'
@@ -44,6 +45,7 @@ export const COLUMNS: readonly ColumnSpec[] = [
       'comprobante',
       'nro comprobante',
       'nro documento factura',
+      'folio factura',
       'invoice',
       'invoice number',
       'invoice no',
@@ -70,6 +72,8 @@ export const COLUMNS: readonly ColumnSpec[] = [
       'codigo cliente',
       'cod cliente',
       'nro cliente',
+      'numero cliente',
+      'clave cliente',
       'documento',
       'documento identidad',
       'rut cliente',
@@ -255,25 +259,74 @@ export function normalizeHeader(header: string): string {
     .join(' ');
 }
 
+/** The header's words in a fixed order: "Cliente ID" and "ID Cliente" are one key. */
+export function headerKey(header: string): string {
+  return normalizeHeader(header).split(' ').sort().join(' ');
+}
+
+export const COLUMN_KEYS: readonly ColumnKey[] = COLUMNS.map((column) => column.key);
+
+export function isColumnKey(value: string): value is ColumnKey {
+  return (COLUMN_KEYS as readonly string[]).includes(value);
+}
+
 const BY_SYNONYM = new Map<string, { key: ColumnKey; rank: number }>();
 for (const column of COLUMNS) {
   column.synonyms.forEach((synonym, rank) => {
-    const normalized = normalizeHeader(synonym);
+    const normalized = headerKey(synonym);
     const taken = BY_SYNONYM.get(normalized);
-    if (taken) throw new Error(`header synonym "${synonym}" is listed for both ${taken.key} and ${column.key}`);
-    BY_SYNONYM.set(normalized, { key: column.key, rank });
+    if (taken && taken.key !== column.key)
+      throw new Error(`header synonym "${synonym}" is listed for both ${taken.key} and ${column.key}`);
+    if (!taken) BY_SYNONYM.set(normalized, { key: column.key, rank });
   });
 }
 
-export type ColumnMapping = Partial<Record<ColumnKey, number>>;
+/**
+ * The field a header names: the whole header first, else its "/" alternatives when all that match agree
+ * on one field ("Teléfono / Celular"); alternatives naming two fields ("Cliente / RFC") match none.
+ */
+export function matchHeader(header: string): { key: ColumnKey; rank: number } | undefined {
+  const whole = BY_SYNONYM.get(headerKey(header));
+  if (whole) return whole;
+  const matches = header
+    .split('/')
+    .map((part) => BY_SYNONYM.get(headerKey(part)))
+    .filter((m) => m !== undefined);
+  const [first] = matches;
+  if (!first || matches.some((m) => m.key !== first.key)) return undefined;
+  return matches.reduce((best, m) => (m.rank < best.rank ? m : best));
+}
 
-/** Maps each known field to the index of the best matching header; unknown headers are kept only in `raw`. */
-export function mapHeaders(headers: readonly string[]): ColumnMapping {
+export type ColumnMapping = Partial<Record<ColumnKey, number>>;
+/** What the caller says: field → the file's header text (`debtor.externalId=Cliente ID`). */
+export type ExplicitMapping = Partial<Record<ColumnKey, string>>;
+
+/** Where a header named in an explicit mapping sits: the exact text first, then the same words. */
+export function headerIndex(headers: readonly string[], name: string): number | undefined {
+  const exact = headers.findIndex((header) => header.trim() === name.trim());
+  if (exact >= 0) return exact;
+  const key = headerKey(name);
+  const similar = key === '' ? -1 : headers.findIndex((header) => headerKey(header) === key);
+  return similar >= 0 ? similar : undefined;
+}
+
+/**
+ * Maps each known field to the index of the best matching header; unknown headers are kept only in `raw`.
+ * Explicitly mapped fields take their named header and are never matched by synonym.
+ */
+export function mapHeaders(headers: readonly string[], explicit: ExplicitMapping = {}): ColumnMapping {
   const mapping: ColumnMapping = {};
+  const taken = new Set<number>();
+  for (const [key, name] of Object.entries(explicit) as [ColumnKey, string][]) {
+    const index = headerIndex(headers, name);
+    if (index === undefined) continue;
+    mapping[key] = index;
+    taken.add(index);
+  }
   const ranks: Partial<Record<ColumnKey, number>> = {};
   headers.forEach((header, index) => {
-    const match = BY_SYNONYM.get(normalizeHeader(header));
-    if (!match) return;
+    const match = taken.has(index) ? undefined : matchHeader(header);
+    if (!match || explicit[match.key] !== undefined) return;
     const current = ranks[match.key];
     if (current === undefined || match.rank < current) {
       mapping[match.key] = index;
@@ -290,7 +343,7 @@ export interface ColumnHelp {
   headers: string[];
 }
 
-/** The accepted headers, for the API docs and the upload screen. */
+/** The accepted headers, for the API docs, the README and the upload screen. */
 export function portfolioColumnsHelp(): ColumnHelp[] {
   return COLUMNS.map((column) => ({
     field: column.key,

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { CellValue } from './portfolio-line.js';
 import type { SheetRow } from './sheet-row.js';
+import { PortfolioFileError } from './portfolio-file-error.js';
 
 /** Flattens what exceljs gives for a cell (formulas, rich text, hyperlinks, errors) into a plain value. */
 export function plainCell(value: unknown): CellValue | undefined {
@@ -36,4 +37,9 @@ export async function* xlsxRows(bytes: Buffer): AsyncGenerator<SheetRow> {
     }
     return;
   }
+  // A zip without a worksheet (a .docx, an archive of files) is no workbook at all.
+  throw new PortfolioFileError(
+    'the file is a zip archive but not an Excel workbook (it has no worksheet); save the sheet as .xlsx or CSV',
+    [],
+  );
 }

@@ -2,6 +2,11 @@ import { pageOf, problemResponses, uuidParam } from './common';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 export const UPLOAD_TYPES = ['text/csv', XLSX_TYPE, 'application/octet-stream'] as const;
+export const MULTIPART_TYPE = 'multipart/form-data';
+
+/** Options of an upload: query parameters, or text fields of a multipart form. */
+export const UPLOAD_FIELDS = ['filename', 'country', 'currency', 'kind', 'mapping'] as const;
+export type UploadOptions = Partial<Record<(typeof UPLOAD_FIELDS)[number], string>>;
 
 const fieldError = {
   type: 'object',
@@ -16,17 +21,37 @@ const jobSchema = {
     jobId: { type: 'string' },
     status: { type: 'string', enum: ['queued', 'running', 'completed', 'failed'] },
     filename: { type: ['string', 'null'] },
-    totalLines: { type: ['integer', 'null'], description: 'Known once the job has finished.' },
+    totalLines: {
+      type: ['integer', 'null'],
+      description: 'Data lines in the file, known once it has been read through (before lines are stored).',
+    },
     processedLines: { type: 'integer' },
     succeededLines: {
       type: 'integer',
       description: 'Lines whose invoice is stored (new, or the same invoice already known).',
     },
-    failedLines: { type: 'integer' },
+    failedLines: { type: 'integer', description: 'Lines refused, each listed on `…/errors`.' },
+    newLines: { type: 'integer', description: 'Succeeded lines that stored a new invoice.' },
+    repeatedLines: {
+      type: 'integer',
+      description: 'Succeeded lines identical to an invoice already stored (earlier in the file or before).',
+    },
+    summary: { type: 'string', description: 'The counts in words: "288 new, 1 identical repeat, 11 refused".' },
+    stages: {
+      type: ['object', 'null'],
+      additionalProperties: { type: 'integer' },
+      description:
+        'Once completed: how many of the file’s accounts enter each stage at once (stage id → accounts; `none` ' +
+        'before the first stage), as the decision core starts them.',
+    },
     error: {
       type: ['object', 'null'],
       description: 'Why the whole job failed (unreadable file, missing columns, interrupted).',
-      properties: { message: { type: 'string' }, errors: { type: 'array', items: fieldError } },
+      properties: {
+        message: { type: 'string' },
+        errors: { type: 'array', items: fieldError },
+        headers: { type: 'array', items: { type: 'string' }, description: 'The file’s own header row.' },
+      },
     },
     createdAt: { type: 'string', format: 'date-time' },
     startedAt: { type: ['string', 'null'], format: 'date-time' },
@@ -41,30 +66,52 @@ const jobParams = {
   properties: { jobId: uuidParam },
 } as const;
 
+const uploadOptions = {
+  filename: { type: 'string', minLength: 1, maxLength: 300, description: 'Original file name, kept with the job.' },
+  country: {
+    type: 'string',
+    minLength: 2,
+    maxLength: 60,
+    description: 'Country for lines that leave it blank (MX, Chile…).',
+  },
+  currency: { type: 'string', minLength: 1, maxLength: 8, description: 'Currency for lines that leave it blank.' },
+  kind: { type: 'string', enum: ['person', 'company'], description: 'Debtor type for lines that leave it blank.' },
+  mapping: {
+    type: 'string',
+    minLength: 2,
+    maxLength: 20000,
+    description:
+      'JSON object from field to the file’s header text, for headers no accepted name matches: ' +
+      '`{"debtor.externalId":"Cliente ID","debtor.name":"Titular"}`. Fields: externalId, debtor.externalId, ' +
+      'debtor.name, debtor.kind, debtor.email, debtor.phone, debtor.country, debtor.timezone, debtor.locale, ' +
+      'amount, currency, dueDate, issuedAt, strategyId. An unknown field or a header the file lacks is a 400.',
+  },
+} as const;
+
+export const uploadOptionsSchema = { type: 'object', additionalProperties: false, properties: uploadOptions } as const;
+
 export const createImportSchema = {
   tags: ['imports'],
   summary: 'Upload a portfolio file (CSV or XLSX) to import as a background job.',
   description:
-    'Send the file as the raw body with `Content-Type: text/csv` or the XLSX type. Lines are streamed, checked and ' +
-    'ingested in chunks; follow the job on `GET /v1/imports/{jobId}`. Uploading the same file again is safe: ' +
-    'invoices are recognised by their number.',
-  querystring: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      filename: { type: 'string', minLength: 1, maxLength: 300, description: 'Original file name, kept with the job.' },
-      country: {
-        type: 'string',
-        minLength: 2,
-        maxLength: 60,
-        description: 'Country for lines that leave it blank (MX, Chile…).',
-      },
-      currency: { type: 'string', minLength: 1, maxLength: 8, description: 'Currency for lines that leave it blank.' },
-      kind: { type: 'string', enum: ['person', 'company'], description: 'Debtor type for lines that leave it blank.' },
-    },
-  },
+    'Send the file as the raw body with `Content-Type: text/csv` or the XLSX type, or as `multipart/form-data` ' +
+    'with one file part (any field name) and, optionally, text fields `mapping`, `country`, `currency`, `kind`, ' +
+    '`filename` standing for the query parameters. Headers match the accepted names by their words (accents, ' +
+    'case, punctuation, word order and either side of a "/" do not matter); `mapping` names the rest. Lines ' +
+    'are streamed, checked and ingested in chunks; follow the job on `GET /v1/imports/{jobId}`. Uploading the ' +
+    'same file again is safe: invoices are recognised by their number.',
+  querystring: uploadOptionsSchema,
   body: {
-    content: Object.fromEntries(UPLOAD_TYPES.map((t) => [t, { schema: { type: 'string', format: 'binary' } }])),
+    content: {
+      ...Object.fromEntries(UPLOAD_TYPES.map((t) => [t, { schema: { type: 'string', format: 'binary' } }])),
+      [MULTIPART_TYPE]: {
+        schema: {
+          type: 'object',
+          required: ['file'],
+          properties: { file: { type: 'string', format: 'binary' }, ...uploadOptions },
+        },
+      },
+    },
   },
   response: {
     202: {
@@ -74,6 +121,24 @@ export const createImportSchema = {
     },
     ...problemResponses(400, 401, 403, 413, 415),
   },
+} as const;
+
+/** `limit` and `cursor` of a cursor-paginated list. */
+const pageQuery = (maxLimit: number, defaultLimit: number) =>
+  ({
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      limit: { type: 'integer', minimum: 1, maximum: maxLimit, default: defaultLimit },
+      cursor: { type: 'string', maxLength: 300, description: 'The `nextCursor` of the previous page.' },
+    },
+  }) as const;
+
+export const listImportsSchema = {
+  tags: ['imports'],
+  summary: 'Past import jobs, newest first, by cursor pages.',
+  querystring: pageQuery(200, 50),
+  response: { 200: pageOf(jobSchema), ...problemResponses(400, 401, 403) },
 } as const;
 
 export const getImportSchema = {
@@ -88,14 +153,7 @@ export const importErrorsSchema = {
   tags: ['imports'],
   summary: 'The lines an import could not take, with every problem per line.',
   params: jobParams,
-  querystring: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-      cursor: { type: 'string', maxLength: 200, description: 'The `nextCursor` of the previous page.' },
-    },
-  },
+  querystring: pageQuery(1000, 100),
   response: {
     200: pageOf({
       type: 'object',

@@ -1,5 +1,6 @@
 // Builders for portfolio files shaped like real ERP exports, and a strict copy of CONTRACT §2's body.
 
+import { crc32 } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import { z } from 'zod';
 import type { ParsedLine, PortfolioInput } from '../../api/imports/portfolio-parser.js';
@@ -23,6 +24,35 @@ export async function xlsxBuffer(
   fill?.(sheet);
   workbook.addWorksheet('Resumen').addRow(['Factura', 'Cliente', 'Monto']);
   return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+/** A one-file zip archive (stored, not deflated): what a .docx or any archive renamed .xlsx starts as. */
+export function storedZip(name: string, content: string): Buffer {
+  const data = Buffer.from(content);
+  const file = Buffer.from(name);
+  const crc = crc32(data);
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt32LE(crc, 14);
+  local.writeUInt32LE(data.length, 18);
+  local.writeUInt32LE(data.length, 22);
+  local.writeUInt16LE(file.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE(20, 4);
+  central.writeUInt16LE(20, 6);
+  central.writeUInt32LE(crc, 16);
+  central.writeUInt32LE(data.length, 20);
+  central.writeUInt32LE(data.length, 24);
+  central.writeUInt16LE(file.length, 28);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(central.length + file.length, 12);
+  end.writeUInt32LE(local.length + file.length + data.length, 16);
+  return Buffer.concat([local, file, data, central, file, end]);
 }
 
 export async function parseAll(input: PortfolioInput): Promise<ParsedLine[]> {

@@ -1,0 +1,71 @@
+// The two ways a portfolio file arrives: as the raw body (`Content-Type: text/csv` or the XLSX type), or as
+// `multipart/form-data` from a browser form or `curl -F`, one file part plus optional text fields that
+// stand for the query parameters. Either way the handler gets the bytes and one set of options.
+import type { FastifyRequest } from 'fastify';
+import { badRequest, ProblemError, type FieldError } from '../problem';
+import { MULTIPART_TYPE, UPLOAD_FIELDS, UPLOAD_TYPES, type UploadOptions } from '../schemas/imports';
+
+/** A form carries one file; its text fields are short (a mapping of a few dozen headers at most). */
+export const MULTIPART_LIMITS = { files: 1, fields: 10, parts: 12, fieldSize: 64 * 1024, fieldNameSize: 100 };
+
+export interface Upload {
+  bytes: Buffer;
+  /** The file's own type: the raw body's Content-Type, or the file part's. */
+  contentType?: string;
+  /** The form's fields over the query string's (a form has no query string of its own to speak of). */
+  options: UploadOptions;
+  /** Where each option came from, for error paths (`querystring.mapping` or `mapping`). */
+  fieldPath(name: keyof UploadOptions): string;
+}
+
+const isFieldName = (name: string): name is keyof UploadOptions => (UPLOAD_FIELDS as readonly string[]).includes(name);
+
+async function fromMultipart(req: FastifyRequest, query: UploadOptions): Promise<Upload> {
+  let file: { bytes: Buffer; filename?: string; mimetype?: string } | undefined;
+  const fields: Partial<Record<keyof UploadOptions, string>> = {};
+  const errors: FieldError[] = [];
+  for await (const part of req.parts()) {
+    if (part.type === 'file') {
+      const bytes = await part.toBuffer();
+      if (file) errors.push({ field: part.fieldname, message: 'only one file can be imported at a time' });
+      else file = { bytes, filename: part.filename || undefined, mimetype: part.mimetype || undefined };
+    } else if (isFieldName(part.fieldname) && typeof part.value === 'string') {
+      fields[part.fieldname] = part.value;
+    } else {
+      errors.push({
+        field: part.fieldname,
+        message: `is not a known field; send ${UPLOAD_FIELDS.join(', ')} and one file`,
+      });
+    }
+  }
+  if (!file) errors.push({ field: 'file', message: 'is required: the portfolio file as a file part' });
+  if (errors.length > 0 || !file) throw badRequest(errors);
+  const options: UploadOptions = { ...query, ...fields };
+  if (options.filename === undefined && file.filename) options.filename = file.filename;
+  const mimetype = file.mimetype && file.mimetype !== 'application/octet-stream' ? file.mimetype : undefined;
+  return {
+    bytes: file.bytes,
+    ...(mimetype ? { contentType: mimetype } : {}),
+    options,
+    fieldPath: (name) => (name in fields ? name : `querystring.${name}`),
+  };
+}
+
+export async function readUpload(req: FastifyRequest, query: UploadOptions): Promise<Upload> {
+  if (req.isMultipart()) return fromMultipart(req, query);
+  const bytes = req.body;
+  if (!Buffer.isBuffer(bytes)) {
+    throw new ProblemError(
+      415,
+      'Unsupported Media Type',
+      `Send the file as the raw body with Content-Type ${UPLOAD_TYPES.join(' or ')}, or as ${MULTIPART_TYPE}.`,
+    );
+  }
+  const contentType = req.headers['content-type'];
+  return {
+    bytes,
+    ...(contentType ? { contentType } : {}),
+    options: query,
+    fieldPath: (name) => `querystring.${name}`,
+  };
+}
