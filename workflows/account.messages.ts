@@ -135,3 +135,13 @@ export const registerPromiseUpdate = defineUpdate<AgreementResult, [PromiseReque
 export const proposePlanUpdate = defineUpdate<AgreementResult, [PlanRequest]>('proposePlan');
 
 export const accountViewQuery = defineQuery<AccountView>('accountView');
+
+/** What the decision core needs to say what happens next (GET …/explain): the engine context and state as they are. */
+export interface AccountExplainSnapshot {
+  /** Null until the run has loaded its strategy. */
+  context: EngineContext | null;
+  state: AccountState;
+  strategyId: string;
+}
+
+export const accountExplainQuery = defineQuery<AccountExplainSnapshot>('accountExplain');

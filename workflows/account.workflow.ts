@@ -27,6 +27,7 @@ import type {
 } from '../strategies/core/types';
 import { activityPresets } from '../temporal.config';
 import {
+  accountExplainQuery,
   accountViewQuery,
   contactOutcomeSignal,
   debtorRepliedSignal,
@@ -168,6 +169,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
     },
   });
   setHandler(accountViewQuery, () => buildView(input, ctx, strategyId, state, Date.now()));
+  setHandler(accountExplainQuery, () => ({ context: ctx, state, strategyId }));
 
   const loadContext = async (version?: number) => {
     const invoices = queue.flatMap((q) => (q.event.type === 'invoice' ? [q.event] : []));
