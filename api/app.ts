@@ -13,7 +13,7 @@ import type { LinkSettings } from '../lib/links';
 import { registerDoorChecks } from './door';
 import { documentCommonAnswers } from './openapi-answers';
 import { invalidFields, problemBody, problemSchema, ProblemError } from './problem';
-import { errorForLog } from './safe-log';
+import { errorForLog } from '../lib/safe-log';
 import { accountActionRoutes } from './routes/account-actions';
 import { accountSupervisionRoutes } from './routes/account-supervision';
 import { strategyRolloutRoutes } from './routes/strategy-rollout';

@@ -15,6 +15,7 @@ export const unitTests = [
   'tests/strategies/cli-and-api.test.ts',
   'tests/strategies/handoff-and-backlog.test.ts',
   'tests/strategies/ledger-keys.test.ts',
+  'tests/temporal/safe-activity-errors.test.ts',
   'tests/strategies/money-segmentation.test.ts',
   'tests/strategies/properties.test.ts',
   'tests/strategies/definition.test.ts',

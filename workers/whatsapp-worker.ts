@@ -94,6 +94,7 @@ export async function startWhatsAppWorker(args: WhatsAppWorkerArgs): Promise<Wha
       taskQueue,
       dataConverter: args.dataConverter,
       activities: createWhatsAppActivities({ db, channel }),
+      interceptors: { activity: [safeActivityErrorsInterceptor] },
       // The rate limiter serialises sends anyway; a few slots let lookups overlap.
       maxConcurrentActivityTaskExecutions: args.maxConcurrentActivities ?? 4,
     });

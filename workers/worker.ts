@@ -4,6 +4,7 @@ import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { TemporalConfig } from '../temporal.config';
+import { safeActivityErrorsInterceptor } from './safe-activity-errors';
 
 const require = createRequire(import.meta.url);
 
@@ -23,6 +24,7 @@ export async function createCollectionsWorker(args: {
     taskQueue: args.taskQueue ?? args.temporal.taskQueue,
     dataConverter: args.dataConverter,
     activities: createActivities(args.deps),
+    interceptors: { activity: [safeActivityErrorsInterceptor] },
     // Sized explicitly: the default grows with the heap and can exhaust it under bursts.
     maxCachedWorkflows: args.temporal.worker.maxCachedWorkflows,
     maxConcurrentActivityTaskExecutions: args.temporal.worker.maxConcurrentActivities,
