@@ -9,7 +9,7 @@ import { validateStrategy } from '../strategies/index';
 import { parseScenario, simulate } from '../strategies/simulate';
 
 const USAGE = `usage:
-  collections import FILE [--country MX] [--currency MXN] [--kind person|company]
+  collections import FILE [--country MX] [--currency MXN] [--kind person|company] [--map FIELD=HEADER]…
   collections strategy validate FILE
   collections strategy publish FILE
   collections simulate FILE
@@ -17,7 +17,8 @@ const USAGE = `usage:
 FILE is JSON or YAML (strategies, scenarios) or CSV/XLSX (imports).
 import and strategy publish talk to the API at COLLECTIONS_API_URL (default http://127.0.0.1:3000)
 with the key in COLLECTIONS_API_KEY. import exits 0 when every line was imported, 2 when some lines
-were refused (they are listed), 1 when the import failed as a whole.`;
+were refused (they are listed), 1 when the import failed as a whole. --map names the file's column for a
+field its header does not match, e.g. --map 'debtor.externalId=Cliente ID' (repeatable).`;
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -39,6 +40,8 @@ interface ImportJob {
   processedLines: number;
   succeededLines: number;
   failedLines: number;
+  summary?: string;
+  stages?: Record<string, number> | null;
   error: { message: string; errors?: FieldError[] } | null;
 }
 interface ErrorPage {
@@ -116,16 +119,36 @@ function estimateLines(bytes: Buffer, isXlsx: boolean): number | null {
   return Math.max(0, lines - 1);
 }
 
+/** `--map 'debtor.externalId=Cliente ID'` pairs as the API's `mapping` object (the header may hold "="). */
+function columnMapping(pairs: readonly string[]): Record<string, string> | undefined {
+  if (pairs.length === 0) return undefined;
+  const mapping: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    const field = pair.slice(0, at).trim();
+    const header = pair.slice(at + 1).trim();
+    if (at < 0 || !field || !header)
+      throw new CliError(`--map ${pair}: expected FIELD=HEADER, e.g. 'debtor.externalId=Cliente ID'`);
+    mapping[field] = header;
+  }
+  return mapping;
+}
+
 async function importFile(
   file: string,
-  options: { country?: string; currency?: string; kind?: string },
+  options: { country?: string; currency?: string; kind?: string; map: readonly string[] },
 ): Promise<number> {
+  const mapping = columnMapping(options.map);
   const request = api();
   const bytes = readFileSync(file);
   const isXlsx =
     extname(file).toLowerCase() === '.xlsx' || bytes.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
   const query = new URLSearchParams({ filename: basename(file) });
-  for (const [name, value] of Object.entries(options)) if (value) query.set(name, value);
+  for (const name of ['country', 'currency', 'kind'] as const) {
+    const value = options[name];
+    if (value) query.set(name, value);
+  }
+  if (mapping) query.set('mapping', JSON.stringify(mapping));
   const created = await request<{ jobId: string }>(
     'POST',
     `/v1/imports?${query.toString()}`,
@@ -141,7 +164,7 @@ async function importFile(
   for (;;) {
     job = await request<ImportJob>('GET', `/v1/imports/${jobId}`);
     const finished = job.status === 'completed' || job.status === 'failed';
-    const total = finished ? job.totalLines : estimate;
+    const total = job.totalLines ?? estimate;
     if (tty) process.stderr.write(`\r${progressBar(job.processedLines, total)}   `);
     else if (job.processedLines !== lastShown) process.stderr.write(`${progressBar(job.processedLines, total)}\n`);
     lastShown = job.processedLines;
@@ -154,7 +177,12 @@ async function importFile(
     for (const e of job.error?.errors ?? []) process.stderr.write(`  ${e.field}: ${e.message}\n`);
     return 1;
   }
-  process.stdout.write(`${job.succeededLines} lines imported, ${job.failedLines} refused\n`);
+  process.stdout.write(`${job.summary ?? `${job.succeededLines} lines imported, ${job.failedLines} refused`}\n`);
+  const stages = Object.entries(job.stages ?? {});
+  if (stages.length > 0)
+    process.stdout.write(
+      `accounts entering each stage now: ${stages.map(([stage, n]) => `${stage} ${n}`).join(', ')}\n`,
+    );
   let cursor: string | null = null;
   do {
     const page: ErrorPage = await request<ErrorPage>(
@@ -212,6 +240,7 @@ async function main(argv: string[]): Promise<number> {
       country: { type: 'string' },
       currency: { type: 'string' },
       kind: { type: 'string' },
+      map: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -226,7 +255,12 @@ async function main(argv: string[]): Promise<number> {
   };
   switch (command) {
     case 'import':
-      return importFile(needFile(rest[0]), { country: values.country, currency: values.currency, kind: values.kind });
+      return importFile(needFile(rest[0]), {
+        country: values.country,
+        currency: values.currency,
+        kind: values.kind,
+        map: values.map ?? [],
+      });
     case 'simulate':
       return simulateFile(needFile(rest[0]));
     case 'strategy':

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_STRATEGIES } from '../../strategies/index';
+import { erpExport } from '../imports/erp-export';
 import { spanishCsv } from '../imports/portfolio-fixtures';
 import { startTestApp, uniqueId, type TestApp } from '../support/runtime';
 
@@ -54,12 +55,38 @@ describe('collections CLI', () => {
     );
     const res = await cli(['import', csv, '--country', 'MX', '--currency', 'MXN'], await app.keyFor('system'));
     expect(res.stderr).toContain('import job');
-    expect(res.stdout).toContain('1 lines imported, 1 refused');
+    expect(res.stdout).toContain('1 new, 0 identical repeats, 1 refused');
+    expect(res.stdout).toMatch(/accounts entering each stage now: \w/);
     expect(res.stdout).toContain('line 3: amount:');
     expect(res.code).toBe(2);
     const noKey = await cli(['import', csv]);
     expect(noKey.code).toBe(1);
     expect(noKey.stderr).toContain('COLLECTIONS_API_KEY');
+  });
+
+  it('imports an ERP export with --map for a header no accepted name matches, and says why it refuses a file', async () => {
+    const { bytes } = erpExport(uniqueId('CLI'));
+    // "Cliente ID" and "Razón Social / Nombre" match by their words; "Saldo Pendiente" is renamed to need --map.
+    const renamed = Buffer.from(bytes.toString('utf8').replace('Saldo Pendiente', 'Pendiente MN'), 'utf8');
+    const csv = file('antiguedad.csv', renamed);
+    const key = await app.keyFor('system');
+    const res = await cli(['import', csv, '--country', 'MX', '--map', 'amount=Pendiente MN'], key);
+    expect(res.stdout).toContain('288 new, 1 identical repeat, 11 refused');
+    expect(res.stdout).toMatch(/accounts entering each stage now: .*prelegal \d+/);
+    expect(res.code).toBe(2);
+
+    const unknown = await cli(['import', csv, '--country', 'MX', '--map', 'debtor.rfc=RFC'], key);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('mapping.debtor.rfc');
+    const badPair = await cli(['import', csv, '--map', 'amount'], key);
+    expect(badPair.code).toBe(1);
+    expect(badPair.stderr).toContain('expected FIELD=HEADER');
+
+    const missing = await cli(['import', csv, '--country', 'MX'], key);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('"Pendiente MN"');
+    expect(missing.stderr).toContain('"saldo pendiente"');
+    expect(missing.stderr).not.toContain('…');
   });
 
   it('validates a YAML strategy locally and publishes it through the API', async () => {

@@ -2,8 +2,9 @@
 // uploading the same file again changes nothing.
 import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createImportJob, createImportRunner, getImportJob } from '../../api/imports/jobs';
 import { createDb } from '../../db/client';
-import { accounts, debtors } from '../../db/schema';
+import { accounts, debtors, importJobs } from '../../db/schema';
 import { BUILTIN_STRATEGIES } from '../../strategies/index';
 import { ERP_COUNTS, ERP_LINES, erpExport } from '../imports/erp-export';
 import { spanishCsv, storedZip, xlsxBuffer } from '../imports/portfolio-fixtures';
@@ -317,6 +318,42 @@ describe('a real ERP export (issue 8 items 4, 9, 10)', () => {
     expect(second.body.items[0].jobId).toBe(ids[2]);
     expect((await call('GET', '/v1/imports', await app.keyFor('agent', 'agent-7'))).status).toBe(403);
     expect((await call('GET', '/v1/imports?cursor=bm9wZQ', system)).status).toBe(400);
+  });
+});
+
+describe('progress (issue 8 item 10)', () => {
+  it('moves while lines are processed: a running job is seen part way, its total known', async () => {
+    const rows = [['Factura', 'RFC', 'Cliente', 'Tipo', 'Monto', 'Vencimiento']];
+    for (let i = 0; i < 150; i += 1)
+      rows.push([uniqueId('F'), uniqueId('D'), 'Ana', 'persona', '100,00', '01/02/2026']);
+    const job = await createImportJob(handle.db, { filename: null, contentType: 'text/csv', createdBy: null });
+    // Deliveries of the second chunk wait until the test has looked: the job is then part way, for sure.
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const dispatchNow = async () => {
+      const [row] = await handle.db
+        .select({ done: importJobs.processedLines })
+        .from(importJobs)
+        .where(eq(importJobs.id, job.id));
+      if ((row?.done ?? 0) > 0) await gate;
+    };
+    const runner = createImportRunner(
+      { db: handle.db, outbox: { taskQueue: uniqueId('progress'), dispatchNow }, log: { warn() {}, error() {} } },
+      { chunkLines: 50 },
+    );
+    runner.start(job.id, { bytes: spanishCsv(rows), defaults: { country: 'MX', currency: 'MXN' } });
+    const partWay = await eventually(
+      async () => getImportJob(handle.db, job.id),
+      (j) => (j?.processedLines ?? 0) > 0,
+    );
+    expect(partWay).toMatchObject({ status: 'running', totalLines: 150, processedLines: 50 });
+    release();
+    const done = await eventually(
+      async () => getImportJob(handle.db, job.id),
+      (j) => j?.status !== 'running',
+    );
+    expect(done).toMatchObject({ status: 'completed', processedLines: 150, newLines: 150 });
+    await runner.stop();
   });
 });
 
