@@ -13,6 +13,7 @@ import type { RateLimit } from '../activities/whatsapp/rate-limit';
 import { claimInbound, recordDeliveryStatus } from '../activities/whatsapp/receipts';
 import { whatsappTaskQueue } from '../activities/whatsapp/task-queue';
 import { createWhatsAppActivities } from '../activities/whatsapp/whatsapp.activities';
+import { safeActivityErrorsInterceptor } from './safe-activity-errors';
 
 export interface WhatsAppWorkerArgs {
   db: Db;
