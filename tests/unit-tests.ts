@@ -22,6 +22,7 @@ export const unitTests = [
   'tests/strategies/fixtures.test.ts',
   'tests/strategies/journeys.test.ts',
   'tests/strategies/contact-budget.test.ts',
+  'tests/strategies/explain.test.ts',
   'tests/temporal/payload-codec.test.ts',
   'tests/whatsapp/config.test.ts',
   'tests/whatsapp/inbound-menu.test.ts',

@@ -76,7 +76,7 @@ export function contactsCounted(ctx: EngineContext, state: AccountState): Contac
   return [...state.contacts, ...others].sort((a, b) => a.at - b.at);
 }
 
-const CAP_REASON = { day: 'max_per_day', week: 'max_per_week', rolling7: 'max_per_7_days' } as const;
+export const CAP_REASON = { day: 'max_per_day', week: 'max_per_week', rolling7: 'max_per_7_days' } as const;
 
 /** The first cap or gap that forbids contacting on `channel` at t, with the instant it lifts. */
 export function capBlock(ctx: EngineContext, state: AccountState, channel: string, t: number): Block | null {
