@@ -1,4 +1,7 @@
-import { pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+/** What the integrator tells about a debtor beyond the contract's fields (segment, product, tags…). */
+export type DebtorAttributes = Record<string, string | number | boolean | string[]>;
 
 /** A person or company that owes; personal data lives here and nowhere else (not in workflows' ids or search attributes). */
 export const debtors = pgTable('debtors', {
@@ -11,6 +14,8 @@ export const debtors = pgTable('debtors', {
   country: text('country').notNull(),
   timezone: text('timezone'),
   locale: text('locale'),
+  /** Segmentation rules may name any of them (`when.attributes`); never personal data by contract. */
+  attributes: jsonb('attributes').$type<DebtorAttributes>(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
