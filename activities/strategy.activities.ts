@@ -86,6 +86,7 @@ async function accountFacts(db: Db, input: LoadContextInput): Promise<AccountFac
     .select({
       kind: debtors.kind,
       country: debtors.country,
+      attributes: debtors.attributes,
       currency: accounts.currency,
       invoicedMinor: sql<
         string | null
@@ -108,6 +109,13 @@ async function accountFacts(db: Db, input: LoadContextInput): Promise<AccountFac
     balanceMinor: input.balanceMinor,
     daysPastDue: input.daysPastDue,
   };
+  // `product` and `tags` conditions read the attributes of those names.
+  const attributes = row?.attributes ?? undefined;
+  if (attributes) {
+    facts.attributes = attributes;
+    if (typeof attributes.product === 'string') facts.product = attributes.product;
+    if (Array.isArray(attributes.tags)) facts.tags = attributes.tags;
+  }
   if (row?.invoicedMinor != null)
     facts.balanceMinor = Math.max(0, Number(row.invoicedMinor) - Number(row.paidMinor ?? 0));
   if (row?.oldestDue) {

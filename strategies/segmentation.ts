@@ -9,10 +9,15 @@ export interface SegmentConditions {
   maxBalance?: string;
   minDaysPastDue?: number;
   maxDaysPastDue?: number;
+  currency?: string | string[];
   product?: string | string[];
   /** Every listed tag must be present. */
   tags?: string[];
+  /** The debtor's attributes: each must equal the value, be one of the listed values, or (a list) contain it. */
+  attributes?: Record<string, AttributeValue | (string | number)[]>;
 }
+
+export type AttributeValue = string | number | boolean | string[];
 
 export interface StrategyArms {
   strategy: string;
@@ -39,6 +44,14 @@ export interface AccountFacts {
   daysPastDue: number;
   product?: string;
   tags?: readonly string[];
+  attributes?: Readonly<Record<string, AttributeValue>>;
+}
+
+function attributeHolds(actual: AttributeValue | undefined, expected: AttributeValue | (string | number)[]): boolean {
+  if (actual === undefined) return false;
+  const wanted: unknown[] = Array.isArray(expected) ? expected : [expected];
+  if (Array.isArray(actual)) return wanted.some((w) => actual.includes(String(w)));
+  return wanted.some((w) => w === actual);
 }
 
 export interface Assignment {
@@ -76,6 +89,9 @@ export function matches(when: SegmentConditions, facts: AccountFacts): boolean {
   if (when.kind !== undefined && when.kind !== facts.kind) return false;
   if (!oneOf(facts.country, when.country)) return false;
   if (!oneOf(facts.product, when.product)) return false;
+  if (!oneOf(facts.currency, when.currency)) return false;
+  for (const [name, expected] of Object.entries(when.attributes ?? {}))
+    if (!attributeHolds(facts.attributes?.[name], expected)) return false;
   if (min !== null && facts.balanceMinor < min) return false;
   if (max !== null && facts.balanceMinor > max) return false;
   if (when.minDaysPastDue !== undefined && facts.daysPastDue < when.minDaysPastDue) return false;

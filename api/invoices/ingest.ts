@@ -66,6 +66,7 @@ export async function ingestInvoice(db: Db, inv: NormalizedInvoice, taskQueue: s
         country: d.country,
         timezone: d.timezone,
         locale: d.locale,
+        attributes: d.attributes ?? null,
       })
       .onConflictDoUpdate({
         target: debtors.externalId,
@@ -78,6 +79,7 @@ export async function ingestInvoice(db: Db, inv: NormalizedInvoice, taskQueue: s
           country: d.country,
           timezone: d.timezone,
           locale: d.locale,
+          attributes: sql`coalesce(excluded.attributes, ${debtors.attributes})`,
           updatedAt: new Date(),
         },
       })

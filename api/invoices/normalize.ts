@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { parsePhoneNumberFromString, getCountries, type CountryCode } from 'libphonenumber-js';
 import { DateTime, IANAZone } from 'luxon';
+import type { DebtorAttributes } from '../../db/schema';
 import type { FieldError } from '../problem';
 import { isCurrency, parseAmount } from '../money';
 import { DATE_RANGE } from '../schemas/common';
@@ -18,6 +19,7 @@ export interface InvoiceRequest {
     country: string;
     timezone?: string;
     locale?: string;
+    attributes?: DebtorAttributes;
   };
   amount: string;
   currency: string;
@@ -37,6 +39,7 @@ export interface NormalizedInvoice {
     country: string;
     timezone: string;
     locale: string;
+    attributes?: DebtorAttributes;
   };
   amountMinor: number;
   currency: string;
@@ -106,6 +109,7 @@ export function normalizeInvoice(
       country,
       timezone,
       locale: req.debtor.locale ?? countryDefaultLocale(country),
+      ...(req.debtor.attributes ? { attributes: req.debtor.attributes } : {}),
     },
     amountMinor: amountMinor ?? 0,
     currency: req.currency,

@@ -18,6 +18,23 @@ export const debtorSchema = {
       description: 'an IANA time zone; default: the country main zone',
     },
     locale: { type: 'string', pattern: '^[a-z]{2}(-[A-Z]{2})?$', description: 'a locale such as es-MX' },
+    attributes: {
+      type: 'object',
+      description:
+        'Facts about the debtor that segmentation rules may name (`when.attributes`), e.g. ' +
+        '{"segment": "premium", "product": "card", "tags": ["vip"]}; never personal data. The newest invoice ' +
+        'replaces what an earlier one sent.',
+      maxProperties: 50,
+      propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_.-]{0,63}$' },
+      additionalProperties: {
+        anyOf: [
+          { type: 'string', maxLength: 200 },
+          { type: 'number' },
+          { type: 'boolean' },
+          { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 100 } },
+        ],
+      },
+    },
   },
 } as const;
 

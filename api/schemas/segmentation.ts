@@ -1,10 +1,10 @@
-import { moneyString, problemResponses, text } from './common';
+import { moneyString, NOT_BLANK_TEXT, problemResponses, text } from './common';
 
 const strategyRef = {
   type: 'string',
   minLength: 1,
   maxLength: 100,
-  pattern: '\\S',
+  pattern: NOT_BLANK_TEXT,
   description: 'a built-in or published strategy id',
 } as const;
 const oneOrMany = {
@@ -54,8 +54,24 @@ export const segmentationDocument = {
               maxBalance: moneyString,
               minDaysPastDue: { type: 'integer' },
               maxDaysPastDue: { type: 'integer' },
+              currency: oneOrMany,
               product: oneOrMany,
               tags: { type: 'array', items: text(100) },
+              attributes: {
+                type: 'object',
+                description:
+                  "The debtor's attributes (sent with their invoices): each named one must equal the value, " +
+                  'be one of a list of values, or (for a list attribute) contain it.',
+                maxProperties: 20,
+                additionalProperties: {
+                  anyOf: [
+                    { type: 'string', maxLength: 200 },
+                    { type: 'number' },
+                    { type: 'boolean' },
+                    { type: 'array', minItems: 1, maxItems: 50, items: { type: ['string', 'number'] } },
+                  ],
+                },
+              },
             },
           },
           ...arms,

@@ -43,13 +43,18 @@ afterAll(async () => {
   await db?.close();
 });
 
-async function strategyOf(kind: 'person' | 'company', country: string, currency: string): Promise<string> {
+async function strategyOf(
+  kind: 'person' | 'company',
+  country: string,
+  currency: string,
+  attributes?: Record<string, unknown>,
+): Promise<string> {
   const opened = await call(
     'POST',
     '/v1/invoices',
     {
       externalId: uniqueId('F'),
-      debtor: { externalId: uniqueId('D'), name: 'Cliente', kind, country },
+      debtor: { externalId: uniqueId('D'), name: 'Cliente', kind, country, ...(attributes ? { attributes } : {}) },
       amount: '1500.00',
       currency,
       dueDate: DateTime.now().plus({ days: 20 }).toISODate(),
@@ -89,4 +94,59 @@ describe('the built-in segmentation, one account per rule', () => {
           strategy: rule.strategy,
         });
     });
+});
+
+describe('a published segmentation on currency and the debtor attributes the integrator sent', () => {
+  it('picks the strategy of the first rule that holds', async () => {
+    const strategist = generateKey();
+    await db.db
+      .insert(apiKeys)
+      .values({ name: uniqueId('strategist'), role: 'strategist', keyHash: hashKey(strategist) });
+    const published = await call(
+      'PUT',
+      '/v1/segmentation',
+      {
+        rules: [
+          { id: 'usd', when: { currency: 'USD' }, strategy: 'b2b-co' },
+          {
+            id: 'premium-cards',
+            when: { attributes: { segment: 'premium', product: ['card', 'loan'] } },
+            strategy: 'b2b-co',
+          },
+          { id: 'vip', when: { tags: ['vip'] }, strategy: 'b2b-co' },
+        ],
+        default: { strategy: 'consumer-mx' },
+      },
+      strategist,
+    );
+    expect(published.status).toBeLessThan(300);
+    expect(await strategyOf('person', 'MX', 'USD')).toBe('b2b-co');
+    expect(await strategyOf('person', 'MX', 'MXN', { segment: 'premium', product: 'card' })).toBe('b2b-co');
+    expect(await strategyOf('person', 'MX', 'MXN', { segment: 'premium', product: 'mortgage' })).toBe('consumer-mx');
+    expect(await strategyOf('person', 'MX', 'MXN', { tags: ['new', 'vip'] })).toBe('b2b-co');
+    expect(await strategyOf('person', 'MX', 'MXN', { segment: 'basic' })).toBe('consumer-mx');
+  });
+
+  it('refuses attributes that are not plain facts, naming the field', async () => {
+    const res = await call(
+      'POST',
+      '/v1/invoices',
+      {
+        externalId: uniqueId('F'),
+        debtor: {
+          externalId: uniqueId('D'),
+          name: 'Cliente',
+          kind: 'person',
+          country: 'MX',
+          attributes: { nested: { a: 1 } },
+        },
+        amount: '10.00',
+        currency: 'MXN',
+        dueDate: DateTime.now().toISODate(),
+      },
+      system,
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toContain('debtor.attributes.nested');
+  });
 });
