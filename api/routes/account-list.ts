@@ -1,6 +1,9 @@
 import { and, asc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { accounts, debtors } from '../../db/schema';
+import type { Db } from '../../db/client';
+import { accounts, debtors, strategyVersions } from '../../db/schema';
+import { BUILTIN_STRATEGIES } from '../../strategies/index';
+import { ACCOUNT_STATUSES } from '../../strategies/core/view';
 import type { AppDeps } from '../app';
 import { decodeCursor as readCursor } from '../cursor';
 import { formatAmount, isCurrency, parseAmount } from '../money';
@@ -53,12 +56,55 @@ function balanceFilters(q: ListQuery): SQL[] {
   ];
 }
 
+/**
+ * The values `stage` and `status` can hold in the read model: every stage id of a built-in or published
+ * strategy (and `none`, before the first stage), the core's statuses and every terminal stage's hand-off status.
+ */
+async function filterValues(db: Db): Promise<{ stages: Set<string>; statuses: Set<string> }> {
+  const stages = new Set<string>(['none']);
+  const statuses = new Set<string>(ACCOUNT_STATUSES);
+  for (const definition of Object.values(BUILTIN_STRATEGIES)) {
+    for (const stage of definition.stages) {
+      stages.add(stage.id);
+      if (stage.terminal) statuses.add(stage.terminal);
+    }
+  }
+  const published = await db.execute<{ id: string | null; terminal: string | null }>(
+    sql`select distinct stage->>'id' as id, stage->>'terminal' as terminal
+        from ${strategyVersions}, jsonb_array_elements(${strategyVersions.definition}->'stages') as stage`,
+  );
+  for (const row of published) {
+    if (row.id) stages.add(row.id);
+    if (row.terminal) statuses.add(row.terminal);
+  }
+  return { stages, statuses };
+}
+
+/** An unknown stage or status is a 400 listing what exists, never an empty page that looks like an answer. */
+async function checkFilterValues(db: Db, q: ListQuery): Promise<void> {
+  if (q.stage === undefined && q.status === undefined) return;
+  const known = await filterValues(db);
+  const errors: FieldError[] = [];
+  const check = (field: 'stage' | 'status', values: Set<string>, what: string) => {
+    const value = q[field];
+    if (value !== undefined && !values.has(value))
+      errors.push({
+        field: `querystring.${field}`,
+        message: `"${value}" is not ${what}; accepted: ${[...values].sort().join(', ')}`,
+      });
+  };
+  check('stage', known.stages, 'a stage of any strategy');
+  check('status', known.statuses, 'an account status');
+  if (errors.length > 0) throw badRequest(errors);
+}
+
 export function accountListRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get<{ Querystring: ListQuery }>(
     '/v1/accounts',
     { schema: listAccountsSchema, config: { roles: ['system', 'supervisor', 'agent'] } },
     async (req) => {
       const q = req.query;
+      await checkFilterValues(deps.db, q);
       const where: SQL[] = balanceFilters(q);
       if (q.currency !== undefined && where.length === 0) where.push(eq(accounts.currency, q.currency));
       if (q.status !== undefined) where.push(eq(accounts.status, q.status));

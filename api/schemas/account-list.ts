@@ -51,8 +51,20 @@ export const listAccountsSchema = {
     type: 'object',
     additionalProperties: false,
     properties: {
-      status: { type: 'string', minLength: 1, maxLength: 40 },
-      stage: { type: 'string', minLength: 1, maxLength: 60 },
+      status: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 40,
+        description:
+          'active, paused, disputed, paid, written_off, or a strategy’s hand-off status (legal_handoff); another value is a 400 listing them.',
+      },
+      stage: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 60,
+        description:
+          'A stage id of a built-in or published strategy, or `none` (before the first stage); another value is a 400 listing them.',
+      },
       strategyId: { type: 'string', minLength: 1, maxLength: 100 },
       assignedAgentId: { type: 'string', minLength: 1, maxLength: 200 },
       debtorExternalId: { type: 'string', minLength: 1, maxLength: 200, description: 'the debtor id in your system' },

@@ -1,3 +1,4 @@
+import { agentTasks } from '../../db/schema';
 import { pageOf, problemResponses, uuidParam } from './common';
 
 const task = {
@@ -22,7 +23,8 @@ export const listTasksSchema = {
     type: 'object',
     additionalProperties: false,
     properties: {
-      status: { type: 'string', enum: ['open', 'done', 'cancelled'] },
+      // What the table can hold, so a filter never names a status no task can have.
+      status: { type: 'string', enum: [...agentTasks.status.enumValues], default: 'open' },
       agentId: { type: 'string', minLength: 1, maxLength: 200 },
       limit: { type: 'integer', minimum: 1, maximum: 500 },
       cursor: { type: 'string', maxLength: 500 },

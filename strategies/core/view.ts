@@ -27,6 +27,12 @@ export interface AccountView {
   unansweredContacts: number;
 }
 
+/**
+ * Every status statusOf gives besides a hand-off, which is the entered terminal stage's own `terminal`
+ * (e.g. "legal_handoff"): the list filters of the read model accept exactly these and the strategies' ones.
+ */
+export const ACCOUNT_STATUSES = ['active', 'paused', 'disputed', 'paid', 'written_off'] as const;
+
 function statusOf(s: AccountState): string {
   if (s.closed !== null) return s.closed;
   if (s.handoff !== null) return s.handoff;
