@@ -21,6 +21,8 @@ export const unitTests = [
   'tests/strategies/definition.test.ts',
   'tests/strategies/fixtures.test.ts',
   'tests/strategies/journeys.test.ts',
+  'tests/strategies/kpis.test.ts',
+  'tests/strategies/portfolio.test.ts',
   'tests/strategies/contact-budget.test.ts',
   'tests/strategies/explain.test.ts',
   'tests/temporal/payload-codec.test.ts',

@@ -7,7 +7,14 @@ import type { AccountState, EngineEvent, InvoiceEvent } from './types';
 
 /** Replies that mean "stop contacting me on this channel". */
 const STOP_WORDS = /^\s*(stop|baja|alto|cancelar|unsubscribe|no mas|no más)\s*[.!]*\s*$/i;
-const RIGHT_PARTY = new Set(['right_party', 'conversation', 'promise_to_pay', 'paid']);
+/** Contact outcomes that reached the debtor (`right_party_contact` is the KPI contract's name for `right_party`). */
+export const RIGHT_PARTY_OUTCOMES: ReadonlySet<string> = new Set([
+  'right_party',
+  'right_party_contact',
+  'conversation',
+  'promise_to_pay',
+  'paid',
+]);
 
 function applyToOldest(s: AccountState, amountMinor: number, preferredInvoice?: string): number {
   let left = amountMinor;
@@ -177,6 +184,13 @@ function applyWriteOff(run: Run, e: Extract<EngineEvent, { type: 'write_off' }>,
   }
 }
 
+/** The account's first invoices open it: `opened` carries the balance placed in collection (KPIs' `placed`). */
+function applyInvoices(run: Run, invoices: InvoiceEvent[], t: number): void {
+  const opening = run.s.invoices.length === 0;
+  for (const invoice of invoices) applyInvoice(run, invoice, t);
+  if (opening && run.s.invoices.length > 0) record(run, t, 'opened', { amount: money(run.s, balanceOf(run.s)) });
+}
+
 /** Money and invoices count whatever collection is doing; the rest only while the account is open. */
 const AFTER_CLOSING = new Set<EngineEvent['type']>(['payment', 'invoice', 'invoices']);
 
@@ -187,10 +201,8 @@ export function applyEvent(run: Run, event: EngineEvent, t: number): void {
     case 'tick':
       return;
     case 'invoice':
-      return applyInvoice(run, event, t);
     case 'invoices':
-      for (const invoice of event.invoices) applyInvoice(run, invoice, t);
-      return;
+      return applyInvoices(run, event.type === 'invoice' ? [event] : event.invoices, t);
     case 'write_off':
       return applyWriteOff(run, event, t);
     case 'recall':
@@ -235,12 +247,15 @@ export function applyEvent(run: Run, event: EngineEvent, t: number): void {
       if (!s.unavailable.includes(event.channel)) s.unavailable.push(event.channel);
       return;
     case 'contact_outcome':
-      if (RIGHT_PARTY.has(event.outcome)) {
+      record(run, t, 'contact_outcome', { channel: event.channel, outcome: event.outcome });
+      if (RIGHT_PARTY_OUTCOMES.has(event.outcome)) {
         s.unansweredContacts = 0;
         s.lastConversationAt[event.channel] = t;
       }
       return;
     case 'reply':
+      // The reply's text stays out of the timeline (and so out of the ledger): it may carry personal data.
+      record(run, t, 'reply', { channel: event.channel });
       s.unansweredContacts = 0;
       if (STOP_WORDS.test(event.text) && !s.optedOut.includes(event.channel)) s.optedOut.push(event.channel);
       return;

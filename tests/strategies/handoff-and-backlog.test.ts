@@ -23,10 +23,11 @@ describe('invoices that arrive together', () => {
     expect(result.balance).toBe('4000.00');
     // 200 days past due of F-2: the first decision already knows it (no "early" message for F-1 first).
     expect(brief(result.timeline)).toEqual([
+      '2026-03-02T08:00:00-06:00 opened amount=4000.00',
       '2026-03-02T08:00:00-06:00 stage_entered reason=schedule',
       '2026-03-02T08:00:00-06:00 message channel=email template=prelegal-notice',
     ]);
-    expect(result.timeline[0]).toMatchObject({ day: 200, stage: 'prelegal' });
+    expect(result.timeline[1]).toMatchObject({ day: 200, stage: 'prelegal' });
   });
 });
 
@@ -54,6 +55,7 @@ describe('a backlog gets its notice before any hand-off (minDays)', () => {
       ],
     });
     expect(brief(result.timeline)).toEqual([
+      '2026-03-02T08:00:00-06:00 opened amount=1500.00',
       '2026-03-02T08:00:00-06:00 stage_entered reason=schedule',
       '2026-03-02T08:00:00-06:00 message channel=email template=prelegal-notice',
       '2026-03-12T00:00:00-06:00 stage_entered reason=schedule',
@@ -106,10 +108,11 @@ describe('a backlog gets its notice before any hand-off (minDays)', () => {
     });
     // Day 41: early (no minDays) is passed over; pre-legal holds (minDays) and is played from its start.
     expect(brief(result.timeline)).toEqual([
+      '2026-03-02T08:00:00-06:00 opened amount=1500.00',
       '2026-03-02T08:00:00-06:00 stage_entered reason=schedule',
       '2026-03-02T08:00:00-06:00 message channel=email template=prelegal-notice',
     ]);
-    expect(result.timeline[0]).toMatchObject({ stage: 'prelegal', day: 41 });
+    expect(result.timeline[1]).toMatchObject({ stage: 'prelegal', day: 41 });
   });
 
   it('refuses minDays on a terminal stage, naming its path', () => {
@@ -145,7 +148,7 @@ describe('write-off and recall', () => {
         { at: '2026-03-16T10:00:00', type: 'write_off', amount: '9999.00', reason: 'uncollectable' },
       ],
     });
-    expect(brief(result.timeline).slice(4)).toEqual([
+    expect(brief(result.timeline).slice(5)).toEqual([
       '2026-03-14T10:00:00-06:00 written_off reason=settlement discount amount=300.00',
       '2026-03-15T10:00:00-06:00 payment amount=1000.00',
       '2026-03-16T10:00:00-06:00 written_off reason=uncollectable amount=200.00',
@@ -162,6 +165,7 @@ describe('write-off and recall', () => {
       events: [{ at: '2026-03-16T09:00:00', type: 'recall' }],
     });
     expect(brief(result.timeline)).toEqual([
+      '2026-03-02T08:00:00-06:00 opened amount=1500.00',
       '2026-03-02T08:00:00-06:00 stage_entered reason=schedule',
       '2026-03-02T08:00:00-06:00 message channel=email template=prelegal-notice',
       '2026-03-12T00:00:00-06:00 stage_entered reason=schedule',
@@ -172,7 +176,7 @@ describe('write-off and recall', () => {
       '2026-03-26T00:00:00-06:00 stage_entered reason=schedule',
       '2026-03-26T00:00:00-06:00 closed status=legal_handoff',
     ]);
-    expect(result.timeline[4]).toMatchObject({ stage: 'prelegal' });
+    expect(result.timeline[5]).toMatchObject({ stage: 'prelegal' });
   });
 });
 

@@ -27,6 +27,7 @@ describe('journeys', () => {
       invoices: [{ externalId: 'F', amount: '90000', currency: 'CLP', dueDate: '2026-09-05' }],
     });
     expect(brief(result.timeline)).toEqual([
+      '2026-09-01T09:00:00-04:00 opened amount=90000',
       '2026-09-06T01:00:00-03:00 stage_entered reason=schedule',
       '2026-09-06T01:00:00-03:00 deferred reason=outside_window channel=whatsapp until=2026-09-07T08:00:00-03:00',
       '2026-09-07T08:00:00-03:00 message channel=whatsapp template=overdue',
@@ -45,6 +46,7 @@ describe('journeys', () => {
       events: [{ at: '2026-03-03T09:00:00', type: 'opt_out', channel: 'whatsapp' }],
     });
     expect(brief(result.timeline)).toEqual([
+      '2026-03-02T08:00:00-06:00 opened amount=1500.00',
       '2026-03-02T08:00:00-06:00 stage_entered reason=schedule',
       '2026-03-02T08:00:00-06:00 message channel=email template=upcoming',
       '2026-03-05T07:00:00-06:00 message channel=email template=due-today',
@@ -64,6 +66,7 @@ describe('journeys', () => {
       events: [{ at: '2026-03-25T10:00:00', type: 'promise', amount: '1000.00', dueDate: '2026-04-08' }],
     });
     expect(brief(result.timeline)).toEqual([
+      '2026-01-05T09:00:00-06:00 opened amount=1000.00',
       '2026-01-05T09:00:00-06:00 stage_entered reason=schedule',
       '2026-01-05T09:00:00-06:00 message channel=email template=overdue',
       '2026-01-08T07:00:00-06:00 task channel=call',
@@ -87,6 +90,7 @@ describe('journeys', () => {
       events: [],
     });
     expect(brief(result.timeline)).toEqual([
+      '2026-03-02T08:00:00-06:00 opened amount=1000.00',
       '2026-03-03T00:00:00-06:00 stage_entered reason=schedule',
       '2026-03-03T07:00:00-06:00 message channel=email template=overdue',
       '2026-03-09T07:00:00-06:00 task channel=call',
@@ -119,6 +123,7 @@ describe('journeys', () => {
       invoices: [{ externalId: 'F', amount: '80.00', currency: 'MXN', dueDate: '2026-03-02' }],
     });
     expect(brief(result.timeline)).toEqual([
+      '2026-03-02T08:00:00-06:00 opened amount=80.00',
       '2026-03-03T00:00:00-06:00 stage_entered reason=schedule',
       '2026-03-03T20:00:00-06:00 message channel=email template=overdue',
       '2026-03-04T07:00:00-06:00 deferred reason=min_hours_between channel=whatsapp until=2026-03-04T20:00:00-06:00',
@@ -147,6 +152,7 @@ describe('journeys', () => {
       ],
     });
     expect(brief(result.timeline)).toEqual([
+      '2026-03-02T08:00:00-06:00 opened amount=400.00',
       '2026-03-02T08:00:00-06:00 stage_entered reason=schedule',
       '2026-03-02T08:00:00-06:00 message channel=email template=overdue',
       '2026-03-04T10:00:00-06:00 payment amount=150.00',
@@ -192,8 +198,10 @@ describe('journeys', () => {
       events: [{ at: '2026-03-08T10:00:00', type: 'contact_outcome', channel: 'call', outcome: 'right_party' }],
     });
     expect(brief(result.timeline)).toEqual([
+      '2026-03-02T08:00:00-06:00 opened amount=100.00',
       '2026-03-08T00:00:00-06:00 stage_entered reason=schedule',
       '2026-03-08T08:00:00-05:00 task channel=call',
+      '2026-03-08T10:00:00-05:00 contact_outcome channel=call',
       '2026-03-10T08:00:00-05:00 deferred reason=after_conversation channel=call until=2026-03-15T10:00:00-05:00',
       '2026-03-13T08:00:00-05:00 skipped reason=superseded channel=call',
       '2026-03-13T08:00:00-05:00 message channel=email template=overdue',

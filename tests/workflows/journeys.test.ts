@@ -60,9 +60,11 @@ describe('journeys through the account workflow', () => {
     const { view, scenario, agreements } = ran('mx-plan-broken-opt-out');
     expect(agreements.map((a) => a.status)).toEqual(['active', 'active']);
     expect(story(view.timeline)).toEqual([
+      'opened',
       'stage_entered:preventive/schedule',
       'message:upcoming',
       'message:due-today',
+      'reply:whatsapp',
       'stage_entered:early/schedule',
       // The debtor answered "BAJA" on WhatsApp: its overdue step has no fallback.
       'skipped:opted_out',
@@ -74,6 +76,7 @@ describe('journeys through the account workflow', () => {
       'plan_broken',
       'skipped:catch_up',
       'task:visit',
+      'contact_outcome:call',
       'promise_accepted',
       'payment',
       'promise_kept',
@@ -115,6 +118,7 @@ describe('journeys through the account workflow', () => {
     expect(view.strategy).toEqual({ id: account.strategyId, version: 2 });
     // Version 2's day-5 email exists only there; its 4th unanswered contact escalates (v1 waited for 6).
     expect(story(view.timeline)).toEqual([
+      'opened',
       'stage_entered:preventive/schedule',
       'message:upcoming',
       'message:due-today',
