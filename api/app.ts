@@ -5,7 +5,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import type { Db } from '../db/client';
+import { isDatabaseUnavailable, type Db } from '../db/client';
 import type { AppConfig } from '../workers/config';
 import { authPlugin } from './auth';
 import type { OutboxRelay } from '../lib/outbox/relay';
@@ -39,6 +39,9 @@ declare module 'fastify' {
     routeRoles: { method: string; url: string; roles: readonly string[] | null }[];
   }
 }
+
+/** What a 503 tells the client to wait before trying again (seconds). */
+const DATABASE_RETRY_AFTER_SECONDS = '2';
 
 export interface AppDeps {
   config: AppConfig;
@@ -131,6 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof ProblemError) {
+      if (err.status === 503) reply.header('retry-after', DATABASE_RETRY_AFTER_SECONDS);
       return reply
         .code(err.status)
         .type('application/problem+json')
@@ -155,6 +159,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         .code(err.statusCode)
         .type('application/problem+json')
         .send(problemBody(err.statusCode, title, err.message));
+    }
+    // The database restarting or out of reach: a quick 503 the client can retry, not a 500.
+    if (isDatabaseUnavailable(err)) {
+      req.log.warn({ err }, 'database unavailable');
+      return reply
+        .code(503)
+        .header('retry-after', DATABASE_RETRY_AFTER_SECONDS)
+        .type('application/problem+json')
+        .send(problemBody(503, 'Service Unavailable', 'The database is not answering; retry in a few seconds.'));
     }
     req.log.error({ err }, 'unhandled error');
     return reply
