@@ -21,10 +21,18 @@ export const workflowOutbox = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
     dispatchedAt: timestamp('dispatched_at', { withTimezone: true }),
+    /**
+     * Set when no workflow took the message and retrying will not change that (its workflow closed, an
+     * error that persisted): out of the relay's line, counted by /health, put back by an operator's retry.
+     */
+    failedAt: timestamp('failed_at', { withTimezone: true }),
   },
   (t) => [
     index('workflow_outbox_pending')
       .on(t.taskQueue, t.nextAttemptAt)
-      .where(sql`${t.dispatchedAt} is null`),
+      .where(sql`${t.dispatchedAt} is null and ${t.failedAt} is null`),
+    index('workflow_outbox_failed')
+      .on(t.taskQueue, t.workflowId)
+      .where(sql`${t.dispatchedAt} is null and ${t.failedAt} is not null`),
   ],
 );
