@@ -3,17 +3,13 @@
 // them), the jurisdiction pack in force and the holiday calendar, as plain data the workflow keeps.
 import { ApplicationFailure } from '@temporalio/common';
 import { eq, sql } from 'drizzle-orm';
-import { DateTime } from 'luxon';
 import type { Db } from '../db/client';
 import { accounts, debtors, invoices, payments } from '../db/schema';
 import { loadSegmentation, loadStrategyVersion } from '../lib/strategies/store';
+import { daysPastDue, withAttributes } from '../strategies/account-facts';
 import type { EngineContext } from '../strategies/core/types';
-import { publicHolidays } from '../strategies/holidays';
-import { packFor } from '../strategies/jurisdictions';
+import { engineContext } from '../strategies/engine-context';
 import { assignStrategy, type AccountFacts } from '../strategies/segmentation';
-
-/** Years of holidays loaded at once; a run continues-as-new long before it needs more. */
-const HOLIDAY_YEARS_AHEAD = 3;
 
 export interface LoadContextInput {
   accountId: string;
@@ -54,14 +50,7 @@ export function createStrategyActivities(deps: { db: Db; whatsappSendNumber?: st
           `Strategy ${strategyId}${input.version ? ` v${input.version}` : ''} does not exist`,
           'UnknownStrategy',
         );
-      const today = DateTime.fromMillis(input.now, { zone: input.zone });
-      const context: EngineContext = {
-        strategy: found.strategy,
-        strategyVersion: found.version,
-        pack: packFor(input.country, today.toISODate() ?? '2000-01-01'),
-        holidays: publicHolidays(input.country, today.year - 1, today.year + HOLIDAY_YEARS_AHEAD),
-        zone: input.zone,
-      };
+      const context: EngineContext = engineContext(found, input.country, input.zone, input.now);
       await db
         .update(accounts)
         .set({ strategyId, strategyVersion: found.version, strategyArm: arm, updatedAt: new Date() })
@@ -101,27 +90,19 @@ async function accountFacts(db: Db, input: LoadContextInput): Promise<AccountFac
     .from(accounts)
     .innerJoin(debtors, eq(debtors.id, accounts.debtorId))
     .where(eq(accounts.id, input.accountId));
-  const facts: AccountFacts = {
-    accountId: input.accountId,
-    kind: row?.kind ?? input.kind ?? 'person',
-    country: row?.country ?? input.country,
-    currency: row?.currency ?? input.currency,
-    balanceMinor: input.balanceMinor,
-    daysPastDue: input.daysPastDue,
-  };
-  // `product` and `tags` conditions read the attributes of those names.
-  const attributes = row?.attributes ?? undefined;
-  if (attributes) {
-    facts.attributes = attributes;
-    if (typeof attributes.product === 'string') facts.product = attributes.product;
-    if (Array.isArray(attributes.tags)) facts.tags = attributes.tags;
-  }
+  const facts: AccountFacts = withAttributes(
+    {
+      accountId: input.accountId,
+      kind: row?.kind ?? input.kind ?? 'person',
+      country: row?.country ?? input.country,
+      currency: row?.currency ?? input.currency,
+      balanceMinor: input.balanceMinor,
+      daysPastDue: input.daysPastDue,
+    },
+    row?.attributes,
+  );
   if (row?.invoicedMinor != null)
     facts.balanceMinor = Math.max(0, Number(row.invoicedMinor) - Number(row.paidMinor ?? 0));
-  if (row?.oldestDue) {
-    const today = DateTime.fromMillis(input.now, { zone: input.zone }).startOf('day');
-    const due = DateTime.fromISO(row.oldestDue, { zone: input.zone });
-    facts.daysPastDue = Math.max(0, Math.floor(today.diff(due, 'days').days));
-  }
+  if (row?.oldestDue) facts.daysPastDue = daysPastDue(row.oldestDue, input.zone, input.now);
   return facts;
 }

@@ -3,19 +3,16 @@
 // and holidays in force, every invoice of the account arriving together, then a tick), so the answer is the
 // core's own, never a second copy of its stage rules.
 import { eq, inArray, sql } from 'drizzle-orm';
-import { DateTime } from 'luxon';
 import type { Db } from '../../db/client';
 import { accounts, debtors, invoices, payments } from '../../db/schema';
 import { usableChannels } from '../../lib/channel-status';
 import { loadSegmentation, loadStrategyVersion, type StrategyVersion } from '../../lib/strategies/store';
 import { decide, initialState } from '../../strategies/core/index';
-import type { EngineContext, InvoiceEvent } from '../../strategies/core/types';
-import { publicHolidays } from '../../strategies/holidays';
-import { packFor } from '../../strategies/jurisdictions';
-import { assignStrategy, type AccountFacts } from '../../strategies/segmentation';
+import { daysPastDue, withAttributes } from '../../strategies/account-facts';
+import type { InvoiceEvent } from '../../strategies/core/types';
+import { engineContext } from '../../strategies/engine-context';
+import { assignStrategy, type AttributeValue } from '../../strategies/segmentation';
 
-/** Years of holidays the worker loads at once (activities/strategy.activities.ts does the same). */
-const HOLIDAY_YEARS_AHEAD = 3;
 const ACCOUNTS_PER_QUERY = 500;
 
 export type StageCounts = Record<string, number>;
@@ -31,23 +28,7 @@ interface AccountRow {
   timezone: string | null;
   email: string | null;
   phone: string | null;
-}
-
-function contextFor(found: StrategyVersion, country: string, zone: string, now: number): EngineContext {
-  const today = DateTime.fromMillis(now, { zone });
-  return {
-    strategy: found.strategy,
-    strategyVersion: found.version,
-    pack: packFor(country, today.toISODate() ?? '2000-01-01'),
-    holidays: publicHolidays(country, today.year - 1, today.year + HOLIDAY_YEARS_AHEAD),
-    zone,
-  };
-}
-
-function daysPastDue(oldestDue: string | undefined, zone: string, now: number): number {
-  if (!oldestDue) return 0;
-  const today = DateTime.fromMillis(now, { zone }).startOf('day');
-  return Math.max(0, Math.floor(today.diff(DateTime.fromISO(oldestDue, { zone }), 'days').days));
+  attributes: Record<string, AttributeValue> | null;
 }
 
 async function forecastChunk(db: Db, ids: string[], now: number, counts: StageCounts): Promise<void> {
@@ -63,6 +44,7 @@ async function forecastChunk(db: Db, ids: string[], now: number, counts: StageCo
       timezone: debtors.timezone,
       email: debtors.email,
       phone: debtors.phone,
+      attributes: debtors.attributes,
     })
     .from(accounts)
     .innerJoin(debtors, eq(debtors.id, accounts.debtorId))
@@ -110,20 +92,23 @@ async function forecastChunk(db: Db, ids: string[], now: number, counts: StageCo
     const zone = row.timezone ?? 'UTC';
     const invoiced = events.reduce((sum, e) => sum + e.amountMinor, 0);
     const oldestDue = events.map((e) => e.dueDate).sort()[0];
-    const facts: AccountFacts = {
-      accountId: row.id,
-      kind: row.kind,
-      country: row.country,
-      currency: row.currency,
-      balanceMinor: Math.max(0, invoiced - (paidBy.get(row.id) ?? 0)),
-      daysPastDue: daysPastDue(oldestDue, zone, now),
-    };
+    const facts = withAttributes(
+      {
+        accountId: row.id,
+        kind: row.kind,
+        country: row.country,
+        currency: row.currency,
+        balanceMinor: Math.max(0, invoiced - (paidBy.get(row.id) ?? 0)),
+        daysPastDue: oldestDue ? daysPastDue(oldestDue, zone, now) : 0,
+      },
+      row.attributes,
+    );
     // The strategy the workflow has loaded (or the invoice named) stands; otherwise segmentation picks it.
     const found = row.strategyId
       ? await strategy(row.strategyId, row.strategyVersion ?? undefined)
       : await strategy(assignStrategy(segmentation, facts).strategyId, undefined);
     if (!found) continue;
-    const ctx = contextFor(found, row.country, zone, now);
+    const ctx = engineContext(found, row.country, zone, now);
     let state = initialState({
       accountId: row.id,
       currency: row.currency,
