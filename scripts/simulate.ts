@@ -1,8 +1,10 @@
 // `npm run simulate -- FILE`: runs a scenario (JSON or YAML) through the decision core and prints the result.
+// `npm run simulate -- --portfolio FILE`: many accounts under one strategy, with their KPIs (CONTRACT §6).
 // `"strategy": "consumer-mx@2"` runs that published version, read from the API like the CLI does
 // (COLLECTIONS_API_URL, default http://127.0.0.1:3000, and a strategist or supervisor COLLECTIONS_API_KEY).
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { parsePortfolio, runPortfolio } from '../strategies/portfolio';
 import { parseScenario, publishedVersionRef, simulate } from '../strategies/simulate';
 
 function fail(lines: string[]): never {
@@ -32,8 +34,11 @@ async function publishedDefinition(ref: { id: string; version: number }): Promis
 }
 
 async function main(): Promise<void> {
-  const file = process.argv.slice(2).find((arg) => arg !== '--');
-  if (!file) fail(['usage: npm run simulate -- FILE (a scenario in JSON or YAML)']);
+  const args = process.argv.slice(2).filter((arg) => arg !== '--');
+  const portfolio = args[0] === '--portfolio';
+  const file = portfolio ? args[1] : args[0];
+  if (!file)
+    fail(['usage: npm run simulate -- FILE (a scenario in JSON or YAML) | --portfolio FILE (a portfolio of accounts)']);
 
   let text: string;
   try {
@@ -53,6 +58,12 @@ async function main(): Promise<void> {
 
   const ref = publishedVersionRef((input as { strategy?: unknown } | null)?.strategy);
   if (ref) input = { ...(input as object), strategy: await publishedDefinition(ref) };
+  if (portfolio) {
+    const many = parsePortfolio(input, { strategyVersion: ref?.version });
+    if (!many.ok) fail(many.errors.map((e) => `${e.path || '(root)'}: ${e.message}`));
+    process.stdout.write(`${JSON.stringify(runPortfolio(many.portfolio), null, 2)}\n`);
+    return;
+  }
   const parsed = parseScenario(input, { strategyVersion: ref?.version });
   if (!parsed.ok) fail(parsed.errors.map((e) => `${e.path || '(root)'}: ${e.message}`));
   process.stdout.write(`${JSON.stringify(simulate(parsed.scenario), null, 2)}\n`);

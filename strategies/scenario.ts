@@ -117,7 +117,7 @@ export function publishedVersionRef(strategy: unknown): { id: string; version: n
   return match?.[1] && match[2] ? { id: match[1], version: Number(match[2]) } : null;
 }
 
-function resolveStrategy(input: ScenarioInput['strategy'], errors: FieldError[]): NormalizedStrategy | null {
+export function resolveStrategy(input: ScenarioInput['strategy'], errors: FieldError[]): NormalizedStrategy | null {
   if (typeof input === 'string') {
     if (publishedVersionRef(input)) {
       errors.push({
@@ -138,14 +138,18 @@ function resolveStrategy(input: ScenarioInput['strategy'], errors: FieldError[])
   return result.strategy;
 }
 
-export function parseScenario(json: unknown, opts: { strategyVersion?: number } = {}): ScenarioParse {
+export function parseScenario(
+  json: unknown,
+  /** `strategy`: already resolved (a portfolio resolves its shared strategy once). */
+  opts: { strategyVersion?: number; strategy?: NormalizedStrategy } = {},
+): ScenarioParse {
   const parsed = scenarioSchema.safeParse(json);
   if (!parsed.success) return { ok: false, errors: issuesToErrors(parsed.error.issues) };
   const input = parsed.data;
   const errors: FieldError[] = [];
   const zone = input.debtor.timezone ?? mainZone(input.debtor.country);
   if (!isValidZone(zone)) errors.push({ path: 'debtor.timezone', message: `unknown time zone "${zone}"` });
-  const strategy = resolveStrategy(input.strategy, errors);
+  const strategy = opts.strategy ?? resolveStrategy(input.strategy, errors);
   const currency = input.invoices[0]?.currency ?? 'XXX';
   const digits = currencyDigits(currency);
   const amount = (text: string, path: PropertyKey[]): number => {
