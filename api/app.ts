@@ -18,6 +18,7 @@ import { accountActionRoutes } from './routes/account-actions';
 import { accountSupervisionRoutes } from './routes/account-supervision';
 import { strategyRolloutRoutes } from './routes/strategy-rollout';
 import { contactDecisionRoutes } from './routes/contact-decisions';
+import { explainRoutes } from './routes/explain';
 import { taskRoutes } from './routes/tasks';
 import { resendWebhookRoutes } from './routes/webhooks';
 import { selfServiceRoutes } from './routes/self-service';
@@ -208,6 +209,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   accountSupervisionRoutes(app, deps);
   taskRoutes(app, deps);
   contactDecisionRoutes(app, deps);
+  explainRoutes(app, deps);
   strategyRolloutRoutes(app, deps);
   whatsappRoutes(app, deps);
   await app.register((scope) => resendWebhookRoutes(scope, deps));
