@@ -29,15 +29,35 @@ export const isoDateTime = {
 } as const;
 
 /**
- * Free text a person typed (names, references, reasons): at least one visible character, so `"   "` is
- * refused rather than stored blank. NUL and lone surrogates are refused for every string at the door.
+ * PostgreSQL stores no U+0000 in text or jsonb. The door refuses it in every string and field name
+ * (api/door.ts), with lone surrogates, and documents it on every string schema that has no pattern of its
+ * own (a pattern of its own must exclude it too). Lone surrogates stay out of the pattern: no regex engine
+ * the OpenAPI tools share (Rust's, Python's) can name them.
  */
+export const STORABLE_TEXT = '^[^\\u0000]*$';
+/** Storable text with at least one visible character. */
+export const NOT_BLANK_TEXT = '^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$';
+
+/** Free text a person typed (names, references, reasons): at least one visible character, so `"   "` is refused. */
 export const text = (maxLength: number) =>
-  ({ type: 'string', minLength: 1, maxLength, pattern: '\\S', description: 'text that is not blank' }) as const;
+  ({
+    type: 'string',
+    minLength: 1,
+    maxLength,
+    pattern: NOT_BLANK_TEXT,
+    description: 'text that is not blank',
+  }) as const;
 /** Optional free text (a note) may be empty, never only blanks. */
 export const optionalText = (maxLength: number) =>
-  ({ type: 'string', maxLength, pattern: '^$|\\S', description: 'text that is empty or not blank' }) as const;
+  ({
+    type: 'string',
+    maxLength,
+    pattern: `^$|${NOT_BLANK_TEXT}`,
+    description: 'text that is empty or not blank',
+  }) as const;
 export const uuidParam = { type: 'string', format: 'uuid' } as const;
+/** A strategy or segmentation version: stored as a PostgreSQL integer, so larger numbers are refused (400), not a 500. */
+export const versionNumber = { type: 'integer', minimum: 0, maximum: 2_147_483_647 } as const;
 
 export const problemResponses = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [s, { $ref: 'Problem#', description: 'Problem details (RFC 9457).' }]));
