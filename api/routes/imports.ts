@@ -113,9 +113,19 @@ async function checkUpload(upload: Upload) {
       ...(kind ? { kind } : {}),
     },
   };
+  // Both checked before either is reported, so one answer names every bad option.
+  const problems = [() => checkMapping(raw, 'mapping'), () => checkDefaults(input.defaults)].flatMap((check) => {
+    try {
+      check();
+      return [];
+    } catch (err) {
+      if (err instanceof PortfolioFileError) return err.errors;
+      throw err;
+    }
+  });
+  if (problems.length > 0) throw fileProblem(new PortfolioFileError('invalid upload options', problems), upload);
   try {
     const mapping = checkMapping(raw, 'mapping');
-    checkDefaults(input.defaults);
     const header = await readPortfolioHeader({ ...input, mapping });
     const unmapped: FieldError[] = header
       ? unknownMappedHeaders(mapping, header.headers)

@@ -279,6 +279,8 @@ describe('a real ERP export (issue 8 items 4, 9, 10)', () => {
     const notJson = await call('POST', '/v1/imports?mapping=%7Bnope', system, bytes, { 'content-type': 'text/csv' });
     expect(notJson.status).toBe(400);
     expect(notJson.body.errors[0].field).toBe('querystring.mapping');
+    const both = await postForm({ mapping: '{"debtor.rfc":"RFC"}', country: 'Narnia' }, { bytes, name: 'x.csv' });
+    expect(both.body.errors.map((e: { field: string }) => e.field)).toEqual(['mapping.debtor.rfc', 'country']);
     const badField = await postForm({ kind: 'cooperativa' }, { bytes, name: 'x.csv' });
     expect(badField.status).toBe(400);
     expect(badField.body.errors[0].field).toBe('kind');
