@@ -33,6 +33,7 @@ import { strategyRoutes } from './routes/strategies';
 import { segmentationRoutes } from './routes/segmentation';
 import { whatsappRoutes } from './routes/whatsapp';
 import { temporalCodecRoutes } from './routes/temporal-codec';
+import { kpiRoutes } from './routes/kpis';
 import { fieldErrors, validatorCompiler } from './validation';
 
 declare module 'fastify' {
@@ -211,6 +212,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   contactDecisionRoutes(app, deps);
   explainRoutes(app, deps);
   strategyRolloutRoutes(app, deps);
+  kpiRoutes(app, deps);
   whatsappRoutes(app, deps);
   await app.register((scope) => resendWebhookRoutes(scope, deps));
   // Public, signed links debtors follow from messages; their own body parsers (RFC 8058 form posts).

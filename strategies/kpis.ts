@@ -195,6 +195,9 @@ function figures(currency: string, t: Tally): Kpis {
   };
 }
 
+/** The figures of a currency without activity: zeros, and null rates. */
+export const zeroKpis = (currency: string): Kpis => figures(currency, emptyTally());
+
 /** CONTRACT §6's figures for what happened in [from, to], one result per currency (sorted by currency). */
 export function kpis(timelines: readonly AccountTimeline[], period: KpiPeriod): Kpis[] {
   const tallies = new Map<string, Tally>();
