@@ -8,6 +8,8 @@ import { isCurrency, parseAmount } from '../money';
 import { DATE_RANGE } from '../schemas/common';
 import { countryMainZone, countryDefaultLocale } from './country-defaults';
 
+const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+
 export interface InvoiceRequest {
   externalId: string;
   debtor: {
@@ -96,6 +98,12 @@ export function normalizeInvoice(
       errors.push({ field: f('debtor.phone'), message: 'must be a valid phone number (E.164, e.g. +525512345678)' });
     else phone = parsed.number;
   }
+  for (const name of Object.keys(req.debtor.attributes ?? {}))
+    if (!ATTRIBUTE_NAME.test(name))
+      errors.push({
+        field: f(`debtor.attributes.${name}`),
+        message: 'must be a name of letters, digits, "_", "." or "-" (at most 64), starting with a letter',
+      });
   if (errors.length > 0) return { errors };
 
   const value: Omit<NormalizedInvoice, 'contentHash'> = {

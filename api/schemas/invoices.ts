@@ -25,7 +25,6 @@ export const debtorSchema = {
         '{"segment": "premium", "product": "card", "tags": ["vip"]}; never personal data. The newest invoice ' +
         'replaces what an earlier one sent.',
       maxProperties: 50,
-      propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_.-]{0,63}$' },
       additionalProperties: {
         anyOf: [
           { type: 'string', maxLength: 200 },

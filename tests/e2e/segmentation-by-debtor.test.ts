@@ -149,4 +149,27 @@ describe('a published segmentation on currency and the debtor attributes the int
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: { field: string }) => e.field)).toContain('debtor.attributes.nested');
   });
+
+  it('refuses an attribute name that is not a plain identifier, naming it', async () => {
+    const res = await call(
+      'POST',
+      '/v1/invoices',
+      {
+        externalId: uniqueId('F'),
+        debtor: {
+          externalId: uniqueId('D'),
+          name: 'Cliente',
+          kind: 'person',
+          country: 'MX',
+          attributes: { '1 bad': 'x' },
+        },
+        amount: '10.00',
+        currency: 'MXN',
+        dueDate: DateTime.now().toISODate(),
+      },
+      system,
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['debtor.attributes.1 bad']);
+  });
 });
