@@ -47,7 +47,7 @@ export function forgetCachedKeys(): void {
   for (const cache of caches) cache.clear();
 }
 
-/** Failed authentications (no key, unknown or revoked key) one IP may make per minute before 429. */
+/** Failed authentications (no key, unknown or revoked key) one IP may make per minute before 429, by default. */
 export const FAILED_AUTH_PER_MINUTE = 30;
 const WINDOW_MS = 60_000;
 
@@ -72,8 +72,11 @@ function failedAuthCounter(limit: number) {
   };
 }
 
-export const authPlugin = fp((app: FastifyInstance, opts: { db: Db }, done: (err?: Error) => void) => {
-  const failures = failedAuthCounter(FAILED_AUTH_PER_MINUTE);
+type AuthOptions = { db: Db; failedAuthPerMinute?: number };
+
+export const authPlugin = fp((app: FastifyInstance, opts: AuthOptions, done: (err?: Error) => void) => {
+  const failedLimit = opts.failedAuthPerMinute ?? FAILED_AUTH_PER_MINUTE;
+  const failures = failedAuthCounter(failedLimit);
   const recentlyValid = new Set<string>();
   // A short cache keeps a key lookup off the hot path; a revoked key stops working within CACHE_TTL_MS.
   const cache = new Map<string, { principal: Principal | null; until: number }>();
@@ -115,7 +118,7 @@ export const authPlugin = fp((app: FastifyInstance, opts: { db: Db }, done: (err
       throw new ProblemError(
         429,
         'Too Many Requests',
-        `More than ${FAILED_AUTH_PER_MINUTE} failed authentications per minute from this address; retry in ${wait} s.`,
+        `More than ${failedLimit} failed authentications per minute from this address; retry in ${wait} s.`,
       );
     }
     if (!key) {

@@ -3,6 +3,7 @@
 // a known path asked with another method answers 405. Routes need not repeat any of this.
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { badRequest, ProblemError } from './problem';
+import { STORABLE_TEXT } from './schemas/common';
 import { unstorableText } from './validation';
 
 /** Public routes (webhooks, opt-out links, the portal to come) read no more than this before refusing. */
@@ -24,7 +25,16 @@ const hasBody = (req: FastifyRequest) =>
 function mediaTypeCheck(accepted: string[]) {
   return (req: FastifyRequest): Promise<void> => {
     if (!hasBody(req)) return Promise.resolve();
-    const given = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    const header = req.headers['content-type'] ?? '';
+    const given = header.split(';')[0]?.trim().toLowerCase() ?? '';
+    // The multipart reader threw on a missing boundary (a 500): it is the sender's mistake.
+    if (given === 'multipart/form-data' && accepted.includes(given) && !/;\s*boundary=[^;\s]/i.test(header)) {
+      return Promise.reject(
+        new ProblemError(400, 'Bad Request', 'A multipart/form-data body needs a boundary parameter.', [
+          { field: 'headers.content-type', message: 'needs a boundary parameter' },
+        ]),
+      );
+    }
     if (accepted.includes(given)) return Promise.resolve();
     return Promise.reject(
       new ProblemError(
@@ -47,11 +57,35 @@ function pathPattern(url: string): RegExp {
   return new RegExp(`^${source}/?$`);
 }
 
+/**
+ * What the preValidation check below refuses, said in the request schemas (and so in the OpenAPI document):
+ * every string without a pattern of its own takes STORABLE_TEXT, every open object's field names too.
+ */
+function documentStorableText(schema: unknown, depth = 0): void {
+  if (!schema || typeof schema !== 'object' || depth > 64) return;
+  if (Array.isArray(schema)) {
+    for (const item of schema) documentStorableText(item, depth + 1);
+    return;
+  }
+  const s = schema as Record<string, unknown>;
+  const types = asArray(s.type as string | string[] | undefined);
+  const constrained = s.pattern !== undefined || s.enum !== undefined || s.const !== undefined;
+  if (types.includes('string') && !constrained && s.format !== 'binary') s.pattern = STORABLE_TEXT;
+  if (types.includes('object') && s.additionalProperties !== false && s.propertyNames === undefined) {
+    s.propertyNames = { pattern: STORABLE_TEXT };
+  }
+  for (const [key, value] of Object.entries(s)) {
+    if (key !== 'examples' && key !== 'default' && key !== 'propertyNames') documentStorableText(value, depth + 1);
+  }
+}
+
 export function registerDoorChecks(app: FastifyInstance): { allowedMethods(path: string): string[] } {
   const known: { pattern: RegExp; methods: Set<string> }[] = [];
   app.addHook('onRoute', (route) => {
     // Registered after the rate limiter's own onRoute, so a refused body type still counts against the caller.
     route.preParsing = [...asArray(route.preParsing), mediaTypeCheck(acceptedTypes(route))];
+    const schema = route.schema as Record<string, unknown> | undefined;
+    for (const part of ['body', 'querystring', 'params', 'headers']) documentStorableText(schema?.[part]);
     if (!route.config?.roles && route.bodyLimit === undefined) route.bodyLimit = PUBLIC_BODY_LIMIT;
     const pattern = pathPattern(route.url);
     let entry = known.find((k) => k.pattern.source === pattern.source);

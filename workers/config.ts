@@ -82,6 +82,7 @@ const envSchema = z
     RESEND_WEBHOOK_SECRET: z.string().min(1).optional(),
     EMAIL_FROM: z.string().min(3).default('Cobranzas <cobranzas@example.com>'),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
+    FAILED_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(30),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   })
   .extend(temporalEnvSchema.shape)
@@ -89,7 +90,15 @@ const envSchema = z
 
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
-  http: { host: string; port: number; publicBaseUrl?: string; rateLimitPerMinute: number; bodyLimitBytes: number };
+  http: {
+    host: string;
+    port: number;
+    publicBaseUrl?: string;
+    rateLimitPerMinute: number;
+    /** Failed authentications (no key, unknown or revoked key) one IP may make per minute before 429. */
+    failedAuthPerMinute: number;
+    bodyLimitBytes: number;
+  };
   logLevel: string;
   dataDir: string;
   /** Unset means: run the embedded PostgreSQL under dataDir (development only). */
@@ -143,6 +152,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       port: e.PORT,
       publicBaseUrl: e.PUBLIC_BASE_URL,
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      failedAuthPerMinute: e.FAILED_AUTH_PER_MINUTE,
       bodyLimitBytes: e.BODY_LIMIT_BYTES,
     },
     logLevel: e.LOG_LEVEL,

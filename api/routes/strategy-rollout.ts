@@ -7,7 +7,7 @@ import { loadStrategyVersion } from '../../lib/strategies/store';
 import { strategyVersionChangedSignal } from '../../workflows/account.messages';
 import type { AppDeps } from '../app';
 import { notFound } from '../problem';
-import { problemResponses } from '../schemas/common';
+import { problemResponses, versionNumber } from '../schemas/common';
 
 const rolloutSchema = {
   tags: ['strategies'],
@@ -21,7 +21,7 @@ const rolloutSchema = {
     type: 'object',
     additionalProperties: false,
     required: ['version'],
-    properties: { version: { type: 'integer', minimum: 0 }, fromVersion: { type: 'integer', minimum: 0 } },
+    properties: { version: versionNumber, fromVersion: versionNumber },
   },
   response: {
     202: {

@@ -1,4 +1,13 @@
-import { currencyCode, isoDate, moneyString, optionalText, problemResponses, text, uuidParam } from './common';
+import {
+  currencyCode,
+  isoDate,
+  moneyString,
+  optionalText,
+  problemResponses,
+  text,
+  uuidParam,
+  versionNumber,
+} from './common';
 
 const params = { type: 'object', required: ['accountId'], properties: { accountId: uuidParam } } as const;
 const accepted = {
@@ -153,7 +162,7 @@ export const strategyChangeSchema = {
     required: ['strategyId', 'version'],
     properties: {
       strategyId: text(100),
-      version: { type: 'integer', minimum: 0, description: '0 = the built-in' },
+      version: { ...versionNumber, description: '0 = the built-in' },
     },
   },
   response: { ...accepted, ...problemResponses(400, 401, 403, 404, 409, 422) },

@@ -100,7 +100,12 @@ export const createImportSchema = {
     'case, punctuation, word order and either side of a "/" do not matter); `mapping` names the rest. Lines ' +
     'are streamed, checked and ingested in chunks; follow the job on `GET /v1/imports/{jobId}`. Uploading the ' +
     'same file again is safe: invoices are recognised by their number.',
-  querystring: uploadOptionsSchema,
+  // The query travels in the request head (16 KiB at most, percent-encoded): a longer mapping goes in the
+  // multipart field, where it may take 20,000 characters.
+  querystring: {
+    ...uploadOptionsSchema,
+    properties: { ...uploadOptions, mapping: { ...uploadOptions.mapping, maxLength: 1000 } },
+  },
   body: {
     content: {
       ...Object.fromEntries(UPLOAD_TYPES.map((t) => [t, { schema: { type: 'string', format: 'binary' } }])),

@@ -1,4 +1,4 @@
-import { listOf, problemResponses } from './common';
+import { listOf, problemResponses, versionNumber } from './common';
 
 const strategyId = {
   type: 'string',
@@ -148,7 +148,7 @@ export const getVersionSchema = {
     type: 'object',
     additionalProperties: false,
     required: ['id', 'version'],
-    properties: { id: strategyId, version: { type: 'integer', minimum: 0 } },
+    properties: { id: strategyId, version: versionNumber },
   },
   querystring: emptyQuery,
   response: {
@@ -175,7 +175,7 @@ export const diffSchema = {
     type: 'object',
     additionalProperties: false,
     required: ['from', 'to'],
-    properties: { from: { type: 'integer', minimum: 0 }, to: { type: 'integer', minimum: 0 } },
+    properties: { from: versionNumber, to: versionNumber },
   },
   response: {
     200: {

@@ -44,6 +44,8 @@ export interface ServerOptions {
   /** Extra arguments for the app's node process (child mode), e.g. --cpu-prof. */
   nodeArgs: string[];
   log: (line: string) => void;
+  /** Settings of the app under test that override the bench's (e.g. limits, secrets). */
+  appEnv?: Record<string, string>;
 }
 
 const projectRoot = path.resolve(import.meta.dirname, '../..');
@@ -111,6 +113,7 @@ export async function startBenchEnv(opts: ServerOptions): Promise<BenchEnv> {
       // Production requires payload keys: the run's own unless the caller gives them.
       TEMPORAL_ENCRYPTION_KEYS: process.env.TEMPORAL_ENCRYPTION_KEYS || generateEncryptionKey('bench'),
       ...(opts.poolMax ? { DATABASE_POOL_MAX: String(opts.poolMax) } : {}),
+      ...opts.appEnv,
     };
     for (const key of [
       'TEMPORAL_NAMESPACE',

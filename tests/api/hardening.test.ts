@@ -10,6 +10,8 @@ import { FAILED_AUTH_PER_MINUTE, generateKey, hashKey } from '../../api/auth';
 import { createDb, type Db } from '../../db/client';
 import { apiKeys, type Role } from '../../db/schema';
 import { testConfig, uniqueId } from '../support/runtime';
+
+const loadConfigDefault = () => testConfig().http.failedAuthPerMinute;
 import { TEST_LINK_SIGNING_SECRET } from '../support/links';
 import { invoiceBody } from './helpers';
 
@@ -152,6 +154,22 @@ describe('item 2: rate limits that a changing header cannot dodge', () => {
       headers: bearer(supervisor),
     });
     expect(other.statusCode).toBe(200);
+  });
+
+  it('the failed-authentication limit is FAILED_AUTH_PER_MINUTE (the fuzz run raises it)', async () => {
+    const strict = await build({ FAILED_AUTH_PER_MINUTE: '2' });
+    try {
+      const remoteAddress = '10.9.2.1';
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i += 1) {
+        const res = await strict.inject({ method: 'GET', url: '/v1/tasks', remoteAddress, headers: bearer(`x${i}`) });
+        statuses.push(res.statusCode);
+      }
+      expect(statuses).toEqual([401, 401, 429]);
+      expect(loadConfigDefault()).toBe(FAILED_AUTH_PER_MINUTE);
+    } finally {
+      await strict.close();
+    }
   });
 
   it('limits unauthenticated traffic per IP and authenticated traffic per key', async () => {
@@ -361,6 +379,63 @@ describe('item 7: headers, 405 and the OpenAPI document', () => {
     expect(res.headers.allow).toBe('POST');
     const unknown = await app.inject({ method: 'GET', url: '/v1/nothing-here' });
     expect(unknown.statusCode).toBe(404);
+  });
+
+  it('what schemathesis found: a QUERY, a huge version, a long id, cut-off base64 and a multipart without boundary are no 400/414/500 surprises', async () => {
+    const [strategist, admin] = await Promise.all([keyFor('strategist'), keyFor('admin')]);
+    // QUERY carries a body: Fastify answered 400 "must provide a Content-Type" before the 405.
+    const query = await app.inject({ method: 'QUERY' as 'GET', url: '/v1/tasks', headers: bearer(supervisor) });
+    expect(query.statusCode).toBe(405);
+    expect(query.headers.allow).toBe('GET, HEAD');
+    // Versions are PostgreSQL integers: a larger number reached the query and was a 500.
+    const diff = await app.inject({
+      method: 'GET',
+      url: '/v1/strategies/consumer-mx/diff?from=1&to=93689366385',
+      headers: bearer(strategist),
+    });
+    expect(diff.statusCode).toBe(400);
+    expect(diff.json().errors[0].field).toBe('querystring.to');
+    // The router refused path parameters over 100 characters (414) though a debtor id may have 200.
+    const id = (n: number) => `/v1/debtors/${'d'.repeat(n)}/contact-decisions`;
+    const long = await app.inject({ method: 'GET', url: id(200), headers: bearer(supervisor) });
+    expect(long.statusCode).toBe(404);
+    const tooLong = await app.inject({ method: 'GET', url: id(201), headers: bearer(supervisor) });
+    expect(tooLong.statusCode).toBe(400);
+    // "=" passed the base64 pattern and protobuf's reader threw on it.
+    const codec = await app.inject({
+      method: 'POST',
+      url: '/v1/temporal-codec/decode',
+      headers: bearer(admin),
+      payload: { payloads: [{ data: '=', metadata: { encoding: 'anNvbi9wbGFpbg==' } }] },
+    });
+    expect(codec.statusCode).toBe(400);
+    expect(codec.json().errors[0].field).toBe('payloads[0].data');
+    // The multipart reader threw on a missing boundary.
+    const upload = await app.inject({
+      method: 'POST',
+      url: '/v1/imports',
+      headers: { ...bearer(system), 'content-type': 'multipart/form-data' },
+      payload: 'x',
+    });
+    expect(upload.statusCode).toBe(400);
+    expect(upload.json().errors[0].field).toBe('headers.content-type');
+  });
+
+  it('the OpenAPI document says what the door refuses: no U+0000 in a string without a pattern of its own', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<{
+      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: unknown }> } }>>;
+    }>();
+    type Body = { properties: Record<string, { pattern?: string }> };
+    const body = (path: string) => doc.paths[path]?.post?.requestBody?.content['application/json']?.schema as Body;
+    // Free text (its own pattern: not blank) and a plain string (the door's pattern, added to the schema).
+    for (const [path, field] of [
+      ['/v1/accounts/{accountId}/payments', 'reference'],
+      ['/v1/api-keys', 'agentId'],
+    ] as const) {
+      const pattern = new RegExp(body(path).properties[field]?.pattern ?? '', 'u');
+      expect(pattern.test('SPEI 0042'), field).toBe(true);
+      expect(pattern.test('SPEI\u00000042'), field).toBe(false);
+    }
   });
 
   it('every operation documents 429 (and 413/415 with a body); 4xx after 400 are application/problem+json; /health is public', async () => {

@@ -206,7 +206,7 @@ describe('the same history through the codec', () => {
       'x-namespace': 'someone-else',
     });
     expect(other.status).toBe(400);
-    expect(other.body.errors[0].field).toBe('X-Namespace');
+    expect(other.body.errors[0].field).toBe('headers.x-namespace');
     const malformed = await call(
       'POST',
       '/v1/temporal-codec/decode',
