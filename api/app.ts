@@ -4,7 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Client } from '@temporalio/client';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable, type Db } from '../db/client';
 import type { AppConfig } from '../workers/config';
 import { authPlugin } from './auth';
@@ -70,6 +70,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ...(deps.logStream ? { stream: deps.logStream } : {}),
     },
     bodyLimit: deps.config.http.bodyLimitBytes,
+    // Above every path parameter's maxLength (ids up to 200 characters), so a longer one is the schema's 400,
+    // not the router's 414 (whose default, 100, is shorter than a valid debtor id).
+    routerOptions: { maxParamLength: 1024 },
     requestTimeout: 30_000,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -132,7 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(authPlugin, { db: deps.db });
+  await app.register(authPlugin, { db: deps.db, failedAuthPerMinute: deps.config.http.failedAuthPerMinute });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof ProblemError) {
@@ -177,7 +180,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       .type('application/problem+json')
       .send(problemBody(500, 'Internal Server Error', `Reference: ${req.id}`));
   });
-  app.setNotFoundHandler((req, reply) => {
+  const unknownRoute = (req: FastifyRequest, reply: FastifyReply) => {
     const path = req.url.split('?')[0] ?? '';
     const allow = door.allowedMethods(path);
     if (allow.length > 0) {
@@ -193,7 +196,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       .code(404)
       .type('application/problem+json')
       .send(problemBody(404, 'Not Found', `No route ${req.method} ${path}.`));
-  });
+  };
+  // Answered before any body is read: a QUERY without Content-Type would otherwise be a 400, not a 405.
+  app.addHook('onRequest', async (req, reply) => (req.is404 ? unknownRoute(req, reply) : undefined));
+  app.setNotFoundHandler(unknownRoute);
 
   app.get('/openapi.json', { schema: { hide: true } }, () => Promise.resolve(app.swagger()));
   healthRoutes(app, deps);
