@@ -68,7 +68,12 @@ export const segmentationDocument = {
                     { type: 'string', maxLength: 200 },
                     { type: 'number' },
                     { type: 'boolean' },
-                    { type: 'array', minItems: 1, maxItems: 50, items: { type: ['string', 'number'] } },
+                    {
+                      type: 'array',
+                      minItems: 1,
+                      maxItems: 50,
+                      items: { anyOf: [{ type: 'string' }, { type: 'number' }] },
+                    },
                   ],
                 },
               },
