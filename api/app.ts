@@ -19,6 +19,7 @@ import { accountSupervisionRoutes } from './routes/account-supervision';
 import { strategyRolloutRoutes } from './routes/strategy-rollout';
 import { contactDecisionRoutes } from './routes/contact-decisions';
 import { explainRoutes } from './routes/explain';
+import { exportRoutes } from './routes/exports';
 import { taskRoutes } from './routes/tasks';
 import { resendWebhookRoutes } from './routes/webhooks';
 import { selfServiceRoutes } from './routes/self-service';
@@ -217,6 +218,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   taskRoutes(app, deps);
   contactDecisionRoutes(app, deps);
   explainRoutes(app, deps);
+  exportRoutes(app, deps);
   strategyRolloutRoutes(app, deps);
   kpiRoutes(app, deps);
   whatsappRoutes(app, deps);
