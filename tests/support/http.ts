@@ -26,12 +26,19 @@ export function httpClient(baseUrl: string) {
       body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
     });
     const text = await res.text();
-    return {
-      status: res.status,
-      type: res.headers.get('content-type') ?? '',
-      body: text ? (JSON.parse(text) as Record<string, any>) : {},
-    };
+    const type = res.headers.get('content-type') ?? '';
+    return { status: res.status, type, body: text ? parseBody(text, type) : {} };
   };
+}
+
+/** JSON answers are parsed (a malformed one fails the test); other answers (CSV, XLSX exports) come as `{text}`. */
+function parseBody(text: string, type: string): Record<string, any> {
+  if (type.includes('json')) return JSON.parse(text) as Record<string, any>;
+  try {
+    return JSON.parse(text) as Record<string, any>;
+  } catch {
+    return { text };
+  }
 }
 
 export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
