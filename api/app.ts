@@ -26,6 +26,7 @@ import { selfServiceRoutes } from './routes/self-service';
 import { accountRoutes } from './routes/accounts';
 import { apiKeyRoutes } from './routes/api-keys';
 import { healthRoutes } from './routes/health';
+import { outboxRoutes } from './routes/outbox';
 import { invoiceRoutes } from './routes/invoices';
 import { invoiceBatchRoutes } from './routes/invoices-batch';
 import { importRoutes } from './routes/imports';
@@ -204,6 +205,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.get('/openapi.json', { schema: { hide: true } }, () => Promise.resolve(app.swagger()));
   healthRoutes(app, deps);
+  outboxRoutes(app, deps);
   apiKeyRoutes(app, deps);
   invoiceRoutes(app, deps);
   invoiceBatchRoutes(app, deps);

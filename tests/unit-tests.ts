@@ -5,6 +5,7 @@ export const unitTests = [
   'tests/email/resend-sender.test.ts',
   'tests/email/resend-server.test.ts',
   'tests/email/webhook.test.ts',
+  'tests/faults/outbox-backoff.test.ts',
   'tests/imports/amount-and-date.test.ts',
   'tests/imports/erp-headers.test.ts',
   'tests/imports/large-portfolio.test.ts',

@@ -9,6 +9,9 @@ import { getAccountSchema, paymentSchema } from '../schemas/accounts';
 
 type AccountParams = { accountId: string };
 
+/** A read waits this long for the workflow, then answers from the read model. */
+export const ACCOUNT_QUERY_DEADLINE_MS = 1500;
+
 export function accountRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get<{ Params: AccountParams }>(
     '/v1/accounts/:accountId',
@@ -17,13 +20,17 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps) {
       const account = await loadAccountFor(deps.db, req, req.params.accountId);
       let view: AccountView | null = null;
       try {
-        view = await deps.temporal.workflow.getHandle(account.workflowId).query(accountViewQuery);
+        const handle = deps.temporal.workflow.getHandle(account.workflowId);
+        view = await deps.temporal.withDeadline(Date.now() + ACCOUNT_QUERY_DEADLINE_MS, () =>
+          handle.query(accountViewQuery),
+        );
       } catch (err) {
         req.log.warn({ err: (err as Error).message }, 'account query failed; answering from the read model');
         reply.header('x-served-from', 'read-model');
       }
       return {
         accountId: account.id,
+        source: view ? 'workflow' : 'read-model',
         status: view?.status ?? account.status,
         stage: view?.stage ?? account.stage,
         balance: {

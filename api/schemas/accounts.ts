@@ -32,6 +32,8 @@ export const accountViewSchema = {
   ],
   properties: {
     accountId: { type: 'string' },
+    /** `read-model`: Temporal did not answer in time, so the stored copy answered (no timeline, no next action). */
+    source: { type: 'string', enum: ['workflow', 'read-model'] },
     status: { type: 'string' },
     stage: { type: 'string' },
     balance: moneySchema,

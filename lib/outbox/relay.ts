@@ -1,15 +1,22 @@
 // Delivers workflow_outbox rows to Temporal: inline right after the commit that wrote them, and by a
 // relay loop for whatever that could not deliver (Temporal down, process crashed). Rows of one workflow
 // go out in order, so a payment never reaches a workflow before the invoice it pays.
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  isGrpcServiceError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
+} from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { and, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { Db, DbOrTx } from '../../db/client';
-import { workflowOutbox } from '../../db/schema';
+import { accounts, invoices, payments, workflowOutbox } from '../../db/schema';
 import {
   accountWorkflowType,
   invoiceAddedSignal,
   invoicesAddedSignal,
+  paymentReceivedSignal,
   type AccountWorkflowInput,
   type InvoiceAddedSignal,
 } from '../../workflows/account.messages';
@@ -29,6 +36,66 @@ type Row = OutboxRow;
 const CALL_DEADLINE_MS = 5000;
 /** Keeps one signal's payload well under Temporal's size limits. */
 const MAX_INVOICES_PER_SIGNAL = 500;
+/**
+ * Calls to Temporal in flight at once per client, inline and relay together: a backlog released at once
+ * (Temporal back after an outage, a 1,000-invoice batch) queues here instead of racing the call deadline.
+ */
+export const MAX_DELIVERIES_IN_FLIGHT = 24;
+/** An error that is neither "Temporal unreachable" nor "no workflow" fails the row after this many tries. */
+export const MAX_PERMANENT_ATTEMPTS = 6;
+const DRAIN_BATCH = 500;
+/** How often the relay asks an unreachable Temporal whether it is back, and how long it waits for the answer. */
+const PROBE_EVERY_MS = 250;
+const PROBE_DEADLINE_MS = 1000;
+/** After a delivery Temporal did not answer, inline deliveries leave their rows to the relay for this long. */
+const INLINE_PAUSE_MS = 1000;
+
+/**
+ * Why a delivery failed: Temporal did not answer (retry soon), no workflow can take the message (the row
+ * fails, visibly), or anything else (retry later, then fail).
+ */
+export type FailureKind = 'unavailable' | 'closed' | 'permanent';
+
+const TRANSIENT_GRPC = new Set([1, 4, 8, 10, 14]); // cancelled, deadline exceeded, exhausted, aborted, unavailable
+
+export function failureKind(err: unknown): FailureKind {
+  if (err instanceof WorkflowNotFoundError || err instanceof WorkflowExecutionAlreadyStartedError) return 'closed';
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth += 1) {
+    if (isGrpcServiceError(e)) return TRANSIENT_GRPC.has(e.code) ? 'unavailable' : 'permanent';
+  }
+  return 'permanent';
+}
+
+/** Seconds until a row is tried again after `attempts` failures of this kind (with jitter, so rows spread). */
+export function retryDelaySeconds(kind: FailureKind, attempts: number, random = Math.random()): number {
+  const jitter = 0.5 + random / 2;
+  if (kind === 'unavailable') return Math.min(5, 0.25 * 2 ** attempts) * jitter;
+  return Math.min(600, 5 * 2 ** attempts) * jitter;
+}
+
+class AccountClosedError extends Error {
+  constructor() {
+    super('the account is closed; its workflow takes no more messages');
+  }
+}
+
+/** Per Temporal client: the limit on calls in flight and whether Temporal was last seen unreachable. */
+interface ClientState {
+  limit: LimitFunction;
+  /** Set by a delivery Temporal did not answer, cleared by one it took or by the relay's probe. */
+  unreachable: boolean;
+  lastUnreachableAt: number;
+}
+const clientStates = new WeakMap<Client, ClientState>();
+function stateOf(client: Client): ClientState {
+  let state = clientStates.get(client);
+  if (!state)
+    clientStates.set(
+      client,
+      (state = { limit: pLimit(MAX_DELIVERIES_IN_FLIGHT), unreachable: false, lastUnreachableAt: 0 }),
+    );
+  return state;
+}
 
 export interface OutboxRelay {
   /** The deployment's task queue: rows are written with it and only relays of the same queue deliver them. */
@@ -52,6 +119,7 @@ export function createOutboxRelay(deps: {
   inlineBudgetMs?: number;
 }): OutboxRelay {
   const { db } = deps;
+  const shared = stateOf(deps.temporal);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
@@ -80,6 +148,51 @@ export function createOutboxRelay(deps: {
     // Starting the account if need be: a signal-with-start of a running workflow only signals it.
     const starter = rows.find((r) => r.kind === 'signal_with_start') ?? first;
     return send(starter, invoicesAddedSignal.name, { invoices });
+  }
+
+  /**
+   * The account's workflow has a closed run: when it failed (or was terminated) and the account is open in
+   * PostgreSQL, a new run starts knowing every invoice and payment of the account, not just this message.
+   * A run that completed normally refuses (the row then fails, visibly).
+   */
+  async function startAgain(rows: readonly Row[]): Promise<void> {
+    const starter = rows.find((r) => r.kind === 'signal_with_start');
+    const input = (starter?.payload as OutboxPayload | undefined)?.input;
+    if (!starter || !input) throw new Error('no workflow run takes signals and the row cannot start one');
+    const [account] = await db
+      .select({ id: accounts.id, closedAt: accounts.closedAt })
+      .from(accounts)
+      .where(eq(accounts.workflowId, starter.workflowId));
+    if (!account || account.closedAt) throw new AccountClosedError();
+    const known = await db
+      .select({
+        invoiceId: invoices.id,
+        externalId: invoices.externalId,
+        amountMinor: invoices.amountMinor,
+        currency: invoices.currency,
+        dueDate: invoices.dueDate,
+      })
+      .from(invoices)
+      .where(eq(invoices.accountId, account.id))
+      .orderBy(asc(invoices.createdAt));
+    const paid = await db
+      .select({
+        reference: payments.reference,
+        amountMinor: payments.amountMinor,
+        currency: payments.currency,
+        paidAt: payments.paidAt,
+      })
+      .from(payments)
+      .where(eq(payments.accountId, account.id));
+    const handle = await deps.temporal.workflow.signalWithStart(accountWorkflowType, {
+      workflowId: starter.workflowId,
+      taskQueue: deps.taskQueue,
+      args: [input],
+      signal: invoicesAddedSignal.name,
+      signalArgs: [{ invoices: known }],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+    });
+    for (const p of paid) await handle.signal(paymentReceivedSignal, { ...p, paidAt: p.paidAt.getTime() });
   }
 
   // Inline deliveries are marked in batches, off the request's path. A crash before the flush only
@@ -113,33 +226,58 @@ export function createOutboxRelay(deps: {
     else markTimer ??= setTimeout(() => void flushMarks(), 20);
   }
 
+  const call = <T>(fn: () => Promise<T>) =>
+    // The deadline starts when the call does, not while it waits for its turn.
+    shared.limit(() => deps.temporal.withDeadline(Date.now() + CALL_DEADLINE_MS, fn));
+
+  /**
+   * Delivers one batch; true when a workflow took it. A row no workflow can take fails (and the workflow's
+   * later rows go on); a row Temporal did not answer for stays pending and holds the later ones back.
+   */
   // Rows locked by the relay's transaction must be updated through it, or the update waits on its own lock.
-  async function deliver(rows: readonly Row[], exec: DbOrTx | 'batched'): Promise<void> {
+  async function deliver(rows: readonly Row[], exec: DbOrTx | 'batched'): Promise<boolean> {
     const ids = rows.map((r) => r.id);
+    let kind: FailureKind;
+    let error: unknown;
     try {
-      // Bounded calls: the SDK would otherwise keep retrying an unreachable server for a long time.
-      await deps.temporal.withDeadline(Date.now() + CALL_DEADLINE_MS, () => sendAll(rows));
+      try {
+        await call(() => sendAll(rows));
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        await call(() => startAgain(rows));
+      }
+      shared.unreachable = false;
       if (exec === 'batched') for (const id of ids) markLater(id);
       else
         await exec
           .update(workflowOutbox)
           .set({ dispatchedAt: new Date(), lastError: null })
           .where(inArray(workflowOutbox.id, ids));
+      return true;
     } catch (err) {
-      // A closed workflow will never take the message: record why and stop retrying.
-      const final = err instanceof WorkflowNotFoundError || err instanceof WorkflowExecutionAlreadyStartedError;
-      const attempts = Math.max(...rows.map((r) => r.attempts)) + 1;
-      await (exec === 'batched' ? db : exec)
-        .update(workflowOutbox)
-        .set({
-          attempts,
-          lastError: (err as Error).message.slice(0, 500),
-          dispatchedAt: final ? new Date() : null,
-          nextAttemptAt: sql`now() + make_interval(secs => least(60, power(2, ${attempts})))`,
-        })
-        .where(inArray(workflowOutbox.id, ids));
-      if (!final) throw err;
+      error = err;
+      kind = err instanceof AccountClosedError ? 'closed' : failureKind(err);
     }
+    if (kind === 'unavailable') {
+      shared.unreachable = true;
+      shared.lastUnreachableAt = Date.now();
+    }
+    const attempts = Math.max(...rows.map((r) => r.attempts)) + 1;
+    const failed = kind === 'closed' || (kind === 'permanent' && attempts >= MAX_PERMANENT_ATTEMPTS);
+    await (exec === 'batched' ? db : exec)
+      .update(workflowOutbox)
+      .set({
+        attempts,
+        lastError: `${kind}: ${(error as Error).message}`.slice(0, 500),
+        failedAt: failed ? new Date() : null,
+        nextAttemptAt: sql`now() + make_interval(secs => ${retryDelaySeconds(kind, attempts)})`,
+      })
+      .where(inArray(workflowOutbox.id, ids));
+    if (failed) {
+      deps.log.warn({ workflowId: rows[0]?.workflowId, rows: ids.length, kind }, 'outbox rows failed');
+      return false;
+    }
+    throw error;
   }
 
   /**
@@ -169,8 +307,7 @@ export function createOutboxRelay(deps: {
       [...byWorkflow.values()].map(async (list) => {
         for (const batch of deliveries(list)) {
           try {
-            await deliver(batch, exec);
-            delivered += batch.length;
+            if (await deliver(batch, exec)) delivered += batch.length;
           } catch {
             return; // later rows of this workflow wait for these
           }
@@ -186,17 +323,43 @@ export function createOutboxRelay(deps: {
         select id, workflow_id as "workflowId", kind, signal_name as "signalName", payload, attempts,
                last_error as "lastError", created_at as "createdAt", next_attempt_at as "nextAttemptAt", dispatched_at as "dispatchedAt"
         from workflow_outbox o
-        where dispatched_at is null and task_queue = ${deps.taskQueue} and next_attempt_at <= now()
-          and not exists (select 1 from workflow_outbox p where p.workflow_id = o.workflow_id and p.dispatched_at is null and p.id < o.id and p.next_attempt_at > now())
-        order by id limit 500
+        where dispatched_at is null and failed_at is null and task_queue = ${deps.taskQueue} and next_attempt_at <= now()
+          and not exists (select 1 from workflow_outbox p where p.workflow_id = o.workflow_id and p.dispatched_at is null
+                          and p.failed_at is null and p.id < o.id and p.next_attempt_at > now())
+        order by id limit ${DRAIN_BATCH}
         for update skip locked`);
       return deliverInOrder([...rows], tx);
     });
   }
 
+  /**
+   * While Temporal is unreachable a pass only probes it (one cheap call, not hundreds of deliveries into
+   * their deadlines); once it answers, every row waiting out a backoff is due at once, and delivered
+   * MAX_DELIVERIES_IN_FLIGHT at a time.
+   */
+  async function pass(): Promise<number> {
+    if (shared.unreachable) {
+      const answers = await deps.temporal
+        .withDeadline(Date.now() + PROBE_DEADLINE_MS, () => deps.temporal.workflowService.getSystemInfo({}))
+        .then(
+          () => true,
+          () => false,
+        );
+      if (!answers) return 0;
+      shared.unreachable = false;
+      await db.execute(sql`
+        update workflow_outbox set next_attempt_at = now()
+        where task_queue = ${deps.taskQueue} and dispatched_at is null and failed_at is null
+          and next_attempt_at > now() and (attempts > 0 or created_at < now() - interval '2 seconds')`);
+    }
+    return drain();
+  }
+
   // A request never waits long on Temporal: what is not delivered in time stays for the relay.
   async function deliverInline(rows: Row[]): Promise<void> {
     if (rows.length === 0) return;
+    // Temporal did not answer a moment ago: the relay's probe notices its return and delivers these then.
+    if (shared.unreachable && Date.now() - shared.lastUnreachableAt < INLINE_PAUSE_MS) return;
     let budgetTimer: NodeJS.Timeout | undefined;
     const budget = new Promise<void>((resolve) => {
       budgetTimer = setTimeout(resolve, deps.inlineBudgetMs ?? 2000);
@@ -220,15 +383,22 @@ export function createOutboxRelay(deps: {
     dispatchRows: deliverInline,
     drain,
     start() {
+      const interval = deps.intervalMs ?? 1000;
       const tick = () => {
         if (stopped) return;
-        running = drain()
+        let next = interval;
+        running = pass()
+          .then((delivered) => {
+            // A full pass: more are waiting. Temporal unreachable: probe again soon.
+            if (delivered >= DRAIN_BATCH) next = 0;
+            else if (shared.unreachable) next = Math.min(interval, PROBE_EVERY_MS);
+          })
           .catch((err: unknown) => deps.log.warn({ err: (err as Error).message }, 'outbox relay pass failed'))
           .finally(() => {
-            if (!stopped) timer = setTimeout(tick, deps.intervalMs ?? 1000);
+            if (!stopped) timer = setTimeout(tick, next);
           });
       };
-      timer = setTimeout(tick, deps.intervalMs ?? 1000);
+      timer = setTimeout(tick, interval);
     },
     async stop() {
       stopped = true;

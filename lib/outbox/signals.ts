@@ -55,6 +55,8 @@ export async function queueSignals(
         and(
           eq(workflowOutbox.workflowId, workflowId),
           isNull(workflowOutbox.dispatchedAt),
+          // A failed row is out of the line: it no longer holds later messages back.
+          isNull(workflowOutbox.failedAt),
           lt(workflowOutbox.id, Math.min(...ours)),
         ),
       )

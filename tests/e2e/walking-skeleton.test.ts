@@ -233,7 +233,10 @@ describe('walking skeleton', () => {
   });
 
   it('serves health, the OpenAPI document and the docs page', async () => {
-    expect((await call('GET', '/health', undefined, null)).body).toEqual({ status: 'ok' });
+    expect((await call('GET', '/health', undefined, null)).body).toEqual({
+      status: 'ok',
+      outbox: { pending: expect.any(Number), failed: 0 },
+    });
     const doc = await call('GET', '/openapi.json', undefined, null);
     expect(doc.body.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.body.paths as object)).toEqual(
