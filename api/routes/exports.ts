@@ -1,12 +1,17 @@
 // Exports for spreadsheets and BI: accounts, ledger entries, payments and promises as CSV or XLSX, streamed.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { csvFormatFor, csvStream, xlsxStream } from '../../lib/exports/writers';
-import { EXPORT_NAMES, exportSource, type ExportFilters } from '../../lib/ledger/exports';
+import { EXPORT_NAMES, exportSource, type ExportFilters, type ExportSource } from '../../lib/ledger/exports';
+import { kpiExportSource } from '../../lib/ledger/kpi-export';
 import type { AppDeps } from '../app';
 import { badRequest } from '../problem';
 import { exportSchema } from '../schemas/exports';
+import { checkQuery as checkKpiQuery } from './kpis';
 
 type ExportQuery = ExportFilters & { locale?: string };
+
+const FORMATS = ['csv', 'xlsx'] as const;
+type Format = (typeof FORMATS)[number];
 
 const CONTENT_TYPES = {
   csv: 'text/csv; charset=utf-8',
@@ -22,21 +27,34 @@ function checkPeriod(q: ExportQuery): void {
     ]);
 }
 
+function send(reply: FastifyReply, name: string, format: Format, source: ExportSource, locale: string | undefined) {
+  const file = `${name}-${new Date().toISOString().slice(0, 10)}.${format}`;
+  reply.type(CONTENT_TYPES[format]).header('content-disposition', `attachment; filename="${file}"`);
+  return reply.send(format === 'csv' ? csvStream(source, csvFormatFor(locale)) : xlsxStream(source, name));
+}
+
 export function exportRoutes(app: FastifyInstance, deps: AppDeps) {
-  for (const name of EXPORT_NAMES) {
-    for (const format of ['csv', 'xlsx'] as const) {
+  for (const format of FORMATS) {
+    for (const name of EXPORT_NAMES) {
       app.get<{ Querystring: ExportQuery }>(
         `/v1/exports/${name}.${format}`,
         { schema: exportSchema(name, format), config: { roles: ['supervisor'] } },
         async (req, reply) => {
           const { locale, ...filters } = req.query;
           checkPeriod(req.query);
-          const source = exportSource(deps.db, name, filters);
-          const file = `${name}-${new Date().toISOString().slice(0, 10)}.${format}`;
-          reply.type(CONTENT_TYPES[format]).header('content-disposition', `attachment; filename="${file}"`);
-          return reply.send(format === 'csv' ? csvStream(source, csvFormatFor(locale)) : xlsxStream(source, name));
+          return send(reply, name, format, exportSource(deps.db, name, filters), locale);
         },
       );
     }
+    app.get<{ Querystring: { from: string; to: string; groupBy?: string; currency?: string; locale?: string } }>(
+      `/v1/exports/kpis.${format}`,
+      { schema: exportSchema('kpis', format), config: { roles: ['supervisor'] } },
+      async (req, reply) => {
+        const { locale, from, to, currency } = req.query;
+        const groupBy = checkKpiQuery(req.query);
+        const source = await kpiExportSource(deps.db, { from, to, groupBy, ...(currency ? { currency } : {}) });
+        return send(reply, 'kpis', format, source, locale);
+      },
+    );
   }
 }

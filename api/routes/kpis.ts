@@ -15,7 +15,7 @@ interface KpiQuerystring {
 /** The longest period asked at once: longer ones are exports, not a dashboard. */
 const MAX_YEARS = 2;
 
-function checkQuery(q: KpiQuerystring): KpiDimension[] {
+export function checkQuery(q: KpiQuerystring): KpiDimension[] {
   const errors: FieldError[] = [];
   const from = DateTime.fromISO(q.from, { zone: 'UTC' });
   const to = DateTime.fromISO(q.to, { zone: 'UTC' });

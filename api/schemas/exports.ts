@@ -1,4 +1,5 @@
 import { currencyCode, isoDate, problemResponses, uuidParam } from './common';
+import { kpisSchema } from './kpis';
 
 const name = { type: 'string', minLength: 1, maxLength: 100 } as const;
 const locale = {
@@ -45,6 +46,7 @@ export const exportFilters = {
     strategyId: name,
     currency: currencyCode,
   },
+  kpis: kpisSchema.querystring.properties,
 } as const;
 
 const descriptions = {
@@ -54,6 +56,9 @@ const descriptions = {
   payments: 'Payments as reported; `from`/`to` are UTC dates of `paidAt`.',
   promises:
     'Promises to pay from the ledger, each with its outcome (`active`, `kept`, `broken`); `from`/`to` are the local dates they were accepted.',
+  kpis:
+    'The figures of `GET /v1/kpis` (same parameters, same formulas), one row per group: its key, then every figure; ' +
+    'per-channel and per-reason counts get a column each (`messages.email`, `deferred.outside_window`, …).',
 } as const;
 
 export function exportSchema(exportName: keyof typeof exportFilters, format: 'csv' | 'xlsx') {
@@ -70,6 +75,7 @@ export function exportSchema(exportName: keyof typeof exportFilters, format: 'cs
       type: 'object',
       additionalProperties: false,
       properties: { ...exportFilters[exportName], locale },
+      ...(exportName === 'kpis' ? { required: ['from', 'to'] } : {}),
     },
     response: {
       200: {

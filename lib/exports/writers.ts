@@ -55,6 +55,11 @@ function csvCell(cell: Typed, format: CsvFormat): string {
       const text = decimalOf(cell.raw, cell.currency) ?? '';
       return format.decimal === ',' ? text.replace('.', ',') : text;
     }
+    case 'decimal':
+    case 'number': {
+      const text = String(cell.raw);
+      return format.decimal === ',' ? text.replace('.', ',') : text;
+    }
     case 'int':
       return String(cell.raw);
     case 'date':
@@ -91,6 +96,9 @@ function xlsxCell(cell: Typed): ExcelJS.CellValue {
       return text === null ? null : Number(text);
     }
     case 'int':
+    case 'number':
+    case 'decimal':
+      // A decimal string becomes the number nearest it, read from its digits (never float arithmetic).
       return Number(cell.raw);
     case 'date': {
       const text = String(cell.raw);
@@ -118,7 +126,7 @@ export function xlsxStream(source: ExportSource, sheetName: string): Readable {
     width: Math.max(12, c.header.length + 2),
     ...(c.kind === 'date' ? { style: { numFmt: 'yyyy-mm-dd' } } : {}),
   }));
-  const moneyColumns = source.columns.flatMap((c, i) => (c.kind === 'money' ? [i + 1] : []));
+  const moneyColumns = source.columns.flatMap((c, i) => (c.kind === 'money' || c.kind === 'decimal' ? [i + 1] : []));
   const pump = async () => {
     for await (const batch of source.batches) {
       for (const raw of batch) {

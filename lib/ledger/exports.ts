@@ -6,12 +6,18 @@ import type postgres from 'postgres';
 import type { Db } from '../../db/client';
 import { accountLedger, accounts, debtors, payments } from '../../db/schema';
 
-/** text: string; int: number; money: minor units (as text) in the row's currency; date: YYYY-MM-DD; instant: ISO 8601. */
-export type ColumnKind = 'text' | 'int' | 'money' | 'date' | 'instant';
+/**
+ * text: string; int: number; money: minor units (as text) in the row's currency; decimal: an exact decimal string
+ * ("1500.00"); number: a computed ratio (rates); date: YYYY-MM-DD; instant: ISO 8601.
+ */
+export type ColumnKind = 'text' | 'int' | 'money' | 'decimal' | 'number' | 'date' | 'instant';
 
 export interface ExportColumn {
   header: string;
   kind: ColumnKind;
+}
+
+interface SqlColumn extends ExportColumn {
   expr: SQL;
 }
 
@@ -20,7 +26,7 @@ export interface ExportSource {
   /** The column (by header) holding each row's currency, for money columns. */
   currencyColumn: string;
   /** Rows in column order, a batch at a time. */
-  batches: AsyncIterable<unknown[][]>;
+  batches: AsyncIterable<unknown[][]> | Iterable<unknown[][]>;
 }
 
 export const EXPORT_NAMES = ['accounts', 'ledger', 'payments', 'promises'] as const;
@@ -45,7 +51,7 @@ export interface ExportFilters {
 const BATCH_ROWS = 500;
 const dialect = new PgDialect();
 
-const col = (header: string, kind: ColumnKind, expr: SQL | { getSQL(): SQL }): ExportColumn => ({
+const col = (header: string, kind: ColumnKind, expr: SQL | { getSQL(): SQL }): SqlColumn => ({
   header,
   kind,
   expr: 'getSQL' in expr ? expr.getSQL() : expr,
@@ -55,7 +61,7 @@ const instant = (header: string, expr: { getSQL(): SQL } | SQL) =>
   col(header, 'instant', sql`to_json(${expr}) #>> '{}'`);
 const asText = (expr: { getSQL(): SQL } | SQL) => sql`(${expr})::text`;
 
-const selectOf = (columns: readonly ExportColumn[], rest: SQL) =>
+const selectOf = (columns: readonly SqlColumn[], rest: SQL) =>
   sql`select ${sql.join(
     columns.map((c) => c.expr),
     sql`, `,
@@ -208,7 +214,7 @@ function promisesQuery(f: ExportFilters): SQL {
   );
 }
 
-const sources: Record<ExportName, { columns: readonly ExportColumn[]; query: (f: ExportFilters) => SQL }> = {
+const sources: Record<ExportName, { columns: readonly SqlColumn[]; query: (f: ExportFilters) => SQL }> = {
   accounts: { columns: accountColumns, query: accountsQuery },
   ledger: { columns: ledgerColumns, query: ledgerQuery },
   payments: { columns: paymentColumns, query: paymentsQuery },

@@ -29,7 +29,7 @@ async function csv(path: string, delimiter = ',') {
   // The UTF-8 byte order mark Excel needs to read accents right.
   expect([...res.body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
   const text = res.body.toString('utf8');
-  const [header, ...rows] = parse<string[]>(text, { bom: true, delimiter, record_delimiter: '\r\n' });
+  const [header, ...rows] = parse(text, { bom: true, delimiter, record_delimiter: '\r\n' });
   return { text, header: header ?? [], rows, byHeader: (row: string[], h: string) => row[(header ?? []).indexOf(h)] };
 }
 
@@ -225,6 +225,34 @@ describe('ledger, payments and promises exports', () => {
   });
 });
 
+describe('GET /v1/exports/kpis.csv and .xlsx', () => {
+  it('has one row per group of GET /v1/kpis, the same figures, counts spread into columns', async () => {
+    const query = 'from=2026-03-02&to=2026-03-24&groupBy=strategy,day&currency=MXN';
+    const json = await fetch(`${app.url}/v1/kpis?${query}`, { headers: { authorization: `Bearer ${supervisor}` } });
+    const { groups } = (await json.json()) as { groups: Record<string, any>[] };
+    expect(groups.length).toBeGreaterThan(0);
+    const es = await csv(`/v1/exports/kpis.csv?${query}&locale=es`, ';');
+    expect(es.header.slice(0, 4)).toEqual(['strategy', 'day', 'currency', 'accounts']);
+    expect(es.rows).toHaveLength(groups.length);
+    groups.forEach((g, i) => {
+      const row = es.rows[i] ?? [];
+      expect([es.byHeader(row, 'strategy'), es.byHeader(row, 'day')]).toEqual([g.key.strategy, g.key.day]);
+      expect(es.byHeader(row, 'collected')).toBe(String(g.collected).replace('.', ','));
+      expect(es.byHeader(row, 'promises')).toBe(String(g.promises));
+    });
+    const ninth = groups.findIndex((g) => g.key.strategy === 'consumer-mx' && g.key.day === '2026-03-09');
+    expect(Number(es.byHeader(es.rows[ninth] ?? [], 'collected')?.replace(',', '.'))).toBeGreaterThanOrEqual(500);
+    const xlsx = await download(`/v1/exports/kpis.xlsx?${query}`);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(xlsx.body as unknown as ArrayBuffer);
+    const sheet = workbook.getWorksheet('kpis')!;
+    const header = (sheet.getRow(1).values as unknown[]).slice(1);
+    expect(sheet.getRow(ninth + 2).getCell(header.indexOf('collected') + 1).value).toBe(
+      Number(groups[ninth]?.collected),
+    );
+  });
+});
+
 describe('bad export requests', () => {
   it('answers 400 naming the parameter, and 403 to roles other than supervisor', async () => {
     const cases: [string, string][] = [
@@ -235,6 +263,9 @@ describe('bad export requests', () => {
       ['/v1/exports/accounts.csv?currency=pesos', 'querystring.currency'],
       ['/v1/exports/payments.csv?accountId=42', 'querystring.accountId'],
       ['/v1/exports/accounts.csv?colour=red', 'querystring.colour'],
+      ['/v1/exports/kpis.csv?from=2026-03-10&to=2026-03-01', 'querystring.from'],
+      ['/v1/exports/kpis.xlsx?from=2026-03-01&to=2026-03-10&groupBy=colour', 'querystring.groupBy'],
+      ['/v1/exports/kpis.csv?to=2026-03-10', 'querystring.from'],
     ];
     for (const [path, field] of cases) {
       const res = await download(path);
