@@ -23,6 +23,8 @@ export const unitTests = [
   'tests/strategies/fixtures.test.ts',
   'tests/strategies/journeys.test.ts',
   'tests/strategies/kpis.test.ts',
+  'tests/strategies/backtest.test.ts',
+  'tests/strategies/stats.test.ts',
   'tests/strategies/portfolio.test.ts',
   'tests/strategies/contact-budget.test.ts',
   'tests/strategies/explain.test.ts',
