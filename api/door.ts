@@ -24,10 +24,9 @@ const hasBody = (req: FastifyRequest) =>
 
 function mediaTypeCheck(accepted: string[]) {
   return (req: FastifyRequest): Promise<void> => {
-    if (!hasBody(req)) return Promise.resolve();
     const header = req.headers['content-type'] ?? '';
     const given = header.split(';')[0]?.trim().toLowerCase() ?? '';
-    // The multipart reader threw on a missing boundary (a 500): it is the sender's mistake.
+    // The multipart reader threw on a missing boundary, even with no body (a 500): it is the sender's mistake.
     if (given === 'multipart/form-data' && accepted.includes(given) && !/;\s*boundary=[^;\s]/i.test(header)) {
       return Promise.reject(
         new ProblemError(400, 'Bad Request', 'A multipart/form-data body needs a boundary parameter.', [
@@ -35,7 +34,7 @@ function mediaTypeCheck(accepted: string[]) {
         ]),
       );
     }
-    if (accepted.includes(given)) return Promise.resolve();
+    if (!hasBody(req) || accepted.includes(given)) return Promise.resolve();
     return Promise.reject(
       new ProblemError(
         415,

@@ -419,6 +419,12 @@ describe('item 7: headers, 405 and the OpenAPI document', () => {
     });
     expect(upload.statusCode).toBe(400);
     expect(upload.json().errors[0].field).toBe('headers.content-type');
+    const empty = await app.inject({
+      method: 'POST',
+      url: '/v1/imports',
+      headers: { ...bearer(system), 'content-type': 'multipart/form-data' },
+    });
+    expect(empty.statusCode).toBe(400);
   });
 
   it('the OpenAPI document says what the door refuses: no U+0000 in a string without a pattern of its own', async () => {
