@@ -9,3 +9,4 @@ export * from './imports';
 export * from './contacts';
 export * from './whatsapp';
 export * from './ledger';
+export * from './backtests';
