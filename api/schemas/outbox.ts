@@ -28,7 +28,9 @@ export const retryOutboxSchema = {
   body: {
     type: 'object',
     additionalProperties: false,
-    properties: { ids: { type: 'array', maxItems: 1000, items: { type: 'integer', minimum: 1 } } },
+    properties: {
+      ids: { type: 'array', maxItems: 1000, items: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } },
+    },
   },
   response: {
     200: { type: 'object', required: ['retried'], properties: { retried: { type: 'integer' } } },

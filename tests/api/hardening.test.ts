@@ -410,6 +410,15 @@ describe('item 7: headers, 405 and the OpenAPI document', () => {
     });
     expect(codec.statusCode).toBe(400);
     expect(codec.json().errors[0].field).toBe('payloads[0].data');
+    // Outbox row ids beyond what a JavaScript number holds exactly were a 500.
+    const retry = await app.inject({
+      method: 'POST',
+      url: '/v1/outbox/retry',
+      headers: bearer(admin),
+      payload: { ids: [120, 10000000000000000000] },
+    });
+    expect(retry.statusCode).toBe(400);
+    expect(retry.json().errors[0].field).toBe('ids[1]');
     // The multipart reader threw on a missing boundary.
     const upload = await app.inject({
       method: 'POST',
