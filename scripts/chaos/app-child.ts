@@ -1,5 +1,6 @@
-// The application (API + worker, as `npm start` runs them) in a child process that a fault can kill:
-// scripts/bench/app-process.ts configured by the environment given, its URL reported over IPC.
+// The application in a child process that a fault can kill: scripts/chaos/role-process.ts with the roles
+// asked for (API and worker together, as `npm start` runs them, by default), configured by the environment
+// given, its URL reported over IPC.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
@@ -20,12 +21,17 @@ export interface AppChild {
 
 export async function startAppChild(
   env: Record<string, string>,
-  opts: { workflowBundle?: string; echo?: (line: string) => void } = {},
+  opts: { workflowBundle?: string; roles?: ('api' | 'worker')[]; echo?: (line: string) => void } = {},
 ): Promise<AppChild> {
-  const entry = path.join(projectRoot, 'scripts/bench/app-process.ts');
+  const entry = path.join(projectRoot, 'scripts/chaos/role-process.ts');
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: projectRoot,
-    env: { ...process.env, ...env, ...(opts.workflowBundle ? { BENCH_WORKFLOW_BUNDLE: opts.workflowBundle } : {}) },
+    env: {
+      ...process.env,
+      ...env,
+      CHAOS_ROLES: (opts.roles ?? ['api', 'worker']).join(','),
+      ...(opts.workflowBundle ? { CHAOS_WORKFLOW_BUNDLE: opts.workflowBundle } : {}),
+    },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let tail = '';
@@ -42,7 +48,7 @@ export async function startAppChild(
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the app did not start within 120 s')), 120_000);
     child.on('message', (m: { url?: string; error?: string }) => {
-      if (m.url) {
+      if (typeof m.url === 'string') {
         clearTimeout(timer);
         resolve(m.url);
       } else if (m.error) {
