@@ -58,7 +58,7 @@ function pathPattern(url: string): RegExp {
 
 /**
  * What the preValidation check below refuses, said in the request schemas (and so in the OpenAPI document):
- * every string without a pattern of its own takes STORABLE_TEXT, every open object's field names too.
+ * every string without a pattern of its own takes STORABLE_TEXT.
  */
 function documentStorableText(schema: unknown, depth = 0): void {
   if (!schema || typeof schema !== 'object' || depth > 64) return;
@@ -70,9 +70,7 @@ function documentStorableText(schema: unknown, depth = 0): void {
   const types = asArray(s.type as string | string[] | undefined);
   const constrained = s.pattern !== undefined || s.enum !== undefined || s.const !== undefined;
   if (types.includes('string') && !constrained && s.format !== 'binary') s.pattern = STORABLE_TEXT;
-  if (types.includes('object') && s.additionalProperties !== false && s.propertyNames === undefined) {
-    s.propertyNames = { pattern: STORABLE_TEXT };
-  }
+  // An open object's field names are checked by the door too, but OpenAPI 3.0 has no `propertyNames` to say so.
   for (const [key, value] of Object.entries(s)) {
     if (key !== 'examples' && key !== 'default' && key !== 'propertyNames') documentStorableText(value, depth + 1);
   }
