@@ -110,6 +110,7 @@ function xlsxCell(cell: Typed): ExcelJS.CellValue {
   }
 }
 
+const DEFAULT_MONEY_FORMAT = '0.00';
 const moneyFormat = (currency: string | null) => {
   const digits = currency === null ? 2 : currencyDigits(currency);
   return digits === 0 ? '0' : `0.${'0'.repeat(digits)}`;
@@ -125,6 +126,7 @@ export function xlsxStream(source: ExportSource, sheetName: string): Readable {
     key: c.header,
     width: Math.max(12, c.header.length + 2),
     ...(c.kind === 'date' ? { style: { numFmt: 'yyyy-mm-dd' } } : {}),
+    ...(c.kind === 'money' || c.kind === 'decimal' ? { style: { numFmt: DEFAULT_MONEY_FORMAT } } : {}),
   }));
   const moneyColumns = source.columns.flatMap((c, i) => (c.kind === 'money' || c.kind === 'decimal' ? [i + 1] : []));
   const pump = async () => {
@@ -133,7 +135,9 @@ export function xlsxStream(source: ExportSource, sheetName: string): Readable {
         const cells = Array.from(typedCells(source, raw));
         const row = sheet.addRow(cells.map(xlsxCell));
         const currency = cells[0]?.currency ?? null;
-        for (const index of moneyColumns) row.getCell(index).numFmt = moneyFormat(currency);
+        // Cells take their column's two decimals; only other currencies (CLP 0, KWD 3) set their own.
+        const format = moneyFormat(currency);
+        if (format !== DEFAULT_MONEY_FORMAT) for (const index of moneyColumns) row.getCell(index).numFmt = format;
         row.commit();
       }
       if (out.destroyed) return;

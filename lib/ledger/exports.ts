@@ -224,16 +224,36 @@ const sources: Record<ExportName, { columns: readonly SqlColumn[]; query: (f: Ex
 /** drizzle(postgres.js) keeps its client on the instance (untyped on Db): a cursor needs the driver itself. */
 const clientOf = (db: Db) => (db as Db & { $client: postgres.Sql }).$client;
 
+/**
+ * An export may stream for minutes, longer than a request's statement timeout (which PostgreSQL counts over
+ * the whole cursor, not per batch): it reads in a read-only transaction of its own, with this bound.
+ */
+const EXPORT_STATEMENT_TIMEOUT_MS = 10 * 60_000;
+
+async function* cursorBatches(db: Db, query: { sql: string; params: unknown[] }): AsyncGenerator<unknown[][]> {
+  const conn = await clientOf(db).reserve();
+  let done = false;
+  try {
+    await conn`begin read only`;
+    await conn`select set_config('statement_timeout', ${String(EXPORT_STATEMENT_TIMEOUT_MS)}, true)`;
+    yield* conn
+      .unsafe(query.sql, query.params as never[])
+      .values()
+      .cursor(BATCH_ROWS);
+    done = true;
+  } finally {
+    // A client that went away ends the cursor early: the transaction only read, so it is simply rolled back.
+    await (done ? conn`commit` : conn`rollback`).catch(() => undefined);
+    conn.release();
+  }
+}
+
 /** The export's rows, streamed by a server-side cursor (the query runs when the first batch is read). */
 export function exportSource(db: Db, name: ExportName, filters: ExportFilters): ExportSource {
   const source = sources[name];
-  const query = dialect.sqlToQuery(source.query(filters));
   return {
     columns: source.columns,
     currencyColumn: 'currency',
-    batches: clientOf(db)
-      .unsafe(query.sql, query.params as never[])
-      .values()
-      .cursor(BATCH_ROWS),
+    batches: cursorBatches(db, dialect.sqlToQuery(source.query(filters))),
   };
 }

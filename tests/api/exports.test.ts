@@ -4,7 +4,9 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createDb, type DbHandle } from '../../db/client';
+import { sql } from 'drizzle-orm';
 import { accountLedger, accounts, debtors, payments } from '../../db/schema';
+import { exportSource } from '../../lib/ledger/exports';
 import { startTestApp, uniqueId, type TestApp } from '../support/runtime';
 
 let app: TestApp;
@@ -250,6 +252,32 @@ describe('GET /v1/exports/kpis.csv and .xlsx', () => {
     expect(sheet.getRow(ninth + 2).getCell(header.indexOf('collected') + 1).value).toBe(
       Number(groups[ninth]?.collected),
     );
+  });
+});
+
+describe('a long export', () => {
+  it('outlives the statement timeout of requests (PostgreSQL counts it over the whole cursor)', async () => {
+    const [a] = await db.db
+      .insert(accounts)
+      .values({ debtorId: await insertDebtor('Long Export'), currency: 'MXN', workflowId: uniqueId('export-test') })
+      .returning();
+    await db.db.execute(sql`insert into account_ledger (account_id, seq, at, local_date, type, stage, currency, entry)
+      select ${a!.id}::uuid, g, now(), current_date, 'payment', 'early', 'MXN', '{}'::jsonb from generate_series(0, 1999) g`);
+    const strict = createDb(inject('databaseUrl'), { max: 1, statementTimeoutMs: 300 });
+    try {
+      let rows = 0;
+      for await (const batch of exportSource(strict.db, 'ledger', { accountId: a!.id }).batches) {
+        rows += batch.length;
+        // A client reading slowly: the cursor stays open for well over the 300 ms timeout.
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(rows).toBe(2000);
+      // The connection goes back to the pool with the requests' timeout.
+      const [setting] = await strict.db.execute<{ statement_timeout: string }>(sql`show statement_timeout`);
+      expect(setting?.statement_timeout).toBe('300ms');
+    } finally {
+      await strict.close();
+    }
   });
 });
 
