@@ -36,6 +36,7 @@ import { segmentationRoutes } from './routes/segmentation';
 import { whatsappRoutes } from './routes/whatsapp';
 import { temporalCodecRoutes } from './routes/temporal-codec';
 import { kpiRoutes } from './routes/kpis';
+import { backtestRoutes } from './routes/backtests';
 import { fieldErrors, validatorCompiler } from './validation';
 
 declare module 'fastify' {
@@ -223,6 +224,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   exportRoutes(app, deps);
   strategyRolloutRoutes(app, deps);
   kpiRoutes(app, deps);
+  backtestRoutes(app, deps);
   whatsappRoutes(app, deps);
   await app.register((scope) => resendWebhookRoutes(scope, deps));
   // Public, signed links debtors follow from messages; their own body parsers (RFC 8058 form posts).

@@ -10,7 +10,7 @@ const ratio = (field: keyof typeof KPI_FORMULAS) =>
 const counts = (field: keyof typeof KPI_FORMULAS) =>
   ({ type: 'object', additionalProperties: { type: 'integer' }, description: KPI_FORMULAS[field] }) as const;
 
-const kpiGroup = {
+export const kpiGroup = {
   type: 'object',
   required: ['key', 'currency', 'accounts', 'placed', 'collected', 'recoveryRate', 'promises', 'keptRate'],
   properties: {
