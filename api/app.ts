@@ -36,6 +36,7 @@ import { segmentationRoutes } from './routes/segmentation';
 import { whatsappRoutes } from './routes/whatsapp';
 import { temporalCodecRoutes } from './routes/temporal-codec';
 import { kpiRoutes } from './routes/kpis';
+import { kpiReportRoutes } from './routes/kpi-reports';
 import { backtestRoutes } from './routes/backtests';
 import { fieldErrors, validatorCompiler } from './validation';
 
@@ -224,6 +225,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   exportRoutes(app, deps);
   strategyRolloutRoutes(app, deps);
   kpiRoutes(app, deps);
+  kpiReportRoutes(app, deps);
   backtestRoutes(app, deps);
   whatsappRoutes(app, deps);
   await app.register((scope) => resendWebhookRoutes(scope, deps));

@@ -15,7 +15,8 @@ interface KpiQuerystring {
 /** The longest period asked at once: longer ones are exports, not a dashboard. */
 const MAX_YEARS = 2;
 
-export function checkQuery(q: KpiQuerystring): KpiDimension[] {
+/** A period's problems: malformed dates, from after to, longer than MAX_YEARS (each naming its parameter). */
+export function periodErrors(q: { from: string; to: string }): FieldError[] {
   const errors: FieldError[] = [];
   const from = DateTime.fromISO(q.from, { zone: 'UTC' });
   const to = DateTime.fromISO(q.to, { zone: 'UTC' });
@@ -26,6 +27,11 @@ export function checkQuery(q: KpiQuerystring): KpiDimension[] {
     else if (to > from.plus({ years: MAX_YEARS }))
       errors.push({ field: 'querystring.to', message: `is more than ${MAX_YEARS} years after from (${q.from})` });
   }
+  return errors;
+}
+
+export function checkQuery(q: KpiQuerystring): KpiDimension[] {
+  const errors = periodErrors(q);
   const dims = (q.groupBy ?? '')
     .split(',')
     .map((d) => d.trim())

@@ -1,0 +1,226 @@
+// Where each account stood on a date, from the ledger: open or closed, its days past due and so its aging
+// bucket, and its balance. Aging (GET /v1/kpis/aging) counts the open and handed-off accounts of one date,
+// roll and cure rates (GET /v1/kpis/roll-rates) follow the accounts of one date to another.
+import { sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import { currencyDigits, formatMinor } from '../../strategies/core/money';
+import { rate } from '../../strategies/kpis';
+
+export const AGING_BUCKETS = ['current', '1-30', '31-60', '61-90', '90+'] as const;
+export type AgingBucket = (typeof AGING_BUCKETS)[number];
+
+/** What an account's standing can be grouped by: the ledger columns of its last entry on or before the date. */
+export const STANDING_DIMENSIONS = {
+  strategy: sql`strategy_id`,
+  version: sql`strategy_version`,
+  arm: sql`arm`,
+  stage: sql`stage`,
+  agent: sql`agent_id`,
+  country: sql`country`,
+} as const;
+export type StandingDimension = keyof typeof STANDING_DIMENSIONS;
+
+export const STANDING_METHOD =
+  "An account's standing on date D comes from its ledger: its last entry with a local date on or before D gives its days past due (that entry's `day`, the core's days since the due date of the oldest unpaid invoice) plus the calendar days from that entry to D, its stage, strategy, arm, agent and country; it is closed on D when its last `closed` or `reopened` entry on or before D is a `closed` (paid, written_off). An account without entries by D did not exist yet. Between entries the days past due move with the calendar; a partial payment that clears the oldest invoice shows in the account's next entry.";
+
+export const BALANCE_METHOD =
+  "Balance on D: today's balance (the accounts read model) plus what the ledger shows was taken off it after D (payments, write-offs, upheld dispute adjustments) minus what was added after D (invoices received after D in the debtor's zone, payment-plan interest), never below 0. Today and later it is the read model's balance; before, an overpayment kept as credit is counted as if it had reduced the balance.";
+
+export interface StandingFilters {
+  strategy?: string;
+  currency?: string;
+}
+
+const bucketOf = (days: SQL) => sql`case when ${days} <= 0 then 'current' when ${days} <= 30 then '1-30'
+  when ${days} <= 60 then '31-60' when ${days} <= 90 then '61-90' else '90+' end`;
+const rankOf = (bucket: SQL) =>
+  sql`array_position(array[${sql.raw(AGING_BUCKETS.map((b) => `'${b}'`).join(', '))}]::text[], ${bucket})`;
+
+/**
+ * One row per account that existed on the date: account_id, currency, as_of, days, bucket, closed (the
+ * closing status or null), the standing dimensions and, when asked, balance (minor units). A null date is
+ * each debtor's own local today.
+ */
+function standingOn(date: string | null, f: StandingFilters, withBalance: boolean): SQL {
+  const asOf = sql`coalesce(${date}::date, (now() at time zone coalesce(d.timezone, 'UTC'))::date)`;
+  const balance = withBalance
+    ? sql`, greatest(0, a.balance_minor + coalesce((
+          select sum(case when l.type = 'plan_accepted'
+              -- interest is a decimal string; amount_minor ÷ total is the currency's 10^digits
+              then -round((l.entry->>'interest')::numeric * l.amount_minor / nullif((l.entry->>'total')::numeric, 0))
+              else l.amount_minor end)
+          from account_ledger l
+          where l.account_id = a.id and l.local_date > t.as_of
+            and l.type in ('payment', 'written_off', 'dispute_resolved', 'plan_accepted')), 0)
+        - coalesce((
+          select sum(i.amount_minor) from invoices i
+          where i.account_id = a.id and (i.created_at at time zone coalesce(d.timezone, 'UTC'))::date > t.as_of), 0)
+      )::bigint as balance`
+    : sql``;
+  return sql`
+    select a.id as account_id, a.currency, t.as_of, last.day + (t.as_of - last.local_date) as days,
+      ${bucketOf(sql`(last.day + (t.as_of - last.local_date))`)} as bucket,
+      case when st.type = 'closed' then coalesce(st.status, 'closed') end as closed,
+      last.strategy_id, last.strategy_version, last.arm, last.stage, last.agent_id, last.country${balance}
+    from accounts a
+    join debtors d on d.id = a.debtor_id
+    cross join lateral (select ${asOf} as as_of) t
+    cross join lateral (
+      select l.local_date, l.day, l.stage, l.strategy_id, l.strategy_version, l.arm, l.agent_id, l.country
+      from account_ledger l
+      where l.account_id = a.id and l.local_date <= t.as_of
+      order by l.seq desc limit 1) last
+    left join lateral (
+      select l.type, l.entry->>'status' as status
+      from account_ledger l
+      where l.account_id = a.id and l.local_date <= t.as_of and l.type in ('closed', 'reopened')
+      order by l.seq desc limit 1) st on true
+    where true${f.currency ? sql` and a.currency = ${f.currency}` : sql``}`;
+}
+
+const strategyFilter = (f: StandingFilters) => (f.strategy ? sql` and strategy_id = ${f.strategy}` : sql``);
+
+type Row = Record<string, unknown>;
+
+export interface AgingBucketFigures {
+  bucket: AgingBucket;
+  accounts: number;
+  balance: string;
+  accountShare: number | null;
+  balanceShare: number | null;
+}
+
+export interface AgingGroup {
+  key: Record<string, string | number | null>;
+  currency: string;
+  accounts: number;
+  balance: string;
+  buckets: AgingBucketFigures[];
+}
+
+export async function agingOn(
+  db: DbOrTx,
+  q: StandingFilters & { asOf: string | null; groupBy: readonly StandingDimension[] },
+): Promise<AgingGroup[]> {
+  const keys = q.groupBy.map((d, i) => sql`${STANDING_DIMENSIONS[d]} as k${sql.raw(String(i))}`);
+  const names = q.groupBy.map((_d, i) => sql.raw(`k${i}`));
+  const rows = await db.execute<Row>(sql`
+    with s as (${standingOn(q.asOf, q, true)})
+    select ${sql.join([...keys, sql`currency`, sql`bucket`], sql`, `)},
+      count(*)::int as accounts, sum(balance)::text as balance
+    from s where closed is null${strategyFilter(q)}
+    group by ${sql.join([...names, sql`currency`, sql`bucket`], sql`, `)}`);
+  const groups = new Map<string, { key: AgingGroup['key']; currency: string; rows: Row[] }>();
+  for (const row of rows) {
+    const key = Object.fromEntries(q.groupBy.map((d, i) => [d, (row[`k${i}`] as string | number | null) ?? null]));
+    const id = JSON.stringify([key, row.currency]);
+    const group = groups.get(id) ?? { key, currency: String(row.currency), rows: [] };
+    group.rows.push(row);
+    groups.set(id, group);
+  }
+  if (groups.size === 0 && q.currency && q.groupBy.length === 0)
+    groups.set('', { key: {}, currency: q.currency, rows: [] });
+  return [...groups.values()]
+    .map(({ key, currency, rows: bucketRows }) => {
+      const digits = currencyDigits(currency);
+      const of = (bucket: AgingBucket) => bucketRows.find((r) => r.bucket === bucket);
+      const accounts = bucketRows.reduce((n, r) => n + Number(r.accounts), 0);
+      const balance = bucketRows.reduce((n, r) => n + Number(r.balance ?? 0), 0);
+      return {
+        key,
+        currency,
+        accounts,
+        balance: formatMinor(balance, digits),
+        buckets: AGING_BUCKETS.map((bucket) => {
+          const n = Number(of(bucket)?.accounts ?? 0);
+          const b = Number(of(bucket)?.balance ?? 0);
+          return {
+            bucket,
+            accounts: n,
+            balance: formatMinor(b, digits),
+            accountShare: rate(n, accounts),
+            balanceShare: rate(b, balance),
+          };
+        }),
+      };
+    })
+    .sort((a, b) => JSON.stringify([a.key, a.currency]).localeCompare(JSON.stringify([b.key, b.currency])));
+}
+
+export interface RollRow {
+  /** The bucket on `from`. */
+  bucket: AgingBucket;
+  accounts: number;
+  /** {bucket on `to` | closing status: count}. */
+  to: Record<string, number>;
+  rolled: number;
+  rolledToNext: number;
+  cured: number;
+  rollRate: number | null;
+  nextBucketRate: number | null;
+  cureRate: number | null;
+}
+
+export interface RollGroup {
+  currency: string;
+  accounts: number;
+  delinquent: number;
+  curedToCurrent: number;
+  cureRate: number | null;
+  buckets: RollRow[];
+}
+
+/**
+ * Accounts open on `from`, followed to `to`: rolled = in a worse bucket, cured = in a better bucket or paid
+ * (per bucket); the overall cure rate is DOMAIN's, delinquent accounts current or paid on `to`.
+ */
+export async function rollRates(db: DbOrTx, q: StandingFilters & { from: string; to: string }): Promise<RollGroup[]> {
+  const rows = await db.execute<Row>(sql`
+    with a as (${standingOn(q.from, q, false)}), b as (${standingOn(q.to, {}, false)})
+    select a.currency, a.bucket, coalesce(b.closed, b.bucket) as later,
+      ${rankOf(sql`a.bucket`)} as from_rank, case when b.closed is null then ${rankOf(sql`b.bucket`)} end as to_rank,
+      count(*)::int as n
+    from a join b on b.account_id = a.account_id
+    where a.closed is null${q.strategy ? sql` and a.strategy_id = ${q.strategy}` : sql``}
+    group by 1, 2, 3, 4, 5`);
+  const byCurrency = new Map<string, Row[]>();
+  for (const row of rows) byCurrency.set(String(row.currency), [...(byCurrency.get(String(row.currency)) ?? []), row]);
+  if (byCurrency.size === 0 && q.currency) byCurrency.set(q.currency, []);
+  return [...byCurrency.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([currency, currencyRows]) => {
+      const buckets = AGING_BUCKETS.map((bucket, rank): RollRow => {
+        const mine = currencyRows.filter((r) => r.bucket === bucket);
+        const count = (pick: (r: Row) => boolean) => mine.filter(pick).reduce((n, r) => n + Number(r.n), 0);
+        const toRank = (r: Row) => (r.to_rank === null ? null : Number(r.to_rank) - 1);
+        const accounts = count(() => true);
+        const rolled = count((r) => (toRank(r) ?? -1) > rank);
+        const rolledToNext = count((r) => toRank(r) === rank + 1);
+        const cured = count((r) => r.later === 'paid' || (toRank(r) ?? Infinity) < rank);
+        return {
+          bucket,
+          accounts,
+          to: Object.fromEntries(mine.map((r) => [String(r.later), Number(r.n)])),
+          rolled,
+          rolledToNext,
+          cured,
+          rollRate: rate(rolled, accounts),
+          nextBucketRate: rate(rolledToNext, accounts),
+          cureRate: rate(cured, accounts),
+        };
+      });
+      const delinquentRows = currencyRows.filter((r) => r.bucket !== 'current');
+      const delinquent = delinquentRows.reduce((n, r) => n + Number(r.n), 0);
+      const curedToCurrent = delinquentRows
+        .filter((r) => r.later === 'current' || r.later === 'paid')
+        .reduce((n, r) => n + Number(r.n), 0);
+      return {
+        currency,
+        accounts: buckets.reduce((n, b) => n + b.accounts, 0),
+        delinquent,
+        curedToCurrent,
+        cureRate: rate(curedToCurrent, delinquent),
+        buckets,
+      };
+    });
+}
