@@ -116,6 +116,18 @@ const moneyFormat = (currency: string | null) => {
   return digits === 0 ? '0' : `0.${'0'.repeat(digits)}`;
 };
 
+const MAX_SHEET_BACKLOG_BYTES = 1 << 20;
+
+/**
+ * exceljs' worksheet stream hands its XML to the zip's deflater without backpressure, and deflating is
+ * slower than writing rows: the XML not yet compressed (in the sheet's buffers and the deflater's) is
+ * measured here so the writer waits for it instead of holding the whole sheet in memory.
+ */
+function sheetBacklog(sheet: unknown): number {
+  const stream = (sheet as { stream?: { length?: number; pipes?: { writableLength?: number }[] } }).stream;
+  return (stream?.length ?? 0) + (stream?.pipes ?? []).reduce((n, p) => n + (p.writableLength ?? 0), 0);
+}
+
 /** One worksheet streamed row by row (no shared strings, so nothing grows with the row count). */
 export function xlsxStream(source: ExportSource, sheetName: string): Readable {
   const out = new PassThrough();
@@ -140,6 +152,8 @@ export function xlsxStream(source: ExportSource, sheetName: string): Readable {
         if (format !== DEFAULT_MONEY_FORMAT) for (const index of moneyColumns) row.getCell(index).numFmt = format;
         row.commit();
       }
+      while (sheetBacklog(sheet) > MAX_SHEET_BACKLOG_BYTES && !out.destroyed)
+        await new Promise((r) => setTimeout(r, 5));
       if (out.destroyed) return;
       // The client reads slower than PostgreSQL answers: wait for it before the next batch.
       if (out.writableNeedDrain) await Promise.race([once(out, 'drain'), once(out, 'close')]);
