@@ -140,7 +140,9 @@ export function createBacktestRunner(deps: { db: Db; log: { error(obj: object, m
       const found = await loadStrategyVersion(db, job.strategyId, job.strategyVersion);
       if (!found) throw new Error(`strategy ${job.strategyId} v${job.strategyVersion} is gone`);
       const scope = { from: job.fromDate, to: job.toDate, sample: job.sample, collectedUnder: job.collectedUnder };
-      const result = await runBacktest(db, found, scope, Date.now(), async (done, total) => {
+      // The simulated clock stops on a whole second, as the workflow's business instants do.
+      const now = Math.floor(Date.now() / 1000) * 1000;
+      const result = await runBacktest(db, found, scope, now, async (done, total) => {
         if (stopping) throw new Interrupted(INTERRUPTED);
         await update(job.id, { doneAccounts: done, totalAccounts: total });
       });

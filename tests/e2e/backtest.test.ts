@@ -3,7 +3,11 @@
 // KPI function over the accounts' real timelines, `simulated` the KPI function over a simulator run of the
 // same events under that version; the version they ran under reproduces what happened.
 import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createDb } from '../../db/client';
+import { backtestJobs } from '../../db/schema';
+import { createBacktestJob, createBacktestRunner } from '../../lib/backtest/jobs';
 import type { TimelineEntry } from '../../strategies/core/types';
 import { kpis } from '../../strategies/kpis';
 import { parseScenario, simulate } from '../../strategies/simulate';
@@ -67,8 +71,8 @@ async function publish(id: string, v2: boolean): Promise<number> {
   return res.body.version as number;
 }
 
-async function backtest(id: string, version: number): Promise<HttpAnswer> {
-  const body = { ...period, collectedUnder: id };
+async function backtest(id: string, version: number, extra: { sample?: number } = {}): Promise<HttpAnswer> {
+  const body = { ...period, collectedUnder: id, ...extra };
   const started = await call('POST', `/v1/strategies/${id}/versions/${version}/backtest`, body, keys.strategist);
   expect(started.status).toBe(202);
   expect(started.body).toMatchObject({ status: 'queued', strategy: { id, version }, ...period });
@@ -77,7 +81,8 @@ async function backtest(id: string, version: number): Promise<HttpAnswer> {
     (r) => r.body.status === 'completed' || r.body.status === 'failed',
   );
   expect(done.body.status).toBe('completed');
-  expect(done.body.progress).toEqual({ accountsDone: 3, accountsTotal: 3 });
+  const total = extra.sample ?? 3;
+  expect(done.body.progress).toEqual({ accountsDone: total, accountsTotal: total });
   return done;
 }
 
@@ -200,6 +205,15 @@ describe('backtest over HTTP', () => {
     const champion = (await backtest(strategyId, 1)).body.result;
     expect(champion.simulated).toEqual(champion.actual);
     expect(champion.accountsWithOtherContacts).toBe(0);
+
+    // A sample is the same accounts every time.
+    const [first, again] = [
+      await backtest(strategyId, v2, { sample: 2 }),
+      await backtest(strategyId, v2, { sample: 2 }),
+    ];
+    expect(first.body.result.accounts).toBe(2);
+    const figures = ({ replayedUntil: _at, ...rest }: Record<string, unknown>) => rest;
+    expect(figures(again.body.result)).toEqual(figures(first.body.result));
   });
 
   it('bad input is a 400 naming the field, an unknown version a 404 naming it; agents may not ask', async () => {
@@ -226,5 +240,40 @@ describe('backtest over HTTP', () => {
     expect((await call('POST', path(1), month, keys.system)).status).toBe(403);
     const unknownJob = await call('GET', `/v1/backtests/${crypto.randomUUID()}`, undefined, keys.strategist);
     expect(unknownJob.status).toBe(404);
+  });
+
+  it('a job left queued or running by a stopped process is marked failed, one still owned is not', async () => {
+    const handle = createDb(inject('databaseUrl'), { max: 2 });
+    try {
+      const scope = {
+        from: period.from,
+        to: period.to,
+        strategyId: 'consumer-mx',
+        strategyVersion: 0,
+        createdBy: null,
+      };
+      const orphan = await createBacktestJob(handle.db, scope);
+      await handle.db.update(backtestJobs).set({ status: 'running' }).where(eq(backtestJobs.id, orphan.id));
+      const runner = createBacktestRunner({ db: handle.db, log: { error: () => undefined } });
+      expect(await runner.recoverInterrupted()).toBeGreaterThanOrEqual(1);
+      const res = await call('GET', `/v1/backtests/${orphan.id}`, undefined, keys.supervisor);
+      expect(res.body).toMatchObject({ status: 'failed', error: { message: expect.stringContaining('interrupted') } });
+      // A fresh job run by a live process: its lock keeps it from being taken for an orphan.
+      const live = await call(
+        'POST',
+        '/v1/strategies/consumer-mx/versions/0/backtest',
+        { ...period, sample: 1 },
+        keys.strategist,
+      );
+      expect(live.status).toBe(202);
+      await runner.recoverInterrupted();
+      const done = await eventually(
+        () => call('GET', `/v1/backtests/${live.body.jobId}`, undefined, keys.supervisor),
+        (r) => r.body.status === 'completed' || r.body.status === 'failed',
+      );
+      expect(done.body.status).toBe('completed');
+    } finally {
+      await handle.close();
+    }
   });
 });
