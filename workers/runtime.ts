@@ -7,6 +7,7 @@ import { createInboundHandler } from '../activities/whatsapp/inbound-handler';
 import { createReceiptHandler } from '../activities/whatsapp/receipt-handler';
 import { ensureBootstrapAdmin } from '../api/auth';
 import { createOutboxRelay } from '../lib/outbox/relay';
+import { safeErrorText, safeLogJson } from '../lib/safe-log';
 import { startApi, type RunningApi } from '../api/server';
 import { createDb } from '../db/client';
 import { migrateDb } from '../db/migrate';
@@ -111,7 +112,9 @@ export async function startRuntime(
       throw err;
     }
     whatsappDone.push(
-      ...runs.map((run) => run.catch((err: unknown) => log(`A WhatsApp worker stopped: ${String(err)}`))),
+      ...runs.map((run) =>
+        run.catch((err: unknown) => log(`A WhatsApp worker stopped: ${safeErrorText(String(err))}`)),
+      ),
     );
     workerDone = worker.run().finally(async () => {
       // When the main worker ends (shutdown or a fatal error) the number workers end with it.
@@ -127,7 +130,7 @@ export async function startRuntime(
         db: database.db,
         temporal: client,
         taskQueue: config.temporal.taskQueue,
-        log: { warn: (obj, msg) => log(`${msg} ${JSON.stringify(obj)}`) },
+        log: { warn: (obj, msg) => log(`${msg} ${safeLogJson(obj)}`) },
       });
       const channelLog = whatsappLog(log, numberId);
       let onInbound: ReturnType<typeof createInboundHandler> | undefined;
@@ -166,7 +169,7 @@ export async function startRuntime(
       db: database.db,
       temporal: client,
       taskQueue: config.temporal.taskQueue,
-      log: { warn: (obj, msg) => log(`${msg} ${JSON.stringify(obj)}`) },
+      log: { warn: (obj, msg) => log(`${msg} ${safeLogJson(obj)}`) },
     });
     api = await startApi({ config, db: database.db, temporal: client, outbox, links });
     if (!config.http.publicBaseUrl) links.publicBaseUrl = api.url;

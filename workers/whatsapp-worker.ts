@@ -13,6 +13,7 @@ import type { RateLimit } from '../activities/whatsapp/rate-limit';
 import { claimInbound, recordDeliveryStatus } from '../activities/whatsapp/receipts';
 import { whatsappTaskQueue } from '../activities/whatsapp/task-queue';
 import { createWhatsAppActivities } from '../activities/whatsapp/whatsapp.activities';
+import { safeErrorText } from '../lib/safe-log';
 import { safeActivityErrorsInterceptor } from './safe-activity-errors';
 
 export interface WhatsAppWorkerArgs {
@@ -73,7 +74,7 @@ export async function startWhatsAppWorker(args: WhatsAppWorkerArgs): Promise<Wha
   const onStatus = args.onStatus ?? ((s: StatusUpdate) => recordDeliveryStatus(db, s).then(() => undefined));
   channel.onStatus((s) => {
     Promise.resolve(onStatus(s)).catch((err: unknown) =>
-      log.error('Could not record a WhatsApp receipt', { numberId, error: String(err) }),
+      log.error('Could not record a WhatsApp receipt', { numberId, error: safeErrorText(String(err)) }),
     );
   });
   channel.onInbound((m) => {
@@ -81,7 +82,7 @@ export async function startWhatsAppWorker(args: WhatsAppWorkerArgs): Promise<Wha
       if (!(await claimInbound(db, m.providerMessageId))) return;
       await args.onInbound?.(m, channel);
     })().catch((err: unknown) =>
-      log.error('Could not handle an inbound WhatsApp message', { numberId, error: String(err) }),
+      log.error('Could not handle an inbound WhatsApp message', { numberId, error: safeErrorText(String(err)) }),
     );
   });
   const pairing = pollPairingRequests(db, channel, log, args.pairingPollMs ?? 3000);
@@ -181,7 +182,7 @@ function pollPairingRequests(
         .where(eq(whatsappNumbers.id, numberId));
       log.info('WhatsApp pairing code ready', { numberId });
     } catch (err) {
-      log.warn('WhatsApp pairing code request failed', { numberId, error: String(err) });
+      log.warn('WhatsApp pairing code request failed', { numberId, error: safeErrorText(String(err)) });
       await db
         .update(whatsappNumbers)
         .set({ pairingError: err instanceof Error ? err.message : String(err), updatedAt: new Date() })
@@ -192,7 +193,9 @@ function pollPairingRequests(
   const tick = () => {
     if (stopped) return;
     current = once()
-      .catch((err: unknown) => log.error('Could not check WhatsApp pairing requests', { numberId, error: String(err) }))
+      .catch((err: unknown) =>
+        log.error('Could not check WhatsApp pairing requests', { numberId, error: safeErrorText(String(err)) }),
+      )
       .finally(() => {
         if (!stopped) timer = setTimeout(tick, everyMs);
       });
