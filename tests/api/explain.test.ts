@@ -100,25 +100,23 @@ describe('GET /v1/accounts/{accountId}/explain', () => {
       reason: typeof extra.reason === 'string' ? extra.reason : null,
       entry: { at: `2026-03-09T07:0${seq}:00-06:00`, day: 4, stage: 'early', type, ...extra },
     });
-    await db.db
-      .insert(accountLedger)
-      .values([
-        entry(0, 'stage_entered', { reason: 'schedule' }),
-        entry(1, 'deferred', {
-          channel: 'email',
-          reason: 'outside_window',
-          until: '2026-03-09T09:00:00-06:00',
-          key: 'early/0/1',
-        }),
-        entry(2, 'deferred', {
-          channel: 'email',
-          reason: 'max_per_day',
-          until: '2026-03-10T09:00:00-06:00',
-          key: 'early/0/1',
-        }),
-        entry(3, 'message', { channel: 'email', template: 'overdue', key: 'early/0/1' }),
-        entry(4, 'skipped', { channel: 'call', reason: 'no_address', key: 'early/1/1' }),
-      ]);
+    await db.db.insert(accountLedger).values([
+      entry(0, 'stage_entered', { reason: 'schedule' }),
+      entry(1, 'deferred', {
+        channel: 'email',
+        reason: 'outside_window',
+        until: '2026-03-09T09:00:00-06:00',
+        key: 'early/0/1',
+      }),
+      entry(2, 'deferred', {
+        channel: 'email',
+        reason: 'max_per_day',
+        until: '2026-03-10T09:00:00-06:00',
+        key: 'early/0/1',
+      }),
+      entry(3, 'message', { channel: 'email', template: 'overdue', key: 'early/0/1' }),
+      entry(4, 'skipped', { channel: 'call', reason: 'no_address', key: 'early/1/1' }),
+    ]);
     const row = (attemptKey: string, decision: 'sent' | 'deferred' | 'skipped', packVersion: string) => ({
       debtorId: debtor!.id,
       accountId: id,
