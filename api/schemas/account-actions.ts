@@ -9,8 +9,9 @@ import {
   versionNumber,
 } from './common';
 
-const params = { type: 'object', required: ['accountId'], properties: { accountId: uuidParam } } as const;
-const accepted = {
+export const params = { type: 'object', required: ['accountId'], properties: { accountId: uuidParam } } as const;
+/** A signal accepted for an account workflow. */
+export const accepted = {
   202: {
     description: 'Accepted for the account workflow (delivered through the outbox, in order).',
     type: 'object',

@@ -1,14 +1,5 @@
-import { currencyCode, moneyString, problemResponses, text, uuidParam } from './common';
-
-const params = { type: 'object', required: ['accountId'], properties: { accountId: uuidParam } } as const;
-const accepted = {
-  202: {
-    description: 'Accepted for the account workflow (delivered through the outbox, in order).',
-    type: 'object',
-    required: ['accountId', 'accepted'],
-    properties: { accountId: { type: 'string' }, accepted: { type: 'string' } },
-  },
-} as const;
+import { accepted, params } from './account-actions';
+import { currencyCode, moneyString, problemResponses, text } from './common';
 
 export const writeOffSchema = {
   tags: ['collection control'],
