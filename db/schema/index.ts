@@ -10,3 +10,4 @@ export * from './contacts';
 export * from './whatsapp';
 export * from './ledger';
 export * from './backtests';
+export * from './audit';
