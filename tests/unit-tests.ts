@@ -1,6 +1,7 @@
 // The test files that need no server (no PostgreSQL, no Temporal): npm run test:unit runs them, the
 // integration run skips them. A new pure test file is added here.
 export const unitTests = [
+  'tests/audit/redact.test.ts',
   'tests/email/opt-out-links.test.ts',
   'tests/email/resend-sender.test.ts',
   'tests/email/resend-server.test.ts',
