@@ -16,6 +16,7 @@ import { invalidFields, problemBody, problemSchema, ProblemError } from './probl
 import { errorForLog } from '../lib/safe-log';
 import { accountActionRoutes } from './routes/account-actions';
 import { accountSupervisionRoutes } from './routes/account-supervision';
+import { auditRoutes } from './routes/audit';
 import { strategyRolloutRoutes } from './routes/strategy-rollout';
 import { contactDecisionRoutes } from './routes/contact-decisions';
 import { explainRoutes } from './routes/explain';
@@ -206,6 +207,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler(unknownRoute);
 
   app.get('/openapi.json', { schema: { hide: true } }, () => Promise.resolve(app.swagger()));
+  // Its hooks record every write request under /v1: registered before the routes they see.
+  auditRoutes(app, deps);
   healthRoutes(app, deps);
   outboxRoutes(app, deps);
   apiKeyRoutes(app, deps);

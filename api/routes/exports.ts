@@ -2,10 +2,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { csvFormatFor, csvStream, xlsxStream } from '../../lib/exports/writers';
 import { EXPORT_NAMES, exportSource, type ExportFilters, type ExportSource } from '../../lib/ledger/exports';
+import { auditExportSource, type AuditFilters } from '../../lib/audit/log';
 import { kpiExportSource } from '../../lib/ledger/kpi-export';
 import type { AppDeps } from '../app';
 import { badRequest } from '../problem';
 import { exportSchema } from '../schemas/exports';
+import { auditRoles, checkAuditPeriod } from './audit';
 import { checkQuery as checkKpiQuery } from './kpis';
 
 type ExportQuery = ExportFilters & { locale?: string };
@@ -54,6 +56,15 @@ export function exportRoutes(app: FastifyInstance, deps: AppDeps) {
         const groupBy = checkKpiQuery(req.query);
         const source = await kpiExportSource(deps.db, { from, to, groupBy, ...(currency ? { currency } : {}) });
         return send(reply, 'kpis', format, source, locale);
+      },
+    );
+    app.get<{ Querystring: AuditFilters & { locale?: string } }>(
+      `/v1/exports/audit.${format}`,
+      { schema: exportSchema('audit', format), config: { roles: auditRoles } },
+      async (req, reply) => {
+        const { locale, ...filters } = req.query;
+        checkAuditPeriod(filters);
+        return send(reply, 'audit', format, auditExportSource(deps.db, filters), locale);
       },
     );
   }

@@ -1,4 +1,5 @@
 import { currencyCode, isoDate, problemResponses, uuidParam } from './common';
+import { auditFilters } from './audit';
 import { kpisSchema } from './kpis';
 
 const name = { type: 'string', minLength: 1, maxLength: 100 } as const;
@@ -47,6 +48,7 @@ export const exportFilters = {
     currency: currencyCode,
   },
   kpis: kpisSchema.querystring.properties,
+  audit: auditFilters,
 } as const;
 
 const descriptions = {
@@ -59,6 +61,8 @@ const descriptions = {
   kpis:
     'The figures of `GET /v1/kpis` (same parameters, same formulas), one row per group: its key, then every figure; ' +
     'per-channel and per-reason counts get a column each (`messages.email`, `deferred.outside_window`, …).',
+  audit:
+    'The audit log (the filters of `GET /v1/audit`), oldest first; `target`, `body`, `before` and `after` as JSON text.',
 } as const;
 
 export function exportSchema(exportName: keyof typeof exportFilters, format: 'csv' | 'xlsx') {

@@ -17,7 +17,7 @@ export interface ExportColumn {
   kind: ColumnKind;
 }
 
-interface SqlColumn extends ExportColumn {
+export interface SqlColumn extends ExportColumn {
   expr: SQL;
 }
 
@@ -51,17 +51,17 @@ export interface ExportFilters {
 const BATCH_ROWS = 500;
 const dialect = new PgDialect();
 
-const col = (header: string, kind: ColumnKind, expr: SQL | { getSQL(): SQL }): SqlColumn => ({
+export const col = (header: string, kind: ColumnKind, expr: SQL | { getSQL(): SQL }): SqlColumn => ({
   header,
   kind,
   expr: 'getSQL' in expr ? expr.getSQL() : expr,
 });
 /** timestamptz as ISO 8601 (to_json's format), whatever the driver's parsers. */
-const instant = (header: string, expr: { getSQL(): SQL } | SQL) =>
+export const instant = (header: string, expr: { getSQL(): SQL } | SQL) =>
   col(header, 'instant', sql`to_json(${expr}) #>> '{}'`);
-const asText = (expr: { getSQL(): SQL } | SQL) => sql`(${expr})::text`;
+export const asText = (expr: { getSQL(): SQL } | SQL) => sql`(${expr})::text`;
 
-const selectOf = (columns: readonly SqlColumn[], rest: SQL) =>
+export const selectOf = (columns: readonly SqlColumn[], rest: SQL) =>
   sql`select ${sql.join(
     columns.map((c) => c.expr),
     sql`, `,
@@ -69,7 +69,7 @@ const selectOf = (columns: readonly SqlColumn[], rest: SQL) =>
 /** A filter given is an equality; one not given is no condition. */
 const equal = (column: Column, value: string | undefined) => (value === undefined ? undefined : eq(column, value));
 
-function where(conditions: (SQL | undefined | false)[]): SQL {
+export function where(conditions: (SQL | undefined | false)[]): SQL {
   const present = conditions.filter((c): c is SQL => c !== undefined && c !== false);
   return present.length === 0 ? sql`true` : sql.join(present, sql` and `);
 }
@@ -256,4 +256,9 @@ export function exportSource(db: Db, name: ExportName, filters: ExportFilters): 
     currencyColumn: 'currency',
     batches: cursorBatches(db, dialect.sqlToQuery(source.query(filters))),
   };
+}
+
+/** Another module's export (the audit log): its columns and query, streamed by the same cursor. */
+export function sqlExportSource(db: Db, columns: readonly SqlColumn[], query: SQL): ExportSource {
+  return { columns, currencyColumn: 'currency', batches: cursorBatches(db, dialect.sqlToQuery(query)) };
 }
