@@ -87,6 +87,8 @@ export function auditRoutes(app: FastifyInstance, deps: AppDeps) {
       const status = reply.statusCode;
       const synchronous = status >= 200 && status < 300 && status !== 202;
       await writeAuditEntry(db, {
+        // When the request arrived, not when its entry is written: entries are in the order of the requests.
+        at: new Date(Date.now() - reply.elapsedTime),
         requestId: req.id,
         keyId: req.principal?.keyId ?? null,
         role: req.principal?.role ?? null,

@@ -192,4 +192,20 @@ describe('the audit log', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].field).toBe('querystring.from');
   });
+
+  // Last: it adds an entry to the account the tests above count.
+  it('a synchronous answer (an assignment) has the account after as well as before', async () => {
+    const assigned = await call('PUT', `/v1/accounts/${accountId}/assignment`, keys.supervisor!, {
+      agentId: uniqueId('agent'),
+    });
+    expect(assigned.status).toBe(200);
+    const page = await eventually(
+      () => audit(`accountId=${accountId}&route=${encodeURIComponent('/v1/accounts/:accountId/assignment')}`),
+      (a: Answer) => (a.body.items as Entry[]).length === 1,
+    );
+    const [entry] = page.body.items as Entry[];
+    expect(entry).toMatchObject({ method: 'PUT', statusCode: 200, body: { agentId: expect.any(String) } });
+    expect(entry!.before).toEqual(expect.objectContaining({ balance: expect.any(Object) }));
+    expect(entry!.after).toEqual(expect.objectContaining({ status: entry!.before.status, stage: entry!.before.stage }));
+  });
 });
