@@ -6,6 +6,7 @@ import { createActivities } from '../../../activities/index';
 import { createResendSender } from '../../../activities/email/resend-sender';
 import { createDb } from '../../../db/client';
 import { testLinks } from '../../support/links';
+import { testDataConverter } from '../../support/temporal-keys';
 
 export interface WorkerProcessConfig {
   address: string;
@@ -32,6 +33,8 @@ const worker = await Worker.create({
   workflowBundle: { codePath: config.workflowBundlePath },
   activities: createActivities({ db: db.db, email, links: testLinks }),
   maxCachedWorkflows: config.maxCachedWorkflows,
+  // The rig's client encrypts with the test keys: the worker must read them.
+  dataConverter: testDataConverter(),
 });
 const running = worker.run();
 process.stdout.write(`ready ${process.pid}\n`);
