@@ -15,7 +15,7 @@ export const AGENT_FORMULAS = {
   promisesObtained:
     '`promise_accepted` ledger entries in the period on accounts assigned to the agent when the promise was recorded.',
   collected:
-    "per currency, Σ `payment` ledger amounts in the period on accounts where the agent had a contact (a task of theirs completed, or a contact outcome other than a delivery receipt registered while the account was assigned to them) at most withinDays × 24 h before the payment; a payment after two agents' contacts counts for each.",
+    "per currency, Σ `payment` ledger amounts in the period on accounts where the agent had a contact (a task of theirs completed, or a contact outcome other than a delivery receipt registered while the account was assigned to them) less than withinDays × 24 h before the payment (withinDays 0 counts nothing); a payment after two agents' contacts counts for each.",
 } as const;
 
 export interface AgentProductivity {
@@ -65,7 +65,7 @@ export async function agentProductivity(
       cross join lateral (
         select distinct c.agent_id from contacts c
         where c.account_id = p.account_id and c.at <= p.at
-          and p.at <= c.at + make_interval(days => ${q.withinDays}::int)) c
+          and p.at < c.at + make_interval(days => ${q.withinDays}::int)) c
       where p.type = 'payment' and p.local_date between ${q.from}::date and ${q.to}::date
       group by c.agent_id, p.currency
     ),
