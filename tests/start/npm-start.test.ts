@@ -2,7 +2,7 @@
 // root (issue 8 item 12), killed hard and started again (issue 9 item 6), a dying child restarted
 // (issue 9 item 8), and Ctrl-C stopping everything with no process left behind.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -126,7 +126,13 @@ function bash(script: string, env: Record<string, string | undefined>) {
   });
 }
 
-const pidIn = (file: string) => Number(readFileSync(path.join(dataDir, file), 'utf8').trim());
+/** A child's pid file; a child being restarted by the supervisor has none for a moment. */
+async function pidIn(file: string): Promise<number> {
+  const at = path.join(dataDir, file);
+  const until = Date.now() + 15_000;
+  while (!existsSync(at) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  return Number(readFileSync(at, 'utf8').trim());
+}
 
 afterAll(() => {
   for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
@@ -170,7 +176,7 @@ describe('npm start', () => {
     expect(curl.stdout.trim().split('\n').at(-1)).toBe('paid');
 
     // The Temporal dev server dies: it is started again and /health answers 200 again.
-    const temporalPid = pidIn('temporal.pid');
+    const temporalPid = await pidIn('temporal.pid');
     process.kill(temporalPid, 'SIGKILL');
     await eventually(
       () => Promise.resolve(second.output()),
@@ -178,15 +184,15 @@ describe('npm start', () => {
       10_000,
     );
     expect(await healthBecomes(url, 200, 30_000)).toBe(200);
-    expect(pidIn('temporal.pid')).not.toBe(temporalPid);
+    expect(await pidIn('temporal.pid')).not.toBe(temporalPid);
 
     // So does the worker and API process.
-    const runtimePid = pidIn('runtime.pid');
+    const runtimePid = await pidIn('runtime.pid');
     process.kill(runtimePid, 'SIGKILL');
     expect(await healthBecomes(url, 0, 10_000)).toBe(0);
     expect(await healthBecomes(url, 200, 60_000)).toBe(200);
     expect(second.output()).toContain('The worker and API exited (signal SIGKILL); restarting in');
-    expect(pidIn('runtime.pid')).not.toBe(runtimePid);
+    expect(await pidIn('runtime.pid')).not.toBe(runtimePid);
 
     // Ctrl-C: a clean stop, nothing left running.
     const secondTree = descendants(second.child.pid ?? 0);
