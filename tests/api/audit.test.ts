@@ -119,6 +119,21 @@ describe('the audit log', () => {
     for (const text of PERSONAL) expect(everything).not.toContain(text);
   });
 
+  it('keeps no body of the Temporal codec: its payloads are workflow data, base64 the redaction cannot read', async () => {
+    const supervisorKeyId = (await accountEntries()).find((e) => e.role === 'supervisor')!.keyId as string;
+    const data = Buffer.from(JSON.stringify({ name: 'Ana Pérez', email: 'ana@example.com' })).toString('base64');
+    const payload = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data };
+    const encoded = await call('POST', '/v1/temporal-codec/encode', keys.supervisor!, { payloads: [payload] });
+    expect(encoded.status).toBe(200);
+    const page = await eventually(
+      () => audit(`route=${encodeURIComponent('/v1/temporal-codec/encode')}&keyId=${supervisorKeyId}`),
+      (a: Answer) => (a.body.items as Entry[]).length === 1,
+    );
+    const [entry] = page.body.items as Entry[];
+    expect(entry).toMatchObject({ statusCode: 200, role: 'supervisor', body: null });
+    expect(JSON.stringify(page.body)).not.toContain(data);
+  });
+
   it('filters narrow: by route, key, period; pages follow the cursor; from after to is a 400', async () => {
     const entries = await accountEntries();
     const writeOffs = await audit(
