@@ -96,7 +96,13 @@ describe('Temporal stopped and started again', () => {
       .from(workflowOutbox)
       .where(eq(workflowOutbox.taskQueue, app.config.temporal.taskQueue));
     expect(most?.attempts ?? 0).toBeLessThanOrEqual(5);
-    const again = await call('GET', `/v1/accounts/${first.body.accountId}`, undefined, system);
+    // Reads go back to the workflow once its worker polls again (the worker's own reconnect backoff may
+    // still be running when the outbox has drained).
+    const again = await eventually(
+      () => call('GET', `/v1/accounts/${first.body.accountId}`, undefined, system),
+      (r) => r.body.source === 'workflow',
+      30_000,
+    );
     expect(again.body.source).toBe('workflow');
   }, 180_000);
 
