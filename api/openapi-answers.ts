@@ -14,6 +14,7 @@ const reasons: Record<number, string> = {
   413: 'The body is larger than this route reads.',
   415: 'The body is not of a type this route reads.',
   429: 'Too many requests; retry after the `Retry-After` seconds.',
+  503: 'PostgreSQL or Temporal does not answer right now; retry after the `Retry-After` seconds.',
 };
 
 const problem = (description: string) => ({
@@ -33,7 +34,8 @@ export function documentCommonAnswers(route: RouteOptions): void {
     }
   }
   const methods = Array.isArray(route.method) ? route.method : [route.method];
-  const statuses = [400, 429];
+  // Any route that reads the database answers 503 + Retry-After while it is down (/health has its own 503).
+  const statuses = route.url.startsWith('/v1/') ? [400, 429, 503] : [400, 429];
   if (route.config?.roles) statuses.push(401, 403);
   if (route.url.includes(':')) statuses.push(404);
   if (methods.some((m) => BODY_METHODS.has(m))) statuses.push(413, 415);
