@@ -24,18 +24,29 @@ async function fromMultipart(req: FastifyRequest, query: UploadOptions): Promise
   let file: { bytes: Buffer; filename?: string; mimetype?: string } | undefined;
   const fields: Partial<Record<keyof UploadOptions, string>> = {};
   const errors: FieldError[] = [];
-  for await (const part of req.parts()) {
-    if (part.type === 'file') {
-      const bytes = await part.toBuffer();
-      if (file) errors.push({ field: part.fieldname, message: 'only one file can be imported at a time' });
-      else file = { bytes, filename: part.filename || undefined, mimetype: part.mimetype || undefined };
-    } else if (isFieldName(part.fieldname) && typeof part.value === 'string') {
-      fields[part.fieldname] = part.value;
-    } else {
-      errors.push({
-        field: part.fieldname,
-        message: `is not a known field; send ${UPLOAD_FIELDS.join(', ')} and one file`,
-      });
+  try {
+    await readParts();
+  } catch (err) {
+    if (err instanceof ProblemError || (err as { statusCode?: number }).statusCode === 413) throw err;
+    // A part without headers, a broken boundary…: the form, not the server, is at fault.
+    throw badRequest([
+      { field: '(body)', message: `is not a readable multipart/form-data body (${(err as Error).message})` },
+    ]);
+  }
+  async function readParts(): Promise<void> {
+    for await (const part of req.parts()) {
+      if (part.type === 'file') {
+        const bytes = await part.toBuffer();
+        if (file) errors.push({ field: part.fieldname, message: 'only one file can be imported at a time' });
+        else file = { bytes, filename: part.filename || undefined, mimetype: part.mimetype || undefined };
+      } else if (isFieldName(part.fieldname) && typeof part.value === 'string') {
+        fields[part.fieldname] = part.value;
+      } else {
+        errors.push({
+          field: part.fieldname || '(part)',
+          message: `is not a known field; send ${UPLOAD_FIELDS.join(', ')} and one file`,
+        });
+      }
     }
   }
   if (!file) errors.push({ field: 'file', message: 'is required: the portfolio file as a file part' });

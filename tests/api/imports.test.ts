@@ -287,6 +287,15 @@ describe('a real ERP export (issue 8 items 4, 9, 10)', () => {
     expect(badField.body.errors[0].field).toBe('kind');
   });
 
+  it('answers a form it cannot read (a part without headers) with a 400, not a 500', async () => {
+    const boundary = '7c5156fb04a2177cf9e322ad31ebde44';
+    const res = await call('POST', '/v1/imports', system, `--${boundary}\r\nNone--${boundary}--\r\n`, {
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors?.[0]?.field).toBeDefined();
+  });
+
   it('answers 415 naming every accepted type to any other body type', async () => {
     const res = await call('POST', '/v1/imports', system, 'hola', { 'content-type': 'text/plain' });
     expect(res.status).toBe(415);
