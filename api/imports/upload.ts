@@ -27,7 +27,8 @@ async function fromMultipart(req: FastifyRequest, query: UploadOptions): Promise
   try {
     await readParts();
   } catch (err) {
-    if (err instanceof ProblemError || (err as { statusCode?: number }).statusCode === 413) throw err;
+    // A file over the size limit stays 413; too many fields or parts is a form we do not read (400).
+    if (err instanceof ProblemError || (err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw err;
     // A part without headers, a broken boundary…: the form, not the server, is at fault.
     throw badRequest([
       { field: '(body)', message: `is not a readable multipart/form-data body (${(err as Error).message})` },
