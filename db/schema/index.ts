@@ -11,3 +11,4 @@ export * from './whatsapp';
 export * from './ledger';
 export * from './backtests';
 export * from './audit';
+export * from './statements';
