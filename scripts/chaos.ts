@@ -218,7 +218,11 @@ async function main(): Promise<void> {
       for (;;) {
         const left = await undelivered(db.db, taskQueue).catch(() => -1);
         const out = left === 0 ? await checkAccounts(db.db, client, accounts) : null;
-        if ((out && out.delivered === accounts.length) || performance.now() - started > DRAIN_LIMIT_MS)
+        // Settled means every balance is right and every decision's contact ledger row is written (the
+        // workflow decides before the activity that records the send has run, so right after Temporal
+        // returns the timeline can be a step ahead of PostgreSQL); a real mismatch outlasts the limit.
+        const settled = out && out.delivered === accounts.length && out.ledgerMismatches === 0;
+        if (settled || performance.now() - started > DRAIN_LIMIT_MS)
           return {
             out: out ?? (await checkAccounts(db.db, client, accounts)),
             drainS: (performance.now() - started) / 1000,
