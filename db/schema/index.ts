@@ -12,3 +12,4 @@ export * from './ledger';
 export * from './backtests';
 export * from './audit';
 export * from './statements';
+export * from './portal';
