@@ -13,3 +13,4 @@ export * from './backtests';
 export * from './audit';
 export * from './statements';
 export * from './portal';
+export * from './users';
