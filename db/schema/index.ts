@@ -14,3 +14,4 @@ export * from './audit';
 export * from './statements';
 export * from './portal';
 export * from './users';
+export * from './kpi-rollups';
