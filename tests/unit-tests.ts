@@ -34,4 +34,5 @@ export const unitTests = [
   'tests/whatsapp/inbound-menu.test.ts',
   'tests/whatsapp/jid-and-events.test.ts',
   'tests/whatsapp/rate-limit.test.ts',
+  'tests/statements/check-digits.test.ts',
 ];
