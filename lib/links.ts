@@ -11,6 +11,8 @@ export interface LinkSettings {
   secret: string;
   /** PUBLIC_BASE_URL, or the API's own address. */
   publicBaseUrl: string;
+  /** How long a portal link works (PORTAL_LINK_TTL_DAYS, default 30). */
+  portalTtlDays?: number;
 }
 
 export interface OptOutClaims {

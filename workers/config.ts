@@ -77,6 +77,7 @@ const envSchema = z
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
     ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
     LINK_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    PORTAL_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     RESEND_API_KEY: z.string().min(1).optional(),
     RESEND_BASE_URL: z.url().optional(),
     RESEND_WEBHOOK_SECRET: z.string().min(1).optional(),
@@ -111,6 +112,8 @@ export interface AppConfig {
    * kept in DATA_DIR/link-signing-secret (workers/link-secret.ts). Required in production with RESEND_API_KEY.
    */
   linkSigningSecret?: string;
+  /** The debtor portal: how many days a link in a message works. */
+  portal: { linkTtlDays: number };
   email: { resendApiKey?: string; resendBaseUrl?: string; webhookSecret?: string; from: string };
   temporal: TemporalConfig;
   whatsapp: WhatsAppConfig;
@@ -162,6 +165,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     embeddedPostgresPort: e.EMBEDDED_PG_PORT,
     adminApiKey: e.ADMIN_API_KEY,
     linkSigningSecret: e.LINK_SIGNING_SECRET,
+    portal: { linkTtlDays: e.PORTAL_LINK_TTL_DAYS },
     email: {
       resendApiKey: e.RESEND_API_KEY,
       resendBaseUrl: e.RESEND_BASE_URL,

@@ -70,6 +70,7 @@ export async function startRuntime(
   const links: LinkSettings = {
     secret: resolveLinkSigningSecret(config, log),
     publicBaseUrl: config.http.publicBaseUrl ?? `http://${config.http.host}:${config.http.port}`,
+    portalTtlDays: config.portal.linkTtlDays,
   };
 
   let worker: Worker | undefined;

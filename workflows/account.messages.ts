@@ -80,10 +80,14 @@ export interface PaymentReceivedSignal {
 export interface PromiseRequest {
   amountMinor: number;
   dueDate: string;
+  /** Where the debtor made it ('portal'); absent = the API. Kept on the timeline entry. */
+  source?: string;
 }
 
 export interface PlanRequest {
   installments: { amountMinor: number; dueDate: string }[];
+  /** Where the debtor accepted it ('portal'); absent = the API. */
+  source?: string;
 }
 
 export type AgreementResult =
@@ -113,7 +117,8 @@ export const invoiceAddedSignal = defineSignal<[InvoiceAddedSignal]>('invoiceAdd
 /** Invoices accepted together (a batch, an import chunk, the outbox's pending rows): decided as one. */
 export const invoicesAddedSignal = defineSignal<[{ invoices: InvoiceAddedSignal[] }]>('invoicesAdded');
 export const paymentReceivedSignal = defineSignal<[PaymentReceivedSignal]>('paymentReceived');
-export const disputeOpenedSignal = defineSignal<[{ reason: string; invoiceExternalId?: string }]>('disputeOpened');
+export const disputeOpenedSignal =
+  defineSignal<[{ reason: string; invoiceExternalId?: string; source?: string }]>('disputeOpened');
 export const disputeResolvedSignal =
   defineSignal<[{ outcome: 'upheld' | 'rejected'; adjustmentMinor?: number }]>('disputeResolved');
 export const pausedSignal = defineSignal<[{ by?: string }]>('paused');

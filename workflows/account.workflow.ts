@@ -108,6 +108,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
       type: 'dispute',
       reason: d.reason,
       ...(d.invoiceExternalId ? { invoiceExternalId: d.invoiceExternalId } : {}),
+      ...(d.source ? { source: d.source } : {}),
     }),
   );
   setHandler(disputeResolvedSignal, (d) =>
@@ -147,7 +148,13 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
   };
   setHandler(
     registerPromiseUpdate,
-    (p) => agreement({ type: 'promise', amountMinor: p.amountMinor, dueDate: p.dueDate }),
+    (p) =>
+      agreement({
+        type: 'promise',
+        amountMinor: p.amountMinor,
+        dueDate: p.dueDate,
+        ...(p.source ? { source: p.source } : {}),
+      }),
     {
       validator: (p) => {
         refuseClosed();
@@ -157,17 +164,21 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
       },
     },
   );
-  setHandler(proposePlanUpdate, (p) => agreement({ type: 'plan', installments: p.installments }), {
-    validator: (p) => {
-      refuseClosed();
-      if (p.installments.length === 0) throw new Error('a plan needs at least one installment');
-      for (const i of p.installments) {
-        if (!Number.isSafeInteger(i.amountMinor) || i.amountMinor <= 0)
-          throw new Error('installment amounts must be positive integers');
-        if (!isDate(i.dueDate)) throw new Error('installment dueDate must be a date YYYY-MM-DD');
-      }
+  setHandler(
+    proposePlanUpdate,
+    (p) => agreement({ type: 'plan', installments: p.installments, ...(p.source ? { source: p.source } : {}) }),
+    {
+      validator: (p) => {
+        refuseClosed();
+        if (p.installments.length === 0) throw new Error('a plan needs at least one installment');
+        for (const i of p.installments) {
+          if (!Number.isSafeInteger(i.amountMinor) || i.amountMinor <= 0)
+            throw new Error('installment amounts must be positive integers');
+          if (!isDate(i.dueDate)) throw new Error('installment dueDate must be a date YYYY-MM-DD');
+        }
+      },
     },
-  });
+  );
   setHandler(accountViewQuery, () => buildView(input, ctx, strategyId, state, Date.now()));
   setHandler(accountExplainQuery, () => ({ context: ctx, state, strategyId }));
 

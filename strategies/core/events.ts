@@ -88,6 +88,11 @@ function applyInvoice(run: Run, e: InvoiceEvent, t: number): void {
   refreshAnchor(s);
 }
 
+/** Where the debtor acted (the portal), on the timeline entry; nothing for the API's own requests. */
+function sourceOf(e: { source?: string }): { source?: string } {
+  return e.source ? { source: e.source } : {};
+}
+
 function applyPromise(run: Run, e: Extract<EngineEvent, { type: 'promise' }>, t: number): void {
   const { ctx, s } = run;
   const verdict = checkPromise(ctx, s, e, t);
@@ -97,6 +102,7 @@ function applyPromise(run: Run, e: Extract<EngineEvent, { type: 'promise' }>, t:
       amount: money(s, e.amountMinor),
       dueDate: e.dueDate,
       ...(verdict.minimumMinor !== undefined ? { minimum: money(s, verdict.minimumMinor) } : {}),
+      ...sourceOf(e),
     });
     return;
   }
@@ -104,7 +110,12 @@ function applyPromise(run: Run, e: Extract<EngineEvent, { type: 'promise' }>, t:
   const id = agreementId('promise', t);
   s.promise = { id, amountMinor: e.amountMinor, dueDate: e.dueDate, acceptedAt: t, paidSinceMinor: 0 };
   s.unansweredContacts = 0;
-  record(run, t, 'promise_accepted', { promiseId: id, amount: money(s, e.amountMinor), dueDate: e.dueDate });
+  record(run, t, 'promise_accepted', {
+    promiseId: id,
+    amount: money(s, e.amountMinor),
+    dueDate: e.dueDate,
+    ...sourceOf(e),
+  });
 }
 
 function applyPlan(run: Run, e: Extract<EngineEvent, { type: 'plan' }>, t: number): void {
@@ -114,6 +125,7 @@ function applyPlan(run: Run, e: Extract<EngineEvent, { type: 'plan' }>, t: numbe
     record(run, t, 'plan_rejected', {
       reason: verdict.reason,
       ...(verdict.minimumMinor !== undefined ? { minimum: money(s, verdict.minimumMinor) } : {}),
+      ...sourceOf(e),
     });
     return;
   }
@@ -148,6 +160,7 @@ function applyPlan(run: Run, e: Extract<EngineEvent, { type: 'plan' }>, t: numbe
     installments: e.installments.map((i) => ({ amount: money(s, i.amountMinor), dueDate: i.dueDate })),
     total: money(s, totalMinor),
     interest: money(s, interestMinor),
+    ...sourceOf(e),
   });
 }
 
@@ -225,6 +238,7 @@ export function applyEvent(run: Run, event: EngineEvent, t: number): void {
       record(run, t, 'dispute_opened', {
         reason: event.reason,
         ...(event.invoiceExternalId ? { invoiceExternalId: event.invoiceExternalId } : {}),
+        ...sourceOf(event),
       });
       return;
     case 'dispute_resolved':

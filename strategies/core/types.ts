@@ -229,9 +229,10 @@ export type EngineEvent =
   /** A supervisor takes a handed-off account back into its pre-legal stage. */
   | { type: 'recall' }
   | { type: 'payment'; amountMinor: number; reference: string; paidAt?: number }
-  | { type: 'promise'; amountMinor: number; dueDate: string }
-  | { type: 'plan'; installments: { amountMinor: number; dueDate: string }[] }
-  | { type: 'dispute'; reason: string; invoiceExternalId?: string }
+  /** `source`: where the debtor made it (e.g. 'portal'), kept on its timeline entry; absent = the API. */
+  | { type: 'promise'; amountMinor: number; dueDate: string; source?: string }
+  | { type: 'plan'; installments: { amountMinor: number; dueDate: string }[]; source?: string }
+  | { type: 'dispute'; reason: string; invoiceExternalId?: string; source?: string }
   | { type: 'dispute_resolved'; outcome: 'upheld' | 'rejected'; adjustmentMinor?: number }
   | { type: 'pause' }
   | { type: 'resume' }
