@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { WebhookVerificationError, verifyResendWebhook, type EmailEvent } from '../../lib/email/resend-webhook';
 import { accounts, outboundMessages, webhookDeliveries } from '../../db/schema';
 import { recordChannelStatus } from '../../lib/channel-status';
+import { deliveryStatusAdvances } from '../../lib/email/delivery-status';
 import { queueSignal, signalTo } from '../../lib/outbox/signals';
 import { contactOutcomeSignal, deliveryFailedSignal, stepKeyOf } from '../../workflows/account.messages';
 import type { AppDeps } from '../app';
@@ -74,18 +75,24 @@ export function resendWebhookRoutes(app: FastifyInstance, deps: AppDeps): Promis
             id: outboundMessages.id,
             key: outboundMessages.idempotencyKey,
             accountId: outboundMessages.accountId,
+            status: outboundMessages.deliveryStatus,
+            statusAt: outboundMessages.deliveryUpdatedAt,
           })
           .from(outboundMessages)
           .where(
             messageId && /^[0-9a-f-]{36}$/.test(messageId)
               ? eq(outboundMessages.id, messageId)
               : eq(outboundMessages.providerMessageId, event.emailId),
-          );
+          )
+          // Two events of one message at once: the second waits and compares with what the first wrote.
+          .for('update');
         if (!message || !status) return { outboxIds: [], duplicate: false };
-        await tx
-          .update(outboundMessages)
-          .set({ deliveryStatus: status, deliveryUpdatedAt: new Date(event.occurredAt) })
-          .where(eq(outboundMessages.id, message.id));
+        const at = new Date(event.occurredAt);
+        if (deliveryStatusAdvances({ status: message.status, at: message.statusAt }, { status, at }))
+          await tx
+            .update(outboundMessages)
+            .set({ deliveryStatus: status, deliveryUpdatedAt: at })
+            .where(eq(outboundMessages.id, message.id));
         const [account] = await tx
           .select({ workflowId: accounts.workflowId, debtorId: accounts.debtorId, closedAt: accounts.closedAt })
           .from(accounts)

@@ -163,6 +163,21 @@ describe('Resend webhooks', () => {
     expect(row?.deliveryStatus).toBe('delivered');
   });
 
+  it('never moves a status back: a late "delivered" retried after "opened" leaves "opened"', async () => {
+    const { accountId } = await openAccount();
+    const message = await messageFor(accountId);
+    const event = (type: 'email.delivered' | 'email.opened', at: Date) =>
+      signWebhook(
+        emailEvent(type, { emailId: message.providerMessageId ?? '', tags: { message_id: message.id }, at }),
+        secret,
+      );
+    expect((await post(event('email.opened', new Date('2026-11-02T10:05:00Z')))).status).toBe(200);
+    expect((await post(event('email.delivered', new Date('2026-11-02T10:00:00Z')))).status).toBe(200);
+    const [row] = await db.db.select().from(outboundMessages).where(eq(outboundMessages.id, message.id));
+    expect(row?.deliveryStatus).toBe('opened');
+    expect(row?.deliveryUpdatedAt?.toISOString()).toBe('2026-11-02T10:05:00.000Z');
+  });
+
   it('refuses a tampered body or a wrong signature', async () => {
     const { accountId } = await openAccount();
     const message = await messageFor(accountId);
