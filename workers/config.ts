@@ -1,6 +1,7 @@
 // The application's configuration: one schema, parsed once at start-up, passed around as a typed value.
 import { z } from 'zod';
 import type { TemporalConfig } from '../temporal.config';
+import { isClabe } from '../lib/statements/check-digits';
 import { parseEncryptionKeys } from './encryption-keys';
 
 const flag = z
@@ -77,6 +78,9 @@ const envSchema = z
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
     ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
     LINK_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    TRANSFER_CLABE: z.string().refine(isClabe, 'must be an 18-digit CLABE with a valid control digit').optional(),
+    TRANSFER_BANK_NAME: z.string().min(1).max(100).optional(),
+    RECONCILE_AUTO_THRESHOLD: z.coerce.number().min(0).max(1).default(0.85),
     PORTAL_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     RESEND_API_KEY: z.string().min(1).optional(),
     RESEND_BASE_URL: z.url().optional(),
@@ -112,6 +116,8 @@ export interface AppConfig {
    * kept in DATA_DIR/link-signing-secret (workers/link-secret.ts). Required in production with RESEND_API_KEY.
    */
   linkSigningSecret?: string;
+  /** Bank statements: the account debtors transfer to, and the match score from which a line is applied unasked. */
+  reconcile: { clabe?: string; bankName?: string; autoThreshold: number };
   /** The debtor portal: how many days a link in a message works. */
   portal: { linkTtlDays: number };
   email: { resendApiKey?: string; resendBaseUrl?: string; webhookSecret?: string; from: string };
@@ -165,6 +171,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     embeddedPostgresPort: e.EMBEDDED_PG_PORT,
     adminApiKey: e.ADMIN_API_KEY,
     linkSigningSecret: e.LINK_SIGNING_SECRET,
+    reconcile: { clabe: e.TRANSFER_CLABE, bankName: e.TRANSFER_BANK_NAME, autoThreshold: e.RECONCILE_AUTO_THRESHOLD },
     portal: { linkTtlDays: e.PORTAL_LINK_TTL_DAYS },
     email: {
       resendApiKey: e.RESEND_API_KEY,
