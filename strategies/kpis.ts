@@ -46,7 +46,8 @@ export const KPI_FORMULAS: Record<keyof Kpis, string> = {
   accounts: 'accounts with at least one timeline entry in the period.',
   opened: 'accounts opened in the period (their `opened` entry falls in it).',
   placed: 'Σ balance of the accounts when they opened (`opened` entry amount), for accounts opened in the period.',
-  collected: 'Σ `payment` amounts in the period (every account, whenever it opened).',
+  collected:
+    'Σ `payment` amounts less Σ `payment_reversed` amounts (refunds, chargebacks) in the period (every account, whenever it opened).',
   recovered:
     'Σ over accounts opened in the period of min(placed, their payments in the period): the part of `placed` paid back.',
   recoveryRate:
@@ -130,6 +131,10 @@ function tallyAccount(t: Tally, entries: readonly TimelineEntry[], digits: numbe
       case 'payment':
         paid += amountOf(e, digits);
         break;
+      case 'payment_reversed':
+        // Collected is net of refunds and chargebacks.
+        paid -= amountOf(e, digits);
+        break;
       case 'promise_accepted':
         t.promises += 1;
         break;
@@ -164,7 +169,7 @@ function tallyAccount(t: Tally, entries: readonly TimelineEntry[], digits: numbe
   }
   t.placed += placed;
   t.collected += paid;
-  t.recovered += Math.min(placed, paid);
+  t.recovered += Math.max(0, Math.min(placed, paid));
 }
 
 const total = (map: Record<string, number>) => Object.values(map).reduce((sum, n) => sum + n, 0);

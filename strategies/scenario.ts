@@ -25,6 +25,13 @@ const eventSchema = z.discriminatedUnion('type', [
     dueDate: date,
   }),
   z.strictObject({ ...at, type: z.literal('payment'), amount: decimal, reference: z.string().min(1) }),
+  z.strictObject({
+    ...at,
+    type: z.literal('payment_reversed'),
+    reference: z.string().min(1),
+    amount: decimal,
+    reversalId: z.string().min(1).optional(),
+  }),
   z.strictObject({ ...at, type: z.literal('promise'), amount: decimal, dueDate: date }),
   z.strictObject({
     ...at,
@@ -201,6 +208,14 @@ export function parseScenario(
         break;
       case 'payment':
         event = { type: 'payment', amountMinor: amount(e.amount, path('amount')), reference: e.reference, paidAt: t };
+        break;
+      case 'payment_reversed':
+        event = {
+          type: 'payment_reversed',
+          reference: e.reference,
+          amountMinor: amount(e.amount, path('amount')),
+          ...(e.reversalId !== undefined ? { reversalId: e.reversalId } : {}),
+        };
         break;
       case 'promise':
         event = { type: 'promise', amountMinor: amount(e.amount, path('amount')), dueDate: e.dueDate };

@@ -77,6 +77,15 @@ export interface PaymentReceivedSignal {
   paidAt: number;
 }
 
+export interface PaymentReversedSignal {
+  /** The booked payment's reference (e.g. `stripe:pi_…`). */
+  reference: string;
+  /** What is taken back, minor units of the account's currency (a partial refund takes back part). */
+  amountMinor: number;
+  /** Tells repeated reversals of one payment apart (each partial refund); defaults to the reference. */
+  reversalId?: string;
+}
+
 export interface PromiseRequest {
   amountMinor: number;
   dueDate: string;
@@ -117,6 +126,8 @@ export const invoiceAddedSignal = defineSignal<[InvoiceAddedSignal]>('invoiceAdd
 /** Invoices accepted together (a batch, an import chunk, the outbox's pending rows): decided as one. */
 export const invoicesAddedSignal = defineSignal<[{ invoices: InvoiceAddedSignal[] }]>('invoicesAdded');
 export const paymentReceivedSignal = defineSignal<[PaymentReceivedSignal]>('paymentReceived');
+/** A refund or chargeback of a booked payment: the balance goes back up (engine event `payment_reversed`). */
+export const paymentReversedSignal = defineSignal<[PaymentReversedSignal]>('paymentReversed');
 export const disputeOpenedSignal =
   defineSignal<[{ reason: string; invoiceExternalId?: string; source?: string }]>('disputeOpened');
 export const disputeResolvedSignal =

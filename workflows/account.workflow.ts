@@ -39,6 +39,7 @@ import {
   optedOutSignal,
   pausedSignal,
   paymentReceivedSignal,
+  paymentReversedSignal,
   proposePlanUpdate,
   recalledSignal,
   registerPromiseUpdate,
@@ -102,6 +103,15 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
   });
   setHandler(paymentReceivedSignal, (p) =>
     push({ type: 'payment', amountMinor: p.amountMinor, reference: p.reference, paidAt: p.paidAt }),
+  );
+  // New handler, no new command: a history without this signal replays unchanged.
+  setHandler(paymentReversedSignal, (r) =>
+    push({
+      type: 'payment_reversed',
+      reference: r.reference,
+      amountMinor: r.amountMinor,
+      ...(r.reversalId !== undefined ? { reversalId: r.reversalId } : {}),
+    }),
   );
   setHandler(disputeOpenedSignal, (d) =>
     push({
@@ -304,8 +314,9 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
   const startStage = state.stageIndex;
 
   // A handed-off account stays here: collection has ended but money, invoices and disputes still count.
-  // Only a closed account (paid, written off) ends the run, and not while an invoice waits to reopen it.
-  while (state.closed === null || queue.some((q) => isInvoice(q.event))) {
+  // Only a closed account (paid, written off) ends the run, and not while an invoice or a payment reversal
+  // waits to reopen it.
+  while (state.closed === null || queue.some((q) => reopens(q.event))) {
     if (pendingStrategy) {
       const target = pendingStrategy;
       pendingStrategy = null;
@@ -363,6 +374,8 @@ const invoiceEvent = (i: InvoiceAddedSignal): InvoiceEvent => ({
 });
 
 const isInvoice = (e: EngineEvent) => e.type === 'invoice' || e.type === 'invoices';
+/** Events that may reopen a closed account: the run does not end while one waits (reversals: issue 12). */
+const reopens = (e: EngineEvent) => isInvoice(e) || e.type === 'payment_reversed';
 
 /**
  * The next event to decide. Invoices signalled together (one batch, one import chunk) are decided as one

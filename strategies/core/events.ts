@@ -44,6 +44,7 @@ function applyPayment(run: Run, e: Extract<EngineEvent, { type: 'payment' }>, t:
   const { s } = run;
   if (s.paymentRefs.includes(e.reference) || !Number.isSafeInteger(e.amountMinor) || e.amountMinor <= 0) return;
   s.paymentRefs.push(e.reference);
+  s.paymentAmounts = { ...s.paymentAmounts, [e.reference]: e.amountMinor };
   record(run, t, 'payment', { amount: money(s, e.amountMinor), reference: e.reference });
   s.creditMinor += applyToOldest(s, e.amountMinor);
   s.unansweredContacts = 0;
@@ -62,6 +63,59 @@ function applyPayment(run: Run, e: Extract<EngineEvent, { type: 'payment' }>, t:
     }
     s.plan = null;
     closeIfSettled(run, t);
+  }
+}
+
+/**
+ * Gives back what a payment had settled, the inverse of applyToOldest: unapplied credit first, then the
+ * invoices paid last (latest due date first). Returns what could be given back.
+ */
+function restoreNewest(s: AccountState, amountMinor: number): number {
+  let left = amountMinor;
+  const fromCredit = Math.min(left, s.creditMinor);
+  s.creditMinor -= fromCredit;
+  left -= fromCredit;
+  const ordered = s.invoices
+    .map((invoice, position) => ({ invoice, position }))
+    .filter(({ invoice }) => invoice.openMinor < invoice.amountMinor)
+    .sort((a, b) => b.invoice.dueDate.localeCompare(a.invoice.dueDate) || b.position - a.position);
+  for (const { invoice } of ordered) {
+    if (left <= 0) break;
+    const restored = Math.min(left, invoice.amountMinor - invoice.openMinor);
+    invoice.openMinor += restored;
+    left -= restored;
+  }
+  refreshAnchor(s);
+  return amountMinor - left;
+}
+
+/**
+ * A refund or chargeback takes a booked payment back: the balance goes up again, promises and plans count
+ * net payments, and an account the payment had closed is collected again. Unknown payments, repeated
+ * reversals and amounts above what is left of the payment change nothing beyond that payment.
+ */
+function applyReversal(run: Run, e: Extract<EngineEvent, { type: 'payment_reversed' }>, t: number): void {
+  const { s } = run;
+  const id = e.reversalId ?? e.reference;
+  if (!s.paymentRefs.includes(e.reference) || s.reversals?.includes(id)) return;
+  if (!Number.isSafeInteger(e.amountMinor) || e.amountMinor <= 0) return;
+  const standing = s.paymentAmounts?.[e.reference];
+  const amount = standing === undefined ? e.amountMinor : Math.min(e.amountMinor, standing);
+  if (amount <= 0) return;
+  s.reversals = [...(s.reversals ?? []), id];
+  if (standing !== undefined) s.paymentAmounts = { ...s.paymentAmounts, [e.reference]: standing - amount };
+  restoreNewest(s, amount);
+  if (s.promise) s.promise.paidSinceMinor = Math.max(0, s.promise.paidSinceMinor - amount);
+  if (s.plan) s.plan.paidSinceMinor = Math.max(0, s.plan.paidSinceMinor - amount);
+  record(run, t, 'payment_reversed', {
+    amount: money(s, amount),
+    reference: e.reference,
+    ...(e.reversalId ? { reversalId: e.reversalId } : {}),
+  });
+  if (s.closed !== null && balanceOf(s) > 0) {
+    // The money that closed the account is gone: the debt is owed again and collection picks up where it was.
+    s.closed = null;
+    record(run, t, 'reopened', { reason: 'payment_reversed' });
   }
 }
 
@@ -205,7 +259,7 @@ function applyInvoices(run: Run, invoices: InvoiceEvent[], t: number): void {
 }
 
 /** Money and invoices count whatever collection is doing; the rest only while the account is open. */
-const AFTER_CLOSING = new Set<EngineEvent['type']>(['payment', 'invoice', 'invoices']);
+const AFTER_CLOSING = new Set<EngineEvent['type']>(['payment', 'payment_reversed', 'invoice', 'invoices']);
 
 export function applyEvent(run: Run, event: EngineEvent, t: number): void {
   const { s } = run;
@@ -223,6 +277,8 @@ export function applyEvent(run: Run, event: EngineEvent, t: number): void {
       return;
     case 'payment':
       return applyPayment(run, event, t);
+    case 'payment_reversed':
+      return applyReversal(run, event, t);
     case 'promise':
       return applyPromise(run, event, t);
     case 'plan':

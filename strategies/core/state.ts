@@ -50,6 +50,8 @@ export function cloneState(s: AccountState): AccountState {
     channels: { ...s.channels },
     invoices: s.invoices.map((i) => ({ ...i })),
     paymentRefs: s.paymentRefs.slice(),
+    ...(s.paymentAmounts ? { paymentAmounts: { ...s.paymentAmounts } } : {}),
+    ...(s.reversals ? { reversals: s.reversals.slice() } : {}),
     handledSteps: s.handledSteps.slice(),
     pending: s.pending && { ...s.pending },
     contacts: s.contacts.slice(),

@@ -180,6 +180,13 @@ export interface AccountState {
   invoices: Invoice[];
   creditMinor: number;
   paymentRefs: string[];
+  /**
+   * Amount of each payment by reference, kept since reversals exist (absent in states carried from before
+   * them, and without the payments applied before): a reversal never takes back more than was paid.
+   */
+  paymentAmounts?: Record<string, number>;
+  /** Reversal ids already applied (refunds, chargebacks): a repeated reversal changes nothing. */
+  reversals?: string[];
   /** Due date used for day counting when no invoice is unpaid (keeps `day` meaningful after closing). */
   anchorDueDate: string | null;
   stageIndex: number;
@@ -229,6 +236,11 @@ export type EngineEvent =
   /** A supervisor takes a handed-off account back into its pre-legal stage. */
   | { type: 'recall' }
   | { type: 'payment'; amountMinor: number; reference: string; paidAt?: number }
+  /**
+   * A booked payment taken back (a refund, a chargeback, an ERP's correction): the balance goes back up.
+   * `reversalId` tells repeated reversals of one payment apart (partial refunds); it defaults to the reference.
+   */
+  | { type: 'payment_reversed'; reference: string; amountMinor: number; reversalId?: string }
   /** `source`: where the debtor made it (e.g. 'portal'), kept on its timeline entry; absent = the API. */
   | { type: 'promise'; amountMinor: number; dueDate: string; source?: string }
   | { type: 'plan'; installments: { amountMinor: number; dueDate: string }[]; source?: string }

@@ -32,6 +32,7 @@ import {
   optedOutSignal,
   pausedSignal,
   paymentReceivedSignal,
+  paymentReversedSignal,
   proposePlanUpdate,
   registerPromiseUpdate,
   recalledSignal,
@@ -66,6 +67,7 @@ export function shiftScenario(input: ScenarioInput, days: number): ScenarioInput
       case 'plan':
         return { ...e, at, installments: e.installments.map((i) => ({ ...i, dueDate: shiftText(i.dueDate, days) })) };
       case 'payment':
+      case 'payment_reversed':
       case 'dispute':
       case 'dispute_resolved':
       case 'pause':
@@ -377,6 +379,12 @@ async function deliver(
         amountMinor: event.amountMinor,
         currency: journey.scenario.currency,
         paidAt: at,
+      });
+    case 'payment_reversed':
+      return handle.signal(paymentReversedSignal, {
+        reference: event.reference,
+        amountMinor: event.amountMinor,
+        ...(event.reversalId !== undefined ? { reversalId: event.reversalId } : {}),
       });
     case 'promise':
       journey.agreements.push(
