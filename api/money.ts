@@ -2,11 +2,7 @@
 // Minor digits come from the decision core, so the API, the simulator and the workflow agree (COP has centavos).
 import { currencyDigits, formatMinor, parseMinor } from '../strategies/core/money';
 
-const knownCurrencies = new Set(Intl.supportedValuesOf('currency'));
-
-export function isCurrency(code: string): boolean {
-  return knownCurrencies.has(code);
-}
+export { isCurrency } from '../lib/tabular/money';
 
 /** "1500.00" → 150000 (MXN); null when the string is not a plain non-negative decimal with at most the currency's digits. */
 export function parseAmount(text: string, currency: string): number | null {

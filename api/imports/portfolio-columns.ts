@@ -1,6 +1,16 @@
 // Which spreadsheet headers feed which invoice field. Extend by adding synonyms to COLUMNS; headers are
 // compared as sets of normalised words, so accents, case, punctuation, "de/del" and word order never
 // matter, and either side of a "/" may match ("Razón Social / Nombre"). An explicit mapping wins over all.
+// The matching itself (lib/tabular/headers.ts) is shared with the bank statement CSVs.
+
+import {
+  columnMatcher,
+  headerIndex,
+  headerKey,
+  normalizeHeader,
+  type ColumnHelp as GenericColumnHelp,
+  type ColumnSpec as GenericColumnSpec,
+} from '../../lib/tabular/headers';
 
 export type ColumnKey =
   | 'externalId'
@@ -18,14 +28,7 @@ export type ColumnKey =
   | 'issuedAt'
   | 'strategyId';
 
-interface ColumnSpec {
-  key: ColumnKey;
-  /** Whether a file may omit the column (a default may still be needed for each line). */
-  required: boolean;
-  description: string;
-  /** In priority order: when a file has two of them (e.g. `monto` and `saldo`), the first listed wins. */
-  synonyms: readonly string[];
-}
+type ColumnSpec = GenericColumnSpec<ColumnKey>;
 
 export const COLUMNS: readonly ColumnSpec[] = [
   {
@@ -244,111 +247,32 @@ export const COLUMNS: readonly ColumnSpec[] = [
   },
 ];
 
-const FILLER_WORDS = new Set(['de', 'del', 'la', 'el', 'of', 'the']);
+const matcher = columnMatcher(COLUMNS);
 
-/** "Número de Factura", "N° FACTURA" and "nro_factura" all become comparable keys. */
-export function normalizeHeader(header: string): string {
-  return header
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/#/g, ' nro ')
-    .replace(/[^a-z0-9]+/g, ' ')
-    .split(' ')
-    .filter((word) => word !== '' && !FILLER_WORDS.has(word))
-    .join(' ');
-}
+export { headerIndex, headerKey, normalizeHeader };
 
-/** The header's words in a fixed order: "Cliente ID" and "ID Cliente" are one key. */
-export function headerKey(header: string): string {
-  return normalizeHeader(header).split(' ').sort().join(' ');
-}
+export const COLUMN_KEYS: readonly ColumnKey[] = matcher.keys;
 
-export const COLUMN_KEYS: readonly ColumnKey[] = COLUMNS.map((column) => column.key);
+export const isColumnKey = (value: string): value is ColumnKey => matcher.isKey(value);
 
-export function isColumnKey(value: string): value is ColumnKey {
-  return (COLUMN_KEYS as readonly string[]).includes(value);
-}
-
-const BY_SYNONYM = new Map<string, { key: ColumnKey; rank: number }>();
-for (const column of COLUMNS) {
-  column.synonyms.forEach((synonym, rank) => {
-    const normalized = headerKey(synonym);
-    const taken = BY_SYNONYM.get(normalized);
-    if (taken && taken.key !== column.key)
-      throw new Error(`header synonym "${synonym}" is listed for both ${taken.key} and ${column.key}`);
-    if (!taken) BY_SYNONYM.set(normalized, { key: column.key, rank });
-  });
-}
-
-/**
- * The field a header names: the whole header first, else its "/" alternatives when all that match agree
- * on one field ("Teléfono / Celular"); alternatives naming two fields ("Cliente / RFC") match none.
- */
-export function matchHeader(header: string): { key: ColumnKey; rank: number } | undefined {
-  const whole = BY_SYNONYM.get(headerKey(header));
-  if (whole) return whole;
-  const matches = header
-    .split('/')
-    .map((part) => BY_SYNONYM.get(headerKey(part)))
-    .filter((m) => m !== undefined);
-  const [first] = matches;
-  if (!first || matches.some((m) => m.key !== first.key)) return undefined;
-  return matches.reduce((best, m) => (m.rank < best.rank ? m : best));
-}
+/** See lib/tabular/headers.ts: the whole header first, else its agreeing "/" alternatives. */
+export const matchHeader = (header: string) => matcher.matchHeader(header);
 
 export type ColumnMapping = Partial<Record<ColumnKey, number>>;
 /** What the caller says: field → the file's header text (`debtor.externalId=Cliente ID`). */
 export type ExplicitMapping = Partial<Record<ColumnKey, string>>;
-
-/** Where a header named in an explicit mapping sits: the exact text first, then the same words. */
-export function headerIndex(headers: readonly string[], name: string): number | undefined {
-  const exact = headers.findIndex((header) => header.trim() === name.trim());
-  if (exact >= 0) return exact;
-  const key = headerKey(name);
-  const similar = key === '' ? -1 : headers.findIndex((header) => headerKey(header) === key);
-  return similar >= 0 ? similar : undefined;
-}
 
 /**
  * Maps each known field to the index of the best matching header; unknown headers are kept only in `raw`.
  * Explicitly mapped fields take their named header and are never matched by synonym.
  */
 export function mapHeaders(headers: readonly string[], explicit: ExplicitMapping = {}): ColumnMapping {
-  const mapping: ColumnMapping = {};
-  const taken = new Set<number>();
-  for (const [key, name] of Object.entries(explicit) as [ColumnKey, string][]) {
-    const index = headerIndex(headers, name);
-    if (index === undefined) continue;
-    mapping[key] = index;
-    taken.add(index);
-  }
-  const ranks: Partial<Record<ColumnKey, number>> = {};
-  headers.forEach((header, index) => {
-    const match = taken.has(index) ? undefined : matchHeader(header);
-    if (!match || explicit[match.key] !== undefined) return;
-    const current = ranks[match.key];
-    if (current === undefined || match.rank < current) {
-      mapping[match.key] = index;
-      ranks[match.key] = match.rank;
-    }
-  });
-  return mapping;
+  return matcher.mapHeaders(headers, explicit);
 }
 
-export interface ColumnHelp {
-  field: ColumnKey;
-  required: boolean;
-  description: string;
-  headers: string[];
-}
+export type ColumnHelp = GenericColumnHelp<ColumnKey>;
 
 /** The accepted headers, for the API docs, the README and the upload screen. */
 export function portfolioColumnsHelp(): ColumnHelp[] {
-  return COLUMNS.map((column) => ({
-    field: column.key,
-    required: column.required,
-    description: column.description,
-    headers: [...column.synonyms],
-  }));
+  return matcher.help();
 }

@@ -2,7 +2,7 @@
 
 import type { DebtorKind, FieldError } from './invoice-input.js';
 import type { LineDefaults } from './portfolio-line.js';
-import { parseCurrency } from './money.js';
+import { parseCurrency } from '../../lib/tabular/money.js';
 import { parseCountry } from './country.js';
 import { PortfolioFileError } from './portfolio-file-error.js';
 

@@ -3,8 +3,8 @@
 import { IANAZone } from 'luxon';
 import type { ColumnKey } from './portfolio-columns.js';
 import type { DebtorInput, DebtorKind, FieldError, InvoiceInput } from './invoice-input.js';
-import { currencyMinorDigits, parseAmount, parseCurrency } from './money.js';
-import { parseDate } from './dates.js';
+import { currencyMinorDigits, parseAmount, parseCurrency } from '../../lib/tabular/money.js';
+import { parseDate } from '../../lib/tabular/dates.js';
 import { parseEmail, parsePhone } from './contact.js';
 import { parseCountry } from './country.js';
 import { normalizeHeader } from './portfolio-columns.js';

@@ -7,7 +7,7 @@ import type { DebtorKind, FieldError, InvoiceInput } from './invoice-input.js';
 import type { CellValue, LineDefaults } from './portfolio-line.js';
 import { cellText, parseLine } from './portfolio-line.js';
 import type { SheetRow } from './sheet-row.js';
-import { csvRows } from './csv-rows.js';
+import { csvRows } from '../../lib/tabular/csv-rows.js';
 import { xlsxRows } from './xlsx-rows.js';
 import { detectFormat } from './file-format.js';
 import { checkDefaults } from './portfolio-defaults.js';
@@ -72,7 +72,9 @@ async function* rowsOf(input: PortfolioInput): AsyncGenerator<SheetRow> {
   const format = detectFormat(input.bytes, input.filename, input.contentType);
   let line = 0;
   try {
-    for await (const row of format === 'xlsx' ? xlsxRows(input.bytes) : csvRows(input.bytes, input.mapping)) {
+    for await (const row of format === 'xlsx'
+      ? xlsxRows(input.bytes)
+      : csvRows(input.bytes, (fields) => Object.keys(mapHeaders(fields, input.mapping)).length)) {
       line = row.line;
       yield row;
     }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { currencyMinorDigits, parseAmount } from '../../api/imports/money.js';
-import { parseDate } from '../../api/imports/dates.js';
+import { currencyMinorDigits, parseAmount } from '../../lib/tabular/money.js';
+import { parseDate } from '../../lib/tabular/dates.js';
 import { parseCountry } from '../../api/imports/country.js';
 import { normalizeHeader, portfolioColumnsHelp } from '../../api/imports/portfolio-columns.js';
 

@@ -1,11 +1,19 @@
-// Reads CSV exports as ERPs write them: UTF-8 with or without BOM, Windows-1252, or Excel's
-// UTF-16 "Unicode text"; separated by ";", ",", tab or "|"; CRLF or LF; quoted fields.
+// Reads CSV exports as ERPs and banks write them: UTF-8 with or without BOM, Windows-1252, or Excel's
+// UTF-16 "Unicode text"; separated by ";", ",", tab or "|"; CRLF or LF; quoted fields. The caller says how
+// many headers of a line it knows (its column matcher), which is how the delimiter is chosen.
 
 import { isUtf8 } from 'node:buffer';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
-import { mapHeaders, type ExplicitMapping } from './portfolio-columns.js';
-import type { SheetRow } from './sheet-row.js';
+
+/** How many of a line's fields the caller recognises as its headers. */
+export type KnownHeaders = (fields: readonly string[]) => number;
+
+export interface CsvRow {
+  /** The row number a spreadsheet shows for this line (the first row is 1). */
+  line: number;
+  cells: string[];
+}
 
 const CHUNK_BYTES = 64 * 1024;
 const SNIFF_LINES = 10;
@@ -49,7 +57,7 @@ function splitLine(line: string, delimiter: string): string[] {
  * Picks the delimiter under which some early line reads as the most known headers; amounts such as
  * "1.234,56" make plain character counts unreliable. Falls back to the most consistent count.
  */
-export function sniffDelimiter(sample: string, mapping: ExplicitMapping = {}): string {
+export function sniffDelimiter(sample: string, knownHeaders: KnownHeaders): string {
   const lines = sample
     .split(/\r\n|\n|\r/)
     .filter((line) => line.trim() !== '')
@@ -58,7 +66,7 @@ export function sniffDelimiter(sample: string, mapping: ExplicitMapping = {}): s
   for (const delimiter of DELIMITERS) {
     for (const line of lines) {
       const fields = splitLine(line, delimiter);
-      const known = Object.keys(mapHeaders(fields, mapping)).length;
+      const known = knownHeaders(fields);
       const better = known > best.known || (known === best.known && fields.length > best.fields);
       if (better && fields.length > 1) best = { delimiter, known, fields: fields.length };
     }
@@ -70,11 +78,11 @@ export function sniffDelimiter(sample: string, mapping: ExplicitMapping = {}): s
  * Yields every record with its spreadsheet line number (blank lines count, as a spreadsheet shows
  * them as empty rows; a quoted multi-line cell is one row).
  */
-export async function* csvRows(bytes: Buffer, mapping: ExplicitMapping = {}): AsyncGenerator<SheetRow> {
+export async function* csvRows(bytes: Buffer, knownHeaders: KnownHeaders): AsyncGenerator<CsvRow> {
   const encoding = detectEncoding(bytes);
   const sample = new TextDecoder(encoding).decode(bytes.subarray(0, CHUNK_BYTES));
   const parser = parse({
-    delimiter: sniffDelimiter(sample, mapping),
+    delimiter: sniffDelimiter(sample, knownHeaders),
     bom: true,
     relax_column_count: true,
     relax_quotes: true,

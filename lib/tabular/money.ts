@@ -1,8 +1,13 @@
-// Portfolio amounts arrive as "1.234,56", "1,234.56", "$ 1.234" or spreadsheet numbers. They are parsed
+// Amounts in spreadsheets and bank exports arrive as "1.234,56", "1,234.56", "$ 1.234" or spreadsheet numbers. They are parsed
 // as digit strings, never through floats, because a rounding slip would change what a debtor owes.
 
 import { currencyDigits } from '../../strategies/core/money';
-import { isCurrency } from '../money';
+
+const knownCurrencies = new Set(Intl.supportedValuesOf('currency'));
+
+export function isCurrency(code: string): boolean {
+  return knownCurrencies.has(code);
+}
 
 /** Minor digits as the whole system counts them (CLP 0, COP 2, USD 2, KWD 3); undefined for unknown codes. */
 export function currencyMinorDigits(currency: string): number | undefined {
