@@ -75,6 +75,8 @@ export interface PaymentReceivedSignal {
   currency: string;
   /** Epoch milliseconds, as reported; the core applies the payment when it arrives. */
   paidAt: number;
+  /** Where the debtor paid (e.g. 'portal' for a provider's checkout), kept on the timeline entry; absent = the API. */
+  source?: string;
 }
 
 export interface PaymentReversedSignal {
@@ -84,6 +86,8 @@ export interface PaymentReversedSignal {
   amountMinor: number;
   /** Tells repeated reversals of one payment apart (each partial refund); defaults to the reference. */
   reversalId?: string;
+  /** Who reversed it: 'portal' for a provider's refund or chargeback; absent = the API. */
+  source?: string;
 }
 
 export interface PromiseRequest {

@@ -102,7 +102,13 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
     for (const i of invoices) push(invoiceEvent(i));
   });
   setHandler(paymentReceivedSignal, (p) =>
-    push({ type: 'payment', amountMinor: p.amountMinor, reference: p.reference, paidAt: p.paidAt }),
+    push({
+      type: 'payment',
+      amountMinor: p.amountMinor,
+      reference: p.reference,
+      paidAt: p.paidAt,
+      ...(p.source ? { source: p.source } : {}),
+    }),
   );
   // New handler, no new command: a history without this signal replays unchanged.
   setHandler(paymentReversedSignal, (r) =>
@@ -111,6 +117,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
       reference: r.reference,
       amountMinor: r.amountMinor,
       ...(r.reversalId !== undefined ? { reversalId: r.reversalId } : {}),
+      ...(r.source ? { source: r.source } : {}),
     }),
   );
   setHandler(disputeOpenedSignal, (d) =>

@@ -13,6 +13,8 @@ export interface PaymentInput {
   currency: string;
   reference: string;
   paidAt: Date;
+  /** Where the debtor paid ('portal': a provider's checkout), kept on the timeline entry. */
+  source?: string;
 }
 
 export interface PaymentAccount {
@@ -50,6 +52,7 @@ export async function recordPayment(
     amountMinor: p.amountMinor,
     currency: p.currency,
     paidAt: p.paidAt.getTime(),
+    ...(p.source ? { source: p.source } : {}),
   };
   const payload = { signalArg };
   const rows = await db.execute<{ id: string; older: boolean }>(sql`

@@ -45,7 +45,7 @@ function applyPayment(run: Run, e: Extract<EngineEvent, { type: 'payment' }>, t:
   if (s.paymentRefs.includes(e.reference) || !Number.isSafeInteger(e.amountMinor) || e.amountMinor <= 0) return;
   s.paymentRefs.push(e.reference);
   s.paymentAmounts = { ...s.paymentAmounts, [e.reference]: e.amountMinor };
-  record(run, t, 'payment', { amount: money(s, e.amountMinor), reference: e.reference });
+  record(run, t, 'payment', { amount: money(s, e.amountMinor), reference: e.reference, ...sourceOf(e) });
   s.creditMinor += applyToOldest(s, e.amountMinor);
   s.unansweredContacts = 0;
   if (s.promise) s.promise.paidSinceMinor += e.amountMinor;
@@ -111,6 +111,7 @@ function applyReversal(run: Run, e: Extract<EngineEvent, { type: 'payment_revers
     amount: money(s, amount),
     reference: e.reference,
     ...(e.reversalId ? { reversalId: e.reversalId } : {}),
+    ...sourceOf(e),
   });
   if (s.closed !== null && balanceOf(s) > 0) {
     // The money that closed the account is gone: the debt is owed again and collection picks up where it was.

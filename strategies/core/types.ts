@@ -235,12 +235,12 @@ export type EngineEvent =
   | { type: 'write_off'; amountMinor: number; reason: string }
   /** A supervisor takes a handed-off account back into its pre-legal stage. */
   | { type: 'recall' }
-  | { type: 'payment'; amountMinor: number; reference: string; paidAt?: number }
+  | { type: 'payment'; amountMinor: number; reference: string; paidAt?: number; source?: string }
   /**
    * A booked payment taken back (a refund, a chargeback, an ERP's correction): the balance goes back up.
    * `reversalId` tells repeated reversals of one payment apart (partial refunds); it defaults to the reference.
    */
-  | { type: 'payment_reversed'; reference: string; amountMinor: number; reversalId?: string }
+  | { type: 'payment_reversed'; reference: string; amountMinor: number; reversalId?: string; source?: string }
   /** `source`: where the debtor made it (e.g. 'portal'), kept on its timeline entry; absent = the API. */
   | { type: 'promise'; amountMinor: number; dueDate: string; source?: string }
   | { type: 'plan'; installments: { amountMinor: number; dueDate: string }[]; source?: string }
