@@ -15,3 +15,4 @@ export * from './statements';
 export * from './portal';
 export * from './users';
 export * from './kpi-rollups';
+export * from './provider-events';
