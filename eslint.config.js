@@ -1,12 +1,25 @@
 // Lint: strict TypeScript everywhere; workflow and decision-core code must stay deterministic.
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import reactHooks from 'eslint-plugin-react-hooks';
 import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', '.cache/**', 'db/migrations/**', 'coverage/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      '.data/**',
+      '.cache/**',
+      'db/migrations/**',
+      'coverage/**',
+      'web/dist/**',
+      'web/src/api/schema.d.ts',
+      'test-results/**',
+      'playwright-report/**',
+    ],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
@@ -29,6 +42,12 @@ export default tseslint.config(
     },
   },
   prettier,
+  {
+    // The console (web/, its own tsconfig for DOM and JSX): React's rules of hooks on top of the strict TS rules.
+    files: ['web/src/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { ...reactHooks.configs.recommended.rules },
+  },
   {
     // Tests read JSON answers whose shape the assertions themselves check.
     files: ['tests/**/*.ts'],

@@ -39,6 +39,8 @@ import { temporalCodecRoutes } from './routes/temporal-codec';
 import { kpiRoutes } from './routes/kpis';
 import { kpiReportRoutes } from './routes/kpi-reports';
 import { backtestRoutes } from './routes/backtests';
+import { accountProfileRoutes } from './routes/account-profile';
+import { consoleRoutes } from './console-static';
 import { fieldErrors, validatorCompiler } from './validation';
 
 declare module 'fastify' {
@@ -225,6 +227,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   taskRoutes(app, deps);
   contactDecisionRoutes(app, deps);
   explainRoutes(app, deps);
+  accountProfileRoutes(app, deps);
   exportRoutes(app, deps);
   strategyRolloutRoutes(app, deps);
   kpiRoutes(app, deps);
@@ -235,5 +238,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Public, signed links debtors follow from messages; their own body parsers (RFC 8058 form posts).
   await app.register((scope) => selfServiceRoutes(scope, deps));
   await app.register((scope) => temporalCodecRoutes(scope, deps), { prefix: '/v1/temporal-codec' });
+  // The console (web/dist) at /console: static files and the single-page app's routes.
+  await consoleRoutes(app);
   return app;
 }
