@@ -8,6 +8,7 @@ export const unitTests = [
   'tests/email/resend-server.test.ts',
   'tests/email/webhook.test.ts',
   'tests/faults/outbox-backoff.test.ts',
+  'tests/outbox/rate-gate.test.ts',
   'tests/payments/payment-reversed.test.ts',
   'tests/imports/amount-and-date.test.ts',
   'tests/imports/erp-headers.test.ts',

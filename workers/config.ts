@@ -75,6 +75,8 @@ const envSchema = z
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
       .optional(),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
+    /** Calls per second the outbox makes to Temporal (starts and signals, inline and relay); 0: no limit. */
+    OUTBOX_RATE_PER_SECOND: z.coerce.number().int().min(0).default(1000),
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
     ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
     LINK_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -109,6 +111,7 @@ export interface AppConfig {
   /** Unset means: run the embedded PostgreSQL under dataDir (development only). */
   databaseUrl?: string;
   databasePoolMax: number;
+  outboxRatePerSecond: number;
   embeddedPostgresPort: number;
   adminApiKey?: string;
   /**
@@ -168,6 +171,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     dataDir: e.DATA_DIR,
     databaseUrl: e.DATABASE_URL,
     databasePoolMax: e.DATABASE_POOL_MAX,
+    outboxRatePerSecond: e.OUTBOX_RATE_PER_SECOND,
     embeddedPostgresPort: e.EMBEDDED_PG_PORT,
     adminApiKey: e.ADMIN_API_KEY,
     linkSigningSecret: e.LINK_SIGNING_SECRET,

@@ -131,6 +131,7 @@ export async function startRuntime(
         db: database.db,
         temporal: client,
         taskQueue: config.temporal.taskQueue,
+        ratePerSecond: config.outboxRatePerSecond,
         log: { warn: (obj, msg) => log(`${msg} ${safeLogJson(obj)}`) },
       });
       const channelLog = whatsappLog(log, numberId);
@@ -170,6 +171,7 @@ export async function startRuntime(
       db: database.db,
       temporal: client,
       taskQueue: config.temporal.taskQueue,
+      ratePerSecond: config.outboxRatePerSecond,
       log: { warn: (obj, msg) => log(`${msg} ${safeLogJson(obj)}`) },
     });
     api = await startApi({ config, db: database.db, temporal: client, outbox, links });

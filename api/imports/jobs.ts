@@ -14,14 +14,14 @@ import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { importJobErrors, importJobs } from '../../db/schema';
 import type postgres from 'postgres';
-import type { NormalizedInvoice } from '../invoices/normalize';
 import type { FieldError } from '../problem';
-import { checkInvoice, ingestChecked, type BatchDeps } from './invoice-batch';
+import { mergeChunk, type MergeLine } from './bulk-merge';
+import { checkInvoice, type BatchDeps } from './invoice-batch';
 import { countPortfolioLines, parsePortfolio, PortfolioFileError, type PortfolioInput } from './portfolio-parser';
 import { stageForecast } from './stage-forecast';
 
-/** Lines stored (and counted in the job's progress) together. */
-const CHUNK_LINES = 100;
+/** Lines stored (and counted in the job's progress) together, in one transaction of a few set statements. */
+const CHUNK_LINES = 5000;
 /** First key of the two-key advisory locks that mark a job as owned by a live process. */
 const LOCK_CLASS = 0x1a9b;
 
@@ -75,51 +75,60 @@ type GoodLine = { line: number; invoice: unknown };
 /** What a chunk changed; the accounts are those the job's stage forecast covers. */
 interface ChunkOutcome {
   accountIds: string[];
+  outboxIds: number[];
 }
 
+/** Deadlocks and serialization failures against parallel writers: the chunk's transaction is simply run again. */
+const RETRYABLE = new Set(['40P01', '40001', '23505']);
+const MAX_CHUNK_ATTEMPTS = 3;
+
+/** drizzle() keeps its postgres.js client as $client: the chunk's statements go straight to it. */
+const clientOf = (db: Db) => (db as Db & { $client: postgres.Sql }).$client;
+
+/**
+ * One transaction per chunk: its lines merged by set (api/imports/bulk-merge.ts), its bad lines and the
+ * job's counters, so progress never counts a line that is not stored.
+ */
 async function processChunk(deps: BatchDeps, jobId: string, good: GoodLine[], bad: BadLine[]): Promise<ChunkOutcome> {
   const lines = good.length + bad.length;
-  const checked: { index: number; value: NormalizedInvoice }[] = [];
+  const checked: MergeLine[] = [];
   const byLine = new Map<number, unknown>();
+  const refused: BadLine[] = [...bad];
   for (const { line, invoice } of good) {
     byLine.set(line, invoice);
     const { value, errors } = checkInvoice(invoice, '');
-    if (value) checked.push({ index: line, value });
-    else bad.push({ line, errors, raw: invoice });
+    if (value) checked.push({ line, value });
+    else refused.push({ line, errors, raw: invoice });
   }
-  let created = 0;
-  let repeated = 0;
-  const accountIds: string[] = [];
-  for (const r of await ingestChecked(deps, checked)) {
-    if (r.status === 200 || r.status === 201) {
-      if (r.status === 201) created += 1;
-      else repeated += 1;
-      if (r.accountId) accountIds.push(r.accountId);
-    } else {
-      const errors = r.error?.errors ?? [
-        {
-          field: r.status === 409 ? 'externalId' : r.status === 422 ? 'currency' : '(line)',
-          message: r.error?.detail ?? 'could not be stored',
-        },
-      ];
-      bad.push({ line: r.index, errors, raw: byLine.get(r.index) ?? null });
+  const sql = clientOf(deps.db);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await sql.begin(async (tx) => {
+        const merged = await mergeChunk(tx, deps.outbox.taskQueue, checked);
+        const failed = [
+          ...refused,
+          ...merged.failed.map((f) => ({ line: f.line, errors: f.errors, raw: byLine.get(f.line) ?? null })),
+        ].sort((a, b) => a.line - b.line);
+        if (failed.length > 0)
+          await tx`
+            insert into import_job_errors (job_id, line, errors, raw)
+            select ${jobId}::uuid, l, e::jsonb, r::jsonb
+            from unnest(${failed.map((f) => f.line)}::int[], ${failed.map((f) => JSON.stringify(f.errors))}::text[],
+                        ${failed.map((f) => JSON.stringify(f.raw ?? null))}::text[]) as u(l, e, r)`;
+        const stored = merged.created + merged.repeated;
+        await tx`
+          update import_jobs set processed_lines = processed_lines + ${lines},
+            succeeded_lines = succeeded_lines + ${stored}, new_lines = new_lines + ${merged.created},
+            repeated_lines = repeated_lines + ${merged.repeated}, failed_lines = failed_lines + ${failed.length}
+          where id = ${jobId}`;
+        return { accountIds: merged.accountIds, outboxIds: merged.outboxIds };
+      });
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (attempt >= MAX_CHUNK_ATTEMPTS || !code || !RETRYABLE.has(code)) throw err;
+      deps.log.warn({ code, jobId, attempt }, 'import chunk retried after a conflict with a parallel writer');
     }
   }
-  await deps.db.transaction(async (tx) => {
-    if (bad.length > 0)
-      await tx.insert(importJobErrors).values(bad.map((b) => ({ jobId, line: b.line, errors: b.errors, raw: b.raw })));
-    await tx
-      .update(importJobs)
-      .set({
-        processedLines: sql`${importJobs.processedLines} + ${lines}`,
-        succeededLines: sql`${importJobs.succeededLines} + ${created + repeated}`,
-        newLines: sql`${importJobs.newLines} + ${created}`,
-        repeatedLines: sql`${importJobs.repeatedLines} + ${repeated}`,
-        failedLines: sql`${importJobs.failedLines} + ${bad.length}`,
-      })
-      .where(eq(importJobs.id, jobId));
-  });
-  return { accountIds };
 }
 
 export interface ImportRunner {
@@ -166,13 +175,30 @@ export function createImportRunner(deps: BatchDeps, options: { chunkLines?: numb
       let good: GoodLine[] = [];
       let bad: BadLine[] = [];
       const accountIds = new Set<string>();
+      // While a chunk is stored (PostgreSQL's CPU) the next one is parsed and checked (ours): one in flight.
+      let storing: Promise<void> = Promise.resolve();
+      let storeFailure: { err: unknown } | undefined;
+      const stored = async () => {
+        await storing;
+        if (storeFailure) throw storeFailure.err;
+      };
       const flush = async () => {
         const [g, b] = [good, bad];
         good = [];
         bad = [];
         if (g.length + b.length === 0) return;
-        const outcome = await processChunk(deps, jobId, g, b);
-        for (const id of outcome.accountIds) accountIds.add(id);
+        await stored();
+        storing = (async () => {
+          const outcome = await processChunk(deps, jobId, g, b);
+          for (const id of outcome.accountIds) accountIds.add(id);
+          // Handed to the outbox, not awaited: it starts the workflows at the rate Temporal takes while
+          // the next chunks go in; what it cannot take now the relay delivers after the rows' grace.
+          await deps.outbox.dispatchNow(outcome.outboxIds, { waitMs: 0 }).catch((err: unknown) => {
+            deps.log.warn({ err: (err as Error).message, jobId }, 'import workflow messages left to the outbox relay');
+          });
+        })().catch((err: unknown) => {
+          storeFailure = { err };
+        });
       };
       for await (const parsed of parsePortfolio(input)) {
         if (parsed.ok) good.push({ line: parsed.line, invoice: parsed.invoice });
@@ -182,6 +208,7 @@ export function createImportRunner(deps: BatchDeps, options: { chunkLines?: numb
       }
       if (stopping) {
         await flush();
+        await stored();
         await finish(jobId, 'failed', {
           message:
             'interrupted by a process stop; upload the file again (imported lines are recognised by invoice number)',
@@ -189,6 +216,7 @@ export function createImportRunner(deps: BatchDeps, options: { chunkLines?: numb
         return;
       }
       await flush();
+      await stored();
       // The lines are in; a forecast that cannot be made leaves `stages` empty rather than failing the job.
       const stages = await stageForecast(db, accountIds).catch((err: unknown) => {
         deps.log.warn({ err: (err as Error).message, jobId }, 'import stage forecast failed');

@@ -49,6 +49,31 @@ const PROBE_EVERY_MS = 250;
 const PROBE_DEADLINE_MS = 1000;
 /** After a delivery Temporal did not answer, inline deliveries leave their rows to the relay for this long. */
 const INLINE_PAUSE_MS = 1000;
+/**
+ * Deliveries queued for a Temporal client past which inline deliveries leave their rows to the relay: a
+ * million-line import hands over far more than Temporal starts per second, and its rows must wait in
+ * PostgreSQL (read 500 at a time by the relay), not in this process's memory.
+ */
+export const MAX_INLINE_BACKLOG = 2000;
+/** Calls to Temporal per second per client when the deployment does not say (OUTBOX_RATE_PER_SECOND). */
+export const DEFAULT_RATE_PER_SECOND = 1000;
+
+/**
+ * Spaces calls at most `perSecond` a second (a burst of a tenth of a second's worth may go at once);
+ * 0 or less: no limit. Calls wait their turn in order.
+ */
+export function rateGate(perSecond: number, now: () => number = Date.now): () => Promise<void> {
+  if (!(perSecond > 0)) return () => Promise.resolve();
+  const spacing = 1000 / perSecond;
+  const burst = Math.max(0, Math.floor(perSecond / 10) - 1) * spacing;
+  let nextAt = 0;
+  return () => {
+    const t = now();
+    nextAt = Math.max(nextAt, t - burst) + spacing;
+    const wait = nextAt - spacing - t;
+    return wait <= 0 ? Promise.resolve() : new Promise<void>((resolve) => setTimeout(resolve, wait));
+  };
+}
 
 /**
  * Why a delivery failed: Temporal did not answer (retry soon), no workflow can take the message (the row
@@ -82,17 +107,24 @@ class AccountClosedError extends Error {
 /** Per Temporal client: the limit on calls in flight and whether Temporal was last seen unreachable. */
 interface ClientState {
   limit: LimitFunction;
+  /** Waits for the call's turn under the deployment's rate (OUTBOX_RATE_PER_SECOND). */
+  turn: () => Promise<void>;
   /** Set by a delivery Temporal did not answer, cleared by one it took or by the relay's probe. */
   unreachable: boolean;
   lastUnreachableAt: number;
 }
 const clientStates = new WeakMap<Client, ClientState>();
-function stateOf(client: Client): ClientState {
+function stateOf(client: Client, ratePerSecond: number): ClientState {
   let state = clientStates.get(client);
   if (!state)
     clientStates.set(
       client,
-      (state = { limit: pLimit(MAX_DELIVERIES_IN_FLIGHT), unreachable: false, lastUnreachableAt: 0 }),
+      (state = {
+        limit: pLimit(MAX_DELIVERIES_IN_FLIGHT),
+        turn: rateGate(ratePerSecond),
+        unreachable: false,
+        lastUnreachableAt: 0,
+      }),
     );
   return state;
 }
@@ -100,8 +132,11 @@ function stateOf(client: Client): ClientState {
 export interface OutboxRelay {
   /** The deployment's task queue: rows are written with it and only relays of the same queue deliver them. */
   readonly taskQueue: string;
-  /** Best effort, right after commit; failures stay in the table for the loop. */
-  dispatchNow(ids: number[]): Promise<void>;
+  /**
+   * Best effort, right after commit; failures stay in the table for the loop. Waits for the deliveries up
+   * to the inline budget, or `waitMs` (0: only until they are queued; an import does not wait on Temporal).
+   */
+  dispatchNow(ids: number[], opts?: { waitMs?: number }): Promise<void>;
   /** The same for rows the caller has in hand (the payment path: no read-back). */
   dispatchRows(rows: OutboxRow[]): Promise<void>;
   start(): void;
@@ -117,9 +152,11 @@ export function createOutboxRelay(deps: {
   log: { warn(obj: object, msg: string): void };
   intervalMs?: number;
   inlineBudgetMs?: number;
+  /** Calls to Temporal per second, inline and relay together (the first relay of a client sets it). */
+  ratePerSecond?: number;
 }): OutboxRelay {
   const { db } = deps;
-  const shared = stateOf(deps.temporal);
+  const shared = stateOf(deps.temporal, deps.ratePerSecond ?? DEFAULT_RATE_PER_SECOND);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
@@ -228,7 +265,10 @@ export function createOutboxRelay(deps: {
 
   const call = <T>(fn: () => Promise<T>) =>
     // The deadline starts when the call does, not while it waits for its turn.
-    shared.limit(() => deps.temporal.withDeadline(Date.now() + CALL_DEADLINE_MS, fn));
+    shared.limit(async () => {
+      await shared.turn();
+      return deps.temporal.withDeadline(Date.now() + CALL_DEADLINE_MS, fn);
+    });
 
   /**
    * Delivers one batch; true when a workflow took it. A row no workflow can take fails (and the workflow's
@@ -356,13 +396,15 @@ export function createOutboxRelay(deps: {
   }
 
   // A request never waits long on Temporal: what is not delivered in time stays for the relay.
-  async function deliverInline(rows: Row[]): Promise<void> {
+  async function deliverInline(rows: Row[], waitMs = deps.inlineBudgetMs ?? 2000): Promise<void> {
     if (rows.length === 0) return;
     // Temporal did not answer a moment ago: the relay's probe notices its return and delivers these then.
     if (shared.unreachable && Date.now() - shared.lastUnreachableAt < INLINE_PAUSE_MS) return;
+    // Enough is queued already: these wait in the table for the relay (after their grace).
+    if (shared.limit.pendingCount >= MAX_INLINE_BACKLOG) return;
     let budgetTimer: NodeJS.Timeout | undefined;
     const budget = new Promise<void>((resolve) => {
-      budgetTimer = setTimeout(resolve, deps.inlineBudgetMs ?? 2000);
+      budgetTimer = setTimeout(resolve, waitMs);
     });
     const work = deliverInOrder(rows, 'batched').catch(() => 0);
     inflight.add(work);
@@ -372,15 +414,16 @@ export function createOutboxRelay(deps: {
 
   return {
     taskQueue: deps.taskQueue,
-    async dispatchNow(ids) {
+    async dispatchNow(ids, opts) {
       if (ids.length === 0) return;
+      if (shared.limit.pendingCount >= MAX_INLINE_BACKLOG) return;
       const rows = await db
         .select()
         .from(workflowOutbox)
         .where(and(inArray(workflowOutbox.id, ids), isNull(workflowOutbox.dispatchedAt)));
-      await deliverInline(rows);
+      await deliverInline(rows, opts?.waitMs);
     },
-    dispatchRows: deliverInline,
+    dispatchRows: (rows) => deliverInline(rows),
     drain,
     start() {
       const interval = deps.intervalMs ?? 1000;
