@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { DateTime } from 'luxon';
-import { ledgerKpis, type KpiDimension } from '../../lib/kpis/ledger-kpis';
+import type { KpiDimension } from '../../lib/kpis/ledger-kpis';
+import { rollupKpis } from '../../lib/kpis/rollups';
 import type { AppDeps } from '../app';
 import { badRequest, type FieldError } from '../problem';
 import { KPI_GROUP_BY, kpisSchema } from '../schemas/kpis';
@@ -55,7 +56,7 @@ export function kpiRoutes(app: FastifyInstance, deps: AppDeps) {
     async (req) => {
       const groupBy = checkQuery(req.query);
       const { from, to, currency } = req.query;
-      const groups = await ledgerKpis(deps.db, { from, to, groupBy, ...(currency ? { currency } : {}) });
+      const groups = await rollupKpis(deps.db, { from, to, groupBy, ...(currency ? { currency } : {}) });
       return { from, to, groupBy, groups };
     },
   );

@@ -1,6 +1,8 @@
-// KPIs from the live ledger (GET /v1/kpis): the figures of strategies/kpis.ts computed in SQL over
-// account_ledger with GROUP BY, so no timeline is loaded. A group is the set of ledger entries sharing its
-// key; its figures are the KPI function over those entries, each account's entries as its timeline.
+// KPIs from the ledger: the figures of strategies/kpis.ts computed in SQL over account_ledger with GROUP BY,
+// so no timeline is loaded. A group is the set of ledger entries sharing its key; its figures are the KPI
+// function over those entries, each account's entries as its timeline. GET /v1/kpis answers the same
+// figures from the rollups (./rollups.ts); this plain GROUP BY over the raw ledger is their reference
+// (tests) and the bench's baseline.
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { RIGHT_PARTY_OUTCOMES } from '../../strategies/core/events';
@@ -29,26 +31,26 @@ export interface KpiQuery {
 
 export type KpiGroup = Kpis & { key: Record<string, string | number | null> };
 
-const MAP_FIELDS = {
+export const MAP_FIELDS = {
   message: 'messages',
   task: 'tasks',
   deferred: 'deferred',
   skipped: 'skipped',
   closed: 'closed',
 } as const;
-type MapType = keyof typeof MAP_FIELDS;
+export type MapType = keyof typeof MAP_FIELDS;
 
-const keysOf = (dims: readonly KpiDimension[]) =>
+export const keysOf = (dims: readonly KpiDimension[]) =>
   dims.length === 0
     ? sql``
     : sql`${sql.join(
         dims.map((d, i) => sql`${KPI_DIMENSIONS[d]} as k${sql.raw(String(i))}`),
         sql`, `,
       )}, `;
-const namesOf = (dims: readonly KpiDimension[]) =>
+export const namesOf = (dims: readonly KpiDimension[]) =>
   dims.length === 0 ? sql`` : sql`${sql.raw(dims.map((_d, i) => `k${i}`).join(', '))}, `;
 
-function periodFilter(q: KpiQuery): SQL {
+export function periodFilter(q: KpiQuery): SQL {
   return sql`local_date between ${q.from}::date and ${q.to}::date${q.currency ? sql` and currency = ${q.currency}` : sql``}`;
 }
 
@@ -91,23 +93,23 @@ function mapQuery(q: KpiQuery): SQL {
     group by ${namesOf(q.groupBy)}currency, type, sub`;
 }
 
-type Row = Record<string, unknown>;
+export type Row = Record<string, unknown>;
 
-const keyOf = (q: KpiQuery, row: Row) =>
+export const keyOf = (q: KpiQuery, row: Row) =>
   Object.fromEntries(
     q.groupBy.map((d, i) => {
       const v = row[`k${i}`];
       return [d, v === null || v === undefined ? null : typeof v === 'string' ? v : Number(v)];
     }),
   );
-const idOf = (q: KpiQuery, row: Row) =>
+export const idOf = (q: KpiQuery, row: Row) =>
   JSON.stringify([...q.groupBy.map((_d, i) => row[`k${i}`] ?? null), row.currency]);
 
-function zeroGroup(currency: string, key: KpiGroup['key']): KpiGroup {
+export function zeroGroup(currency: string, key: KpiGroup['key']): KpiGroup {
   return { ...zeroKpis(currency), key };
 }
 
-export async function ledgerKpis(db: DbOrTx, q: KpiQuery): Promise<KpiGroup[]> {
+export async function rawLedgerKpis(db: DbOrTx, q: KpiQuery): Promise<KpiGroup[]> {
   const [scalars, maps] = await Promise.all([db.execute<Row>(scalarQuery(q)), db.execute<Row>(mapQuery(q))]);
   const groups = new Map<string, KpiGroup>();
   for (const row of scalars) {
@@ -138,6 +140,11 @@ export async function ledgerKpis(db: DbOrTx, q: KpiQuery): Promise<KpiGroup[]> {
     if (!group) continue;
     group[MAP_FIELDS[row.type as MapType]][String(row.sub)] = Number(row.n);
   }
+  return finishGroups(q, groups);
+}
+
+/** Attempts and the RPC rate from the maps, the groups in key order; zeros for a currency asked without activity. */
+export function finishGroups(q: KpiQuery, groups: Map<string, KpiGroup>): KpiGroup[] {
   for (const group of groups.values()) {
     group.attempts = [...Object.values(group.messages), ...Object.values(group.tasks)].reduce((a, b) => a + b, 0);
     group.rpcRate = rate(group.rightPartyContacts, group.attempts);

@@ -2,7 +2,8 @@
 // per-reason counts spread into one column each (`messages.email`, `deferred.outside_window`, …).
 import type { Db } from '../../db/client';
 import type { Kpis } from '../../strategies/kpis';
-import { ledgerKpis, type KpiGroup, type KpiQuery } from '../kpis/ledger-kpis';
+import type { KpiGroup, KpiQuery } from '../kpis/ledger-kpis';
+import { rollupKpis } from '../kpis/rollups';
 import type { ColumnKind, ExportColumn, ExportSource } from './exports';
 
 type MapField = 'messages' | 'tasks' | 'deferred' | 'skipped' | 'closed';
@@ -44,7 +45,7 @@ function rowsOf(groups: KpiGroup[], q: KpiQuery): { columns: ExportColumn[]; row
 
 /** KPI groups are few (one per key and currency): computed at once, written as one batch. */
 export async function kpiExportSource(db: Db, q: KpiQuery): Promise<ExportSource> {
-  const { columns, rows } = rowsOf(await ledgerKpis(db, q), q);
+  const { columns, rows } = rowsOf(await rollupKpis(db, q), q);
   return {
     columns,
     currencyColumn: 'currency',

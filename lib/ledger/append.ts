@@ -1,0 +1,129 @@
+// The ledger append: an account's new timeline entries land in account_ledger once each (the key is the
+// entry's position in the account's timeline, so a retried activity or a replayed workflow adds nothing),
+// and the KPI rollups (db/schema/kpi-rollups.ts) count, in the same statement, exactly the rows the insert
+// added. The account workflow's ledger activity calls this; so does the KPI bench (the real path).
+import { sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import { currencyDigits, parseMinor } from '../../strategies/core/money';
+import type { TimelineEntry } from '../../strategies/core/types';
+
+export interface LedgerAppend {
+  accountId: string;
+  currency: string;
+  strategyId: string;
+  strategyVersion: number;
+  /** Position in the account's timeline of the first entry. */
+  firstSeq: number;
+  entries: TimelineEntry[];
+}
+
+/** The money an entry is about, in minor units (payments, promises, write-offs, adjustments, plans). */
+function amountOf(entry: TimelineEntry, digits: number): number | null {
+  for (const field of ['amount', 'adjustment', 'total']) {
+    const value = entry[field];
+    if (typeof value === 'string') return parseMinor(value, digits);
+  }
+  return null;
+}
+
+const text = (v: unknown) => (typeof v === 'string' ? v : null);
+
+/**
+ * The sub-key of an entry in kpi_daily: what the KPI maps count it by besides its ledger key (the reason of
+ * a deferred or skipped entry, the status of a closed one, the outcome of a contact outcome).
+ */
+export const ROLLUP_SUB = sql`case type when 'closed' then entry->>'status' when 'deferred' then entry->>'reason'
+  when 'skipped' then entry->>'reason' when 'contact_outcome' then entry->>'outcome' end`;
+
+const KEY = sql.raw('currency, strategy_id, strategy_version, arm, stage, channel, agent_id, country');
+const ACCOUNT_KEY = sql.raw('currency, strategy_id, strategy_version, arm, country');
+
+/**
+ * The three rollup upserts, as statements over `source`: a relation with the ledger's key columns,
+ * account_id, local_date, type, amount_minor and sub. Rows are sorted by key before they are upserted, so
+ * concurrent appends lock the shared daily rows in one order (no deadlock between them).
+ */
+export function rollupUpserts(source: SQL): SQL[] {
+  return [
+    sql`insert into kpi_daily (local_date, ${KEY}, type, sub, entries, amount_minor)
+      select local_date, ${KEY}, type, sub, count(*)::int, coalesce(sum(amount_minor), 0)::bigint
+      from ${source} s
+      group by local_date, ${KEY}, type, sub
+      order by local_date, ${KEY}, type, sub
+      on conflict on constraint kpi_daily_key do update
+        set entries = kpi_daily.entries + excluded.entries, amount_minor = kpi_daily.amount_minor + excluded.amount_minor`,
+    sql`insert into kpi_account_months (month, ${ACCOUNT_KEY}, account_id, days)
+      select date_trunc('month', local_date)::date, ${ACCOUNT_KEY}, account_id,
+        bit_or(1 << (extract(day from local_date)::int - 1))
+      from ${source} s
+      group by 1, ${ACCOUNT_KEY}, account_id
+      order by 1, ${ACCOUNT_KEY}, account_id
+      on conflict on constraint kpi_account_months_key do update set days = kpi_account_months.days | excluded.days
+        where kpi_account_months.days | excluded.days <> kpi_account_months.days`,
+    sql`insert into kpi_account_days (local_date, ${KEY}, account_id, placed_minor, paid_minor)
+      select local_date, ${KEY}, account_id, sum(amount_minor) filter (where type = 'opened'),
+        sum(amount_minor) filter (where type = 'payment')
+      from ${source} s
+      group by local_date, ${KEY}, account_id
+      order by local_date, ${KEY}, account_id
+      on conflict on constraint kpi_account_days_key do update set
+        placed_minor = case when excluded.placed_minor is null then kpi_account_days.placed_minor
+          else coalesce(kpi_account_days.placed_minor, 0) + excluded.placed_minor end,
+        paid_minor = case when excluded.paid_minor is null then kpi_account_days.paid_minor
+          else coalesce(kpi_account_days.paid_minor, 0) + excluded.paid_minor end
+        where excluded.placed_minor is not null or excluded.paid_minor is not null`,
+  ];
+}
+
+/** Appends the entries (those already there are left as they are); answers how many it added. */
+export async function appendLedgerEntries(db: DbOrTx, input: LedgerAppend): Promise<number> {
+  if (input.entries.length === 0) return 0;
+  const digits = currencyDigits(input.currency);
+  // Keys are the recordset's column names (jsonb_to_recordset matches them by name).
+  const rows = input.entries.map((e, i) => ({
+    seq: input.firstSeq + i,
+    at: new Date(Date.parse(e.at)).toISOString(),
+    local_date: e.at.slice(0, 10),
+    type: e.type,
+    stage: e.stage,
+    day: e.day,
+    channel: text(e.channel),
+    amount_minor: amountOf(e, digits),
+    reason: text(e.reason) ?? text(e.status) ?? text(e.outcome),
+    entry: e,
+  }));
+  const [upsertDaily, upsertMonths, upsertDays] = rollupUpserts(sql.raw('added'));
+  // Arm, agent and country come from the account and debtor rows as they are when the entry lands. Only the
+  // rows the insert added (RETURNING leaves out those already there) reach the rollups, in the same statement.
+  const [result] = await db.execute<{ added: number }>(sql`
+    with added as (
+      insert into account_ledger (account_id, seq, at, local_date, type, stage, day, strategy_id,
+        strategy_version, arm, channel, agent_id, country, currency, amount_minor, reason, entry)
+      select a.id, r.seq, r.at, r.local_date, r.type, r.stage, r.day, ${input.strategyId}, ${input.strategyVersion},
+        a.strategy_arm, r.channel, a.assigned_agent_id, d.country, ${input.currency}, r.amount_minor, r.reason, r.entry
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(seq int, at timestamptz, local_date date,
+        type text, stage text, day int, channel text, amount_minor bigint, reason text, entry jsonb)
+      join accounts a on a.id = ${input.accountId}
+      join debtors d on d.id = a.debtor_id
+      on conflict (account_id, seq) do nothing
+      returning account_id, local_date, ${KEY}, type, amount_minor, ${ROLLUP_SUB} as sub
+    ),
+    daily as (${upsertDaily}),
+    months as (${upsertMonths}),
+    days as (${upsertDays})
+    select count(*)::int as added from added`);
+  return result?.added ?? 0;
+}
+
+/**
+ * Builds the rollups again from the whole ledger (after a restore, or for a ledger written before them):
+ * in one transaction, so GET /v1/kpis answers the old figures or the new ones, never half.
+ */
+export async function rebuildKpiRollups(db: DbOrTx): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`lock table account_ledger in share mode`);
+    await tx.execute(sql`truncate kpi_daily, kpi_account_months, kpi_account_days`);
+    const source = sql`(select account_id, local_date, ${KEY}, type, amount_minor, ${ROLLUP_SUB} as sub from account_ledger)`;
+    for (const upsert of rollupUpserts(source)) await tx.execute(upsert);
+  });
+}
