@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { TemporalConfig } from '../temporal.config';
 import { isClabe } from '../lib/statements/check-digits';
 import { parseEncryptionKeys } from './encryption-keys';
+import { paymentsConfigFrom, paymentsEnvSchema, type PaymentsConfig } from '../lib/payments/config';
 
 const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -93,6 +94,7 @@ const envSchema = z
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   })
   .extend(temporalEnvSchema.shape)
+  .extend(paymentsEnvSchema.shape)
   .extend(whatsappEnvSchema.shape);
 
 export interface AppConfig {
@@ -126,6 +128,8 @@ export interface AppConfig {
   email: { resendApiKey?: string; resendBaseUrl?: string; webhookSecret?: string; from: string };
   temporal: TemporalConfig;
   whatsapp: WhatsAppConfig;
+  /** Online payment providers (Stripe, Mercado Pago) and which an account is offered (lib/payments/config.ts). */
+  payments: PaymentsConfig;
 }
 
 export interface WhatsAppConfig {
@@ -184,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       from: e.EMAIL_FROM,
     },
     temporal: temporalConfigFrom(e),
+    payments: paymentsConfigFrom(e),
     whatsapp: {
       numbers: e.WHATSAPP_NUMBERS,
       sendNumber: e.WHATSAPP_SEND_NUMBER,
