@@ -72,6 +72,8 @@ const accountSpec = fc.record({
   agents: fc.array(fc.constantFrom('agent-1', 'agent-2', null), { minLength: 1, maxLength: 3 }),
 });
 
+type AccountSpec = typeof accountSpec extends fc.Arbitrary<infer T> ? T : never;
+
 const querySpec = fc.record({
   groupBy: fc.subarray(Object.keys(KPI_DIMENSIONS) as KpiDimension[]),
   from: fc.integer({ min: -3, max: WINDOW_DAYS }),
@@ -84,7 +86,7 @@ function amount(minor: number, currency: string) {
 }
 
 /** A timeline in order of time (the ledger's seq order), each entry with the fields the KPIs read. */
-function timelineOf(spec: fc.RecordValue<typeof accountSpec>['entries'], currency: string, offset: string) {
+function timelineOf(spec: AccountSpec['entries'], currency: string, offset: string) {
   const sorted = [...spec].sort((a, b) => a.dayOffset - b.dayOffset || a.hour - b.hour);
   return sorted.map((e: EntrySpec, i): TimelineEntry => {
     const at = `${dateOf(e.dayOffset)}T${String(e.hour).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00${offset}`;
@@ -114,7 +116,7 @@ function timelineOf(spec: fc.RecordValue<typeof accountSpec>['entries'], currenc
   });
 }
 
-async function appendPortfolio(portfolio: fc.RecordValue<typeof accountSpec>[], strategyId: string) {
+async function appendPortfolio(portfolio: AccountSpec[], strategyId: string) {
   let expectedRows = 0;
   let added = 0;
   await Promise.all(
@@ -175,7 +177,7 @@ async function appendPortfolio(portfolio: fc.RecordValue<typeof accountSpec>[], 
   return { expectedRows, added };
 }
 
-function queryOf(q: fc.RecordValue<typeof querySpec>): KpiQuery {
+function queryOf(q: typeof querySpec extends fc.Arbitrary<infer Q> ? Q : never): KpiQuery {
   return {
     from: dateOf(q.from),
     to: dateOf(q.from + q.length),
