@@ -38,4 +38,5 @@ export const unitTests = [
   'tests/whatsapp/jid-and-events.test.ts',
   'tests/whatsapp/rate-limit.test.ts',
   'tests/statements/check-digits.test.ts',
+  'tests/statements/parsers.test.ts',
 ];
