@@ -39,6 +39,8 @@ export interface WhatsAppWorkerArgs {
   /** Another implementation of the channel (tests; later the official Business API). */
   channel?: WhatsAppChannel;
   maxConcurrentActivities?: number;
+  /** How often the connection holding the number's lock is checked (ms; default 5000). */
+  lockCheckMs?: number;
 }
 
 export interface WhatsAppWorker {
@@ -54,7 +56,12 @@ export const DEFAULT_WHATSAPP_RATE_LIMIT: RateLimit = { perMinute: 10, perDay: 2
 
 export async function startWhatsAppWorker(args: WhatsAppWorkerArgs): Promise<WhatsAppWorker> {
   const { db, numberId, log } = args;
-  const release = await holdNumber(args.sql, numberId);
+  let onLockLost = () => undefined as void;
+  const release = await holdNumber(args.sql, numberId, {
+    checkEveryMs: args.lockCheckMs,
+    log,
+    onLost: () => onLockLost(),
+  });
   let channel: WhatsAppChannel;
   try {
     channel =
@@ -107,6 +114,11 @@ export async function startWhatsAppWorker(args: WhatsAppWorkerArgs): Promise<Wha
     throw err;
   }
 
+  let lost = false;
+  onLockLost = () => {
+    lost = true;
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+  };
   return {
     worker,
     channel,
@@ -114,6 +126,7 @@ export async function startWhatsAppWorker(args: WhatsAppWorkerArgs): Promise<Wha
     async run() {
       try {
         await worker.run();
+        if (lost) throw new Error(`WhatsApp number ${numberId} is now served by another process`);
       } finally {
         await pairing.stop();
         await channel.close();
@@ -128,21 +141,78 @@ export async function startWhatsAppWorker(args: WhatsAppWorkerArgs): Promise<Wha
  * Two sockets on one session make WhatsApp drop them in turn (connection replaced), and two pollers of
  * one task queue would send from a process without the socket: a session-level advisory lock, held on
  * a reserved connection for the worker's life, keeps each number in one process.
+ *
+ * The lock lives as long as its connection: a PostgreSQL restart (or a killed backend) drops both, and
+ * another process could then take the number while this one still sends. So the connection is checked
+ * every few seconds; when it is gone the lock is taken again on a new one, and if another process got
+ * there first this worker stops serving the number (`onLost`).
  */
-async function holdNumber(sql: postgres.Sql, numberId: string): Promise<() => Promise<void>> {
-  const conn = await sql.reserve();
+export async function holdNumber(
+  sql: postgres.Sql,
+  numberId: string,
+  options: { checkEveryMs?: number; onLost?: () => void; log?: ChannelLog } = {},
+): Promise<() => Promise<void>> {
   const key = `whatsapp-number:${numberId}`;
-  const [row] = await conn<{ locked: boolean }[]>`select pg_try_advisory_lock(hashtextextended(${key}, 0)) as locked`;
-  if (!row?.locked) {
+  const take = async (): Promise<postgres.ReservedSql | null> => {
+    const conn = await sql.reserve();
+    try {
+      const [row] = await conn<
+        { locked: boolean }[]
+      >`select pg_try_advisory_lock(hashtextextended(${key}, 0)) as locked`;
+      if (row?.locked) return conn;
+    } catch {
+      // The new connection died too: the caller tries again later.
+    }
     conn.release();
-    throw new Error(`WhatsApp number ${numberId} is already served by another process`);
-  }
+    return null;
+  };
+  let conn = await take();
+  if (!conn) throw new Error(`WhatsApp number ${numberId} is already served by another process`);
   let released = false;
+  let checking: Promise<void> = Promise.resolve();
+  const check = async () => {
+    if (released || !conn) return;
+    try {
+      await conn`select 1`;
+      return;
+    } catch {
+      conn.release();
+      conn = null;
+    }
+    for (;;) {
+      if (released) return;
+      try {
+        conn = await take();
+        if (conn) {
+          options.log?.warn('WhatsApp number lock taken again after its connection was lost', { numberId });
+          return;
+        }
+        options.log?.error('WhatsApp number taken by another process after a lost connection: stopping', {
+          numberId,
+        });
+        released = true;
+        options.onLost?.();
+        return;
+      } catch {
+        // PostgreSQL is not back yet; nobody else can take the lock meanwhile.
+        await new Promise((r) => setTimeout(r, options.checkEveryMs ?? 5000));
+      }
+    }
+  };
+  const timer = setInterval(() => {
+    checking = checking.then(check);
+  }, options.checkEveryMs ?? 5000);
+  timer.unref();
   return async () => {
-    if (released) return;
+    clearInterval(timer);
+    await checking;
+    if (released && !conn) return;
     released = true;
-    await conn`select pg_advisory_unlock(hashtextextended(${key}, 0))`.catch(() => undefined);
-    conn.release();
+    const c = conn;
+    conn = null;
+    if (!c) return;
+    await c`select pg_advisory_unlock(hashtextextended(${key}, 0))`.catch(() => undefined);
+    c.release();
   };
 }
 

@@ -43,3 +43,22 @@ describe('a connection whose backend dies mid-transaction', () => {
     expect(uncaught.map(String)).toEqual([]);
   });
 });
+
+describe('a reserved connection whose backend died, released to the pool', () => {
+  it('is reconnected for the next query instead of failing it (advisory-lock holders release such connections)', async () => {
+    const pool = createDb(inject('databaseUrl'), { max: 1 });
+    try {
+      const conn = await pool.sql.reserve();
+      const [row] = await conn<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      await killer.sql`select pg_terminate_backend(${row?.pid ?? 0})`;
+      await expect(conn`select pg_sleep(0.2)`).rejects.toThrow();
+      conn.release();
+      // One connection in the pool: unpatched, this query gets the dead one and fails with CONNECTION_CLOSED.
+      const [after] = await pool.sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      expect(after?.pid).toBeGreaterThan(0);
+      expect(after?.pid).not.toBe(row?.pid);
+    } finally {
+      await pool.close();
+    }
+  });
+});

@@ -10,7 +10,8 @@ import { inject } from 'vitest';
 import { createDb } from '../../db/client';
 import { accounts, debtors, outboundMessages } from '../../db/schema';
 import type { InboundMessage } from '../../activities/whatsapp/channel';
-import { startWhatsAppWorker, type WhatsAppWorker } from '../../workers/whatsapp-worker';
+import { holdNumber, startWhatsAppWorker, type WhatsAppWorker } from '../../workers/whatsapp-worker';
+import { eventually } from '../support/http';
 import { FakeWhatsAppChannel } from './fake-channel';
 
 const handle = createDb(inject('databaseUrl'), { max: 5 });
@@ -124,6 +125,54 @@ describe('startWhatsAppWorker', () => {
         channel: new FakeWhatsAppChannel(numberId),
       }),
     ).rejects.toThrow(/already served by another process/);
+  });
+
+  it('takes its lock again when the connection holding it dies, and stops if another process took it', async () => {
+    const lockHolders = async (key: string) =>
+      handle.sql<{ pid: number }[]>`
+        select pid from pg_locks where locktype = 'advisory' and granted
+          and ((classid::bigint << 32) | objid::bigint) = (hashtextextended(${key}, 0) & x'ffffffffffffffff'::bigint)`;
+    const id = `wa-lock-${uid()}`;
+    const key = `whatsapp-number:${id}`;
+    const lost: string[] = [];
+    const release = await holdNumber(handle.sql, id, { checkEveryMs: 100, onLost: () => lost.push('lost') });
+    const [first] = await lockHolders(key);
+    expect(first?.pid).toBeGreaterThan(0);
+    // A restart, as far as this lock knows: its backend is gone, and the lock with it.
+    await handle.sql`select pg_terminate_backend(${first?.pid ?? 0})`;
+    const again = await eventually(
+      () => lockHolders(key),
+      (rows) => rows.length === 1 && rows[0]?.pid !== first?.pid,
+    );
+    expect(again).toHaveLength(1);
+    expect(lost).toEqual([]);
+    await release();
+    expect(await lockHolders(key)).toHaveLength(0);
+
+    // Another process gets in first while the connection is down: this one gives the number up. (Its check
+    // runs every 2 s, started just now, so the other process's attempts right after the kill come first.)
+    const lostOther: string[] = [];
+    const releaseOther = await holdNumber(handle.sql, id, { checkEveryMs: 2000, onLost: () => lostOther.push('lost') });
+    const [mine] = await lockHolders(key);
+    const other = await handle.sql.reserve();
+    await handle.sql`select pg_terminate_backend(${mine?.pid ?? 0})`;
+    const taken = await eventually(
+      () => other<{ locked: boolean }[]>`select pg_try_advisory_lock(hashtextextended(${key}, 0)) as locked`,
+      (rows) => rows[0]?.locked === true,
+      1500,
+    );
+    expect(taken[0]?.locked).toBe(true);
+    await eventually(
+      () => Promise.resolve(lostOther),
+      (l) => l.length === 1,
+    );
+    expect(lostOther).toEqual(['lost']);
+    await releaseOther();
+    const holders = await lockHolders(key);
+    expect(holders).toHaveLength(1);
+    expect(holders[0]?.pid).not.toBe(mine?.pid);
+    await other`select pg_advisory_unlock(hashtextextended(${key}, 0))`;
+    other.release();
   });
 
   it('stores receipts and passes each reply on once', async () => {
