@@ -39,4 +39,5 @@ export const unitTests = [
   'tests/whatsapp/rate-limit.test.ts',
   'tests/statements/check-digits.test.ts',
   'tests/statements/parsers.test.ts',
+  'tests/statements/match.test.ts',
 ];
