@@ -31,12 +31,9 @@ export async function consoleRoutes(app: FastifyInstance, distDir = CONSOLE_DIST
       wildcard: false,
       index: false,
       schemaHide: true,
-      setHeaders(res, file) {
+      setHeaders(reply, file) {
         const inAssets = path.relative(path.join(distDir, 'assets'), file);
-        res.setHeader(
-          'cache-control',
-          inAssets.startsWith('..') || path.isAbsolute(inAssets) ? 'no-cache' : LONG_CACHE,
-        );
+        reply.header('cache-control', inAssets.startsWith('..') || path.isAbsolute(inAssets) ? 'no-cache' : LONG_CACHE);
       },
     });
     const page = (req: FastifyRequest, reply: FastifyReply) => {

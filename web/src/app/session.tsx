@@ -1,5 +1,5 @@
 // The signed-in user (GET /v1/session), login and logout, and the return to the same page after a lost session.
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useLocation, useNavigate } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { rawFetch, setCsrfToken, setUnauthorizedHandler } from '../api/client';
@@ -91,21 +91,26 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     };
   }, [accept]);
 
-  // A 401 anywhere: the session is gone. Back to login, remembering where we were.
+  // A 401 anywhere: the session is gone. Back to login (below), saying why and remembering where we were.
+  const expired = useRef(false);
   useEffect(() => {
     setUnauthorizedHandler(() => {
       setCsrfToken(null);
+      expired.current = true;
       setUser(null);
       queryClient.clear();
-      const here = `${window.location.pathname.replace(/^\/console/, '')}${window.location.search}`;
-      if (!here.startsWith('/login')) void navigate(`/login?expired=1&next=${encodeURIComponent(here)}`);
     });
-  }, [navigate, queryClient]);
+  }, [queryClient]);
 
   useEffect(() => {
     if (!loading && !user && !location.pathname.startsWith('/login')) {
       const next = `${location.pathname}${location.search}`;
-      void navigate(`/login${next && next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`, { replace: true });
+      const query = new URLSearchParams();
+      if (expired.current) query.set('expired', '1');
+      if (next && next !== '/') query.set('next', next);
+      expired.current = false;
+      const search = query.toString();
+      void navigate(`/login${search ? `?${search}` : ''}`, { replace: true });
     }
   }, [loading, user, location, navigate]);
 

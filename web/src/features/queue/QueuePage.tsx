@@ -1,9 +1,10 @@
 // "Mi trabajo": the agent's open tasks in the order to work them, each with why it exists; one click to the account.
-import { Alert, Anchor, Badge, Button, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Button, Group, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useLayoutEffect, useMemo } from 'react';
+import { useLayoutEffect, useMemo, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
+import { useNavigate } from 'react-router';
+import classes from './queue.module.css';
 import { api } from '../../api/client';
 import { errorText, unwrap } from '../../api/problem';
 import { dateTime } from '../../lib/format';
@@ -34,6 +35,16 @@ export default function QueuePage() {
   const now = query.dataUpdatedAt;
   const ordered = useMemo(() => (query.data ? workOrder(query.data, now) : []), [query.data, now]);
 
+  const navigate = useNavigate();
+  const overdue = t('queue.overdue');
+  const open = t('common.open');
+  const follow = (e: MouseEvent<HTMLTableElement>) => {
+    const link = (e.target as HTMLElement).closest('a');
+    if (!link || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
+    e.preventDefault();
+    void navigate(link.pathname.replace(/^\/console/, '') + link.search);
+  };
+
   useLayoutEffect(() => {
     if (query.data && performance.getEntriesByName('queue-data').length > 0) {
       performance.measure('queue-render', 'queue-data');
@@ -58,44 +69,38 @@ export default function QueuePage() {
       {query.isPending && <Text>{t('app.loading')}</Text>}
       {query.data && ordered.length === 0 && <Text>{t('queue.empty')}</Text>}
       {ordered.length > 0 && (
-        <Table.ScrollContainer minWidth={560}>
-          <Table striped highlightOnHover data-testid="queue">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th scope="col">{t('queue.due')}</Table.Th>
-                <Table.Th scope="col">{t('queue.priority')}</Table.Th>
-                <Table.Th scope="col">{t('common.channel')}</Table.Th>
-                <Table.Th scope="col">{t('queue.reason')}</Table.Th>
-                <Table.Th scope="col">{t('queue.account')}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {ordered.map((task) => {
-                const overdue = Date.parse(task.dueAt) < now;
-                return (
-                  <Table.Tr key={task.id} data-task={task.id}>
-                    <Table.Td>
-                      {overdue && (
-                        <Badge color="red.9" variant="filled" mr="xs">
-                          {t('queue.overdue')}
-                        </Badge>
-                      )}
-                      {dateTime(task.dueAt, i18n.language)}
-                    </Table.Td>
-                    <Table.Td>{task.priority}</Table.Td>
-                    <Table.Td>{task.channel}</Table.Td>
-                    <Table.Td>{t('queue.reasonText', { channel: task.channel, priority: task.priority })}</Table.Td>
-                    <Table.Td>
-                      <Anchor component={Link} to={`/accounts/${task.accountId}?task=${task.id}`}>
-                        {t('common.open')} {task.accountId.slice(0, 8)}
-                      </Anchor>
-                    </Table.Td>
-                  </Table.Tr>
-                );
-              })}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+        <div className={classes.wrap}>
+          {/* One click handler for every row's link: in-app navigation without a router hook per row. */}
+          <table className={classes.table} data-testid="queue" onClick={follow}>
+            <thead>
+              <tr>
+                <th scope="col">{t('queue.due')}</th>
+                <th scope="col">{t('queue.priority')}</th>
+                <th scope="col">{t('common.channel')}</th>
+                <th scope="col">{t('queue.reason')}</th>
+                <th scope="col">{t('queue.account')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {ordered.map((task) => (
+                <tr key={task.id} data-task={task.id}>
+                  <td>
+                    {Date.parse(task.dueAt) < now && <span className={classes.overdue}>{overdue}</span>}
+                    {dateTime(task.dueAt, i18n.language)}
+                  </td>
+                  <td>{task.priority}</td>
+                  <td>{task.channel}</td>
+                  <td>{t('queue.reasonText', { channel: task.channel, priority: task.priority })}</td>
+                  <td>
+                    <a className={classes.link} href={`/console/accounts/${task.accountId}?task=${task.id}`}>
+                      {open} {task.accountId.slice(0, 8)}
+                    </a>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </Stack>
   );

@@ -1,0 +1,127 @@
+// What the browser journeys start from: one user per role (through POST /v1/users, as an admin would),
+// accounts opened through POST /v1/invoices, assigned to the agents, and open tasks in their queues.
+import { eq } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import type { Db } from '../../db/client';
+import { accounts } from '../../db/schema';
+import { createAgentTask } from '../../lib/agent-tasks';
+
+export interface Login {
+  email: string;
+  password: string;
+  name: string;
+  agentId?: string;
+}
+
+export interface ConsoleFixture {
+  runId: string;
+  users: { admin: Login; agent: Login; queueAgent: Login; supervisor: Login; strategist: Login };
+  agentAccountId: string;
+  agentTaskId: string;
+  debtorPhone: string;
+  queueTasks: number;
+  portfolioAccountIds: string[];
+}
+
+interface SeedOptions {
+  apiUrl: string;
+  db: Db;
+  systemKey: string;
+  adminKey: string;
+  admin: { email: string; password: string };
+  runId: string;
+  log: (line: string) => void;
+}
+
+/** The 500-task queue the render budget is measured on. */
+export const QUEUE_TASKS = 500;
+
+export async function seedConsole(o: SeedOptions): Promise<ConsoleFixture> {
+  const call = async (method: string, path: string, key: string, body?: unknown) => {
+    const res = await fetch(`${o.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    return JSON.parse(text) as Record<string, any>;
+  };
+  const user = async (role: string, name: string, agentId?: string): Promise<Login> => {
+    const login = { email: `${agentId ?? role}-${o.runId}@e2e.test`, password: `pw-${crypto.randomUUID()}`, name };
+    await call('POST', '/v1/users', o.adminKey, { ...login, role, ...(agentId ? { agentId } : {}), locale: 'es' });
+    return agentId ? { ...login, agentId } : login;
+  };
+  const agentId = `${o.runId}-agent`;
+  const queueAgentId = `${o.runId}-agent500`;
+  const users = {
+    admin: { ...o.admin, name: 'Admin' },
+    agent: await user('agent', 'Ana Agente', agentId),
+    queueAgent: await user('agent', 'Quino Cola', queueAgentId),
+    supervisor: await user('supervisor', 'Sofía Supervisora'),
+    strategist: await user('strategist', 'Esteban Estratega'),
+  };
+
+  const due = DateTime.now().setZone('America/Mexico_City').minus({ days: 12 }).toISODate() ?? '';
+  const debtorPhone = '+525512345678';
+  const open = async (i: number, phone?: string) => {
+    const answer = await call('POST', '/v1/invoices', o.systemKey, {
+      externalId: `${o.runId}-F${i}`,
+      debtor: {
+        externalId: `${o.runId}-D${i}`,
+        name: `Deudora ${i} Ruiz`,
+        kind: 'person',
+        email: `deudora${i}@example.com`,
+        ...(phone ? { phone } : {}),
+        country: 'MX',
+      },
+      amount: `${800 + i * 10}.00`,
+      currency: 'MXN',
+      dueDate: due,
+    });
+    return answer.accountId as string;
+  };
+  const agentAccountId = await open(0, debtorPhone);
+  const queueAccountId = await open(1);
+  const portfolioAccountIds: string[] = [];
+  for (let i = 2; i < 8; i++) portfolioAccountIds.push(await open(i));
+  await o.db.update(accounts).set({ assignedAgentId: agentId }).where(eq(accounts.id, agentAccountId));
+  await o.db.update(accounts).set({ assignedAgentId: queueAgentId }).where(eq(accounts.id, queueAccountId));
+
+  const now = Date.now();
+  const { taskId: agentTaskId } = await createAgentTask(o.db, {
+    idempotencyKey: `${o.runId}/agent/call`,
+    accountId: agentAccountId,
+    channel: 'call',
+    priority: 'high',
+    // Before any task the account's own strategy creates for it (call steps are due from today).
+    dueAt: new Date(now - 2 * 86_400_000),
+  });
+  await createAgentTask(o.db, {
+    idempotencyKey: `${o.runId}/agent/visit`,
+    accountId: agentAccountId,
+    channel: 'visit',
+    priority: 'low',
+    dueAt: new Date(now + 86_400_000),
+  });
+  const priorities = ['urgent', 'high', 'normal', 'low'];
+  for (let i = 0; i < QUEUE_TASKS; i++) {
+    await createAgentTask(o.db, {
+      idempotencyKey: `${o.runId}/queue/${i}`,
+      accountId: queueAccountId,
+      channel: i % 3 === 0 ? 'visit' : 'call',
+      priority: priorities[i % 4] ?? 'normal',
+      dueAt: new Date(now + (i - 250) * 60_000),
+    });
+  }
+  o.log(`seeded 4 users, ${portfolioAccountIds.length + 2} accounts and ${QUEUE_TASKS + 2} tasks`);
+  return {
+    runId: o.runId,
+    users,
+    agentAccountId,
+    agentTaskId,
+    debtorPhone,
+    queueTasks: QUEUE_TASKS,
+    portfolioAccountIds,
+  };
+}
