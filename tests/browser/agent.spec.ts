@@ -19,7 +19,6 @@ test('agent journey: queue → account → promise, payment, task done', async (
   const rows = page.locator('[data-testid="queue"] tbody tr');
   // The two seeded tasks, and any call task the account's strategy created meanwhile.
   await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(2);
-  const queued = await rows.count();
   // Overdue and high priority first.
   await expect(rows.first()).toHaveAttribute('data-task', f.agentTaskId);
   await expect(rows.first()).toContainText('Vencida');
