@@ -23,6 +23,8 @@ import { explainRoutes } from './routes/explain';
 import { exportRoutes } from './routes/exports';
 import { taskRoutes } from './routes/tasks';
 import { resendWebhookRoutes } from './routes/webhooks';
+import { paymentWebhookRoutes } from './routes/payment-webhooks';
+import { paymentReversalRoutes } from './routes/payment-reversal';
 import { selfServiceRoutes } from './routes/self-service';
 import { accountRoutes } from './routes/accounts';
 import { apiKeyRoutes } from './routes/api-keys';
@@ -224,6 +226,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   accountRoutes(app, deps);
   accountActionRoutes(app, deps);
   accountSupervisionRoutes(app, deps);
+  paymentReversalRoutes(app, deps);
   taskRoutes(app, deps);
   contactDecisionRoutes(app, deps);
   explainRoutes(app, deps);
@@ -235,6 +238,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   backtestRoutes(app, deps);
   whatsappRoutes(app, deps);
   await app.register((scope) => resendWebhookRoutes(scope, deps));
+  await app.register((scope) => paymentWebhookRoutes(scope, deps));
   // Public, signed links debtors follow from messages; their own body parsers (RFC 8058 form posts).
   await app.register((scope) => selfServiceRoutes(scope, deps));
   await app.register((scope) => temporalCodecRoutes(scope, deps), { prefix: '/v1/temporal-codec' });

@@ -88,7 +88,8 @@ const idOf = (v: string | { id: string } | null | undefined): string | null =>
 const checkedMinor = (amount: number | null | undefined): number | null =>
   typeof amount === 'number' && Number.isSafeInteger(amount) && amount >= 0 ? amount : null;
 
-async function paymentFact(stripe: Stripe, paymentIntentId: string): Promise<StripeFact> {
+/** The payment intent as Stripe's API has it: a payment to book when it succeeded. */
+export async function paymentFact(stripe: Stripe, paymentIntentId: string): Promise<StripeFact> {
   const intent = await stripe.paymentIntents.retrieve(paymentIntentId);
   const amount = checkedMinor(intent.amount_received);
   if (intent.status !== 'succeeded' || !amount) return { kind: 'not_paid', paymentIntentId };

@@ -1,0 +1,77 @@
+// POST /v1/accounts/{accountId}/payments/{reference}/reversal: an ERP (or a supervisor) takes a booked payment
+// back, all or part, e.g. a bounced transfer. The same booking as a provider's refund or chargeback: once per
+// reversal id, never above what is left of the payment, engine event payment_reversed (the balance goes back up).
+import type { FastifyInstance } from 'fastify';
+import { recordReversal } from '../../lib/payments/reversals';
+import type { AppDeps } from '../app';
+import { loadAccountFor } from '../accounts/access';
+import { formatAmount, parseAmount } from '../money';
+import { badRequest, conflict, notFound, ProblemError } from '../problem';
+import { paymentReversalSchema } from '../schemas/payment-reversal';
+
+type Params = { accountId: string; reference: string };
+type Body = { amount?: string; reversalId?: string; reason?: string } | undefined;
+
+export function paymentReversalRoutes(app: FastifyInstance, deps: AppDeps) {
+  app.post<{ Params: Params; Body: Body }>(
+    '/v1/accounts/:accountId/payments/:reference/reversal',
+    { schema: paymentReversalSchema, config: { roles: ['system', 'supervisor'] } },
+    async (req, reply) => {
+      const account = await loadAccountFor(deps.db, req, req.params.accountId);
+      const { reference } = req.params;
+      const body = req.body ?? {};
+      let amountMinor: number | undefined;
+      if (body.amount !== undefined) {
+        const parsed = parseAmount(body.amount, account.currency);
+        if (parsed === null || parsed === 0)
+          throw badRequest([{ field: 'amount', message: `must be a positive amount in ${account.currency}` }]);
+        amountMinor = parsed;
+      }
+      const reversalId = body.reversalId ?? `api:${reference}`;
+      const result = await recordReversal(deps.db, deps.outbox.taskQueue, account, {
+        reference,
+        reversalId,
+        source: 'api',
+        exact: true,
+        ...(amountMinor !== undefined ? { amountMinor } : {}),
+        ...(body.reason !== undefined ? { reason: body.reason } : {}),
+      });
+      const answer = (amount: number, duplicate: boolean) =>
+        reply.code(202).send({
+          accountId: account.id,
+          accepted: 'payment_reversed',
+          reference,
+          reversalId,
+          amount: formatAmount(amount, account.currency),
+          currency: account.currency,
+          duplicate,
+        });
+      switch (result.status) {
+        case 'unknown_payment':
+          throw notFound(`Payment ${reference} of account ${account.id}`);
+        case 'nothing_left':
+          throw conflict(`Payment ${reference} is already reversed in full.`);
+        case 'above_payment': {
+          const left = formatAmount(result.leftMinor, account.currency);
+          throw new ProblemError(
+            422,
+            'Unprocessable Content',
+            `The amount is more than what is left of the payment (${left} ${account.currency}).`,
+            [{ field: 'amount', message: `must be at most ${left}` }],
+            { reason: 'amount_over_payment', left },
+          );
+        }
+        case 'account_closed':
+          // Booked (the money is gone), but the closed account's workflow has ended and is not collected again.
+          return answer(result.amountMinor, false);
+        case 'duplicate':
+          return answer(result.amountMinor, true);
+        case 'reversed':
+          await deps.outbox.dispatchNow(result.outboxIds).catch((err: unknown) => {
+            req.log.warn({ err: (err as Error).message }, 'reversal signal left to the outbox relay');
+          });
+          return answer(result.amountMinor, false);
+      }
+    },
+  );
+}
