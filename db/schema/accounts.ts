@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, date, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { debtors } from './debtors';
+import { INVOICE_KEY_SQL } from './invoice-key';
 
 /**
  * One collection account per debtor while it is open; its workflow is the source of truth,
@@ -57,5 +58,9 @@ export const invoices = pgTable(
     contentHash: text('content_hash').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('invoices_account').on(t.accountId)],
+  (t) => [
+    index('invoices_account').on(t.accountId),
+    // Bank statements name invoices as people type them (db/schema/invoice-key.ts).
+    index('invoices_statement_key').using('btree', sql.raw(INVOICE_KEY_SQL)),
+  ],
 );

@@ -1,6 +1,7 @@
 // Reading remittance text and names the way people type them: accents, case, spaces, dashes and invoice
 // prefixes ("FAC", "F-", "No.", "Factura #") never matter. Pure.
 import { distance } from 'fastest-levenshtein';
+import { INVOICE_KEY_PREFIXES as PREFIXES, INVOICE_KEY_SQL } from '../../db/schema/invoice-key';
 import { isTransferReference } from '../statements/check-digits';
 
 const stripAccents = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '');
@@ -12,7 +13,6 @@ export function compactKey(s: string): string {
     .replace(/[^A-Z0-9]/g, '');
 }
 
-const PREFIXES = 'FACTURAS?|FACT|FAC|FCT|FT|FA|F|NO|NUM|NUMERO|NRO|NR|N|INV|INVOICE|FOLIO|DOC';
 const INVOICE_PREFIX = new RegExp(`^(${PREFIXES})(?=[0-9])`);
 
 /**
@@ -27,8 +27,7 @@ export function invoiceKey(written: string): string | null {
   return key.length >= 3 && /[0-9]/.test(key) ? key : null;
 }
 
-/** invoiceKey in SQL (over invoices.external_id), for the expression index the statement matcher reads. */
-export const INVOICE_KEY_SQL = `regexp_replace(regexp_replace(regexp_replace(upper(external_id), '[^A-Z0-9]', '', 'g'), '^(${PREFIXES})(?=[0-9])', ''), '^0+(?=[0-9])', '')`;
+export { INVOICE_KEY_SQL };
 
 const WORD = /[\p{L}\p{N}]+(?:[-/.][\p{L}\p{N}]+)*/gu;
 

@@ -1,0 +1,1 @@
+CREATE INDEX "invoices_statement_key" ON "invoices" USING btree (regexp_replace(regexp_replace(regexp_replace(upper(external_id), '[^A-Z0-9]', '', 'g'), '^(FACTURAS?|FACT|FAC|FCT|FT|FA|F|NO|NUM|NUMERO|NRO|NR|N|INV|INVOICE|FOLIO|DOC)(?=[0-9])', ''), '^0+(?=[0-9])', ''));
