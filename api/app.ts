@@ -41,6 +41,8 @@ import { temporalCodecRoutes } from './routes/temporal-codec';
 import { kpiRoutes } from './routes/kpis';
 import { kpiReportRoutes } from './routes/kpi-reports';
 import { backtestRoutes } from './routes/backtests';
+import { sessionRoutes } from './routes/session';
+import { userRoutes } from './routes/users';
 import { accountProfileRoutes } from './routes/account-profile';
 import { consoleRoutes } from './console-static';
 import { fieldErrors, validatorCompiler } from './validation';
@@ -122,7 +124,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     max: deps.config.http.rateLimitPerMinute,
     timeWindow: '1 minute',
     hook: 'preParsing',
-    keyGenerator: (req) => (req.principal ? `key:${req.principal.keyId}` : `ip:${req.ip}`),
+    keyGenerator: (req) =>
+      req.principal ? `key:${req.principal.keyId ?? `user:${req.principal.userId}`}` : `ip:${req.ip}`,
     errorResponseBuilder: (_req, ctx) =>
       new ProblemError(429, 'Too Many Requests', `Rate limit of ${ctx.max} requests per ${ctx.after} exceeded.`),
   });
@@ -136,7 +139,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         version: '1.0.0',
         description: 'Start, signal and query collection account workflows.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'API key' },
+          // People in the console: the session cookie POST /v1/session sets (writes also send x-csrf-token).
+          session: { type: 'apiKey', in: 'cookie', name: 'co_session', description: 'Console session' },
+        },
+      },
       security: [{ bearer: [] }],
     },
     refResolver: {
@@ -144,7 +153,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(authPlugin, { db: deps.db, failedAuthPerMinute: deps.config.http.failedAuthPerMinute });
+  await app.register(authPlugin, {
+    db: deps.db,
+    failedAuthPerMinute: deps.config.http.failedAuthPerMinute,
+    sessions: deps.config.sessions,
+  });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof ProblemError) {
@@ -216,6 +229,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   healthRoutes(app, deps);
   outboxRoutes(app, deps);
   apiKeyRoutes(app, deps);
+  sessionRoutes(app, deps);
+  userRoutes(app, deps);
   invoiceRoutes(app, deps);
   invoiceBatchRoutes(app, deps);
   // Its own plugin: the CSV/XLSX/multipart parsers it registers must not reach any other route.

@@ -6,7 +6,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { generateKey } from '../api/auth';
+import { readOrCreateDataFile } from '../workers/data-dir-file';
 import { ConfigError, loadConfig, type AppConfig } from '../workers/config';
 import { startEmbeddedPostgresProcess, type RunningPostgres } from './embedded-postgres';
 import { commandLine, isAlive, readPidFile, removePidFile, stopOwnedProcess, writePidFile } from './owned-process';
@@ -188,11 +190,25 @@ async function main(): Promise<void> {
     generatedAdmin = true;
   }
 
+  // The console's first admin, like the admin key: in development, admin@localhost with a kept password.
+  let generatedAdminPassword = false;
+  if (!config.sessions.adminPassword && config.env === 'development') {
+    const adminPassword = readOrCreateDataFile(dataDir, 'admin-password', () => randomBytes(12).toString('base64url'));
+    config = {
+      ...config,
+      sessions: { ...config.sessions, adminEmail: config.sessions.adminEmail ?? 'admin@localhost', adminPassword },
+    };
+    generatedAdminPassword = true;
+  }
+
   const runtimeEnv = {
     DATA_DIR: dataDir,
     DATABASE_URL: config.databaseUrl ?? '',
     TEMPORAL_ADDRESS: config.temporal.address ?? '',
     ...(config.adminApiKey ? { ADMIN_API_KEY: config.adminApiKey } : {}),
+    ...(config.sessions.adminEmail && config.sessions.adminPassword
+      ? { ADMIN_EMAIL: config.sessions.adminEmail, ADMIN_PASSWORD: config.sessions.adminPassword }
+      : {}),
   };
   const startApp = () => startRuntimeProcess(runtimeEnv, path.join(dataDir, 'runtime.pid'));
   const app = await startApp();
@@ -218,6 +234,9 @@ async function main(): Promise<void> {
     `PostgreSQL:   ${pg ? `embedded on 127.0.0.1:${config.embeddedPostgresPort}, data in ${pgData}` : 'external (DATABASE_URL)'}`,
     generatedAdmin
       ? `Admin API key (development, kept in ${shown(dataDir)}/admin-api-key): ${config.adminApiKey}`
+      : undefined,
+    generatedAdminPassword
+      ? `Console:      ${app.url}/console  (${config.sessions.adminEmail}, password kept in ${shown(dataDir)}/admin-password: ${config.sessions.adminPassword})`
       : undefined,
     `Healthy in ${((Date.now() - started) / 1000).toFixed(1)} s. Ctrl-C stops everything.`,
   ].filter(Boolean);

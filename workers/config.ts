@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { TemporalConfig } from '../temporal.config';
 import { isClabe } from '../lib/statements/check-digits';
 import { parseEncryptionKeys } from './encryption-keys';
+import { sessionsConfigFrom, sessionsEnvSchema, type SessionsConfig } from '../lib/users/config';
 import { paymentsConfigFrom, paymentsEnvSchema, type PaymentsConfig } from '../lib/payments/config';
 
 const flag = z
@@ -94,6 +95,7 @@ const envSchema = z
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   })
   .extend(temporalEnvSchema.shape)
+  .extend(sessionsEnvSchema.shape)
   .extend(paymentsEnvSchema.shape)
   .extend(whatsappEnvSchema.shape);
 
@@ -128,6 +130,8 @@ export interface AppConfig {
   email: { resendApiKey?: string; resendBaseUrl?: string; webhookSecret?: string; from: string };
   temporal: TemporalConfig;
   whatsapp: WhatsAppConfig;
+  /** The console's people: the first admin, session lifetimes, the login throttle (lib/users/config.ts). */
+  sessions: SessionsConfig;
   /** Online payment providers (Stripe, Mercado Pago) and which an account is offered (lib/payments/config.ts). */
   payments: PaymentsConfig;
 }
@@ -188,6 +192,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       from: e.EMAIL_FROM,
     },
     temporal: temporalConfigFrom(e),
+    sessions: sessionsConfigFrom(e),
     payments: paymentsConfigFrom(e),
     whatsapp: {
       numbers: e.WHATSAPP_NUMBERS,

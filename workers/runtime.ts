@@ -6,6 +6,7 @@ import type { ChannelLog, WhatsAppChannel } from '../activities/whatsapp/channel
 import { createInboundHandler } from '../activities/whatsapp/inbound-handler';
 import { createReceiptHandler } from '../activities/whatsapp/receipt-handler';
 import { ensureBootstrapAdmin } from '../api/auth';
+import { ensureFirstAdmin } from '../lib/users/users';
 import { createOutboxRelay } from '../lib/outbox/relay';
 import { safeErrorText, safeLogJson } from '../lib/safe-log';
 import { startApi, type RunningApi } from '../api/server';
@@ -167,6 +168,8 @@ export async function startRuntime(
   let api: RunningApi | undefined;
   if (roles.api) {
     if (config.adminApiKey) await ensureBootstrapAdmin(database.db, config.adminApiKey);
+    const { adminEmail, adminPassword } = config.sessions;
+    if (adminEmail && adminPassword) await ensureFirstAdmin(database.db, adminEmail, adminPassword);
     const outbox = createOutboxRelay({
       db: database.db,
       temporal: client,

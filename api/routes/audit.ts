@@ -99,7 +99,7 @@ export function auditRoutes(app: FastifyInstance, deps: AppDeps) {
         requestId: req.id,
         keyId: req.principal?.keyId ?? null,
         role: req.principal?.role ?? null,
-        userId: null,
+        userId: req.principal?.userId ?? null,
         method: req.method,
         route: (req.routeOptions.url ?? req.url.split('?')[0] ?? '').slice(0, 500),
         target: req.routeOptions.url ? (req.params ?? {}) : {},

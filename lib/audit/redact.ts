@@ -1,8 +1,8 @@
 // What the audit log keeps of a request body: its shape and every value, except personal data and free text
-// (names, emails, phones, tax ids, addresses, texts, reasons, notes), each replaced by its length.
+// (names, emails, phones, tax ids, addresses, texts, reasons, notes) and passwords, each replaced by its length.
 
 /** A field whose name ends in one of these holds personal data or free text: `name`, `debtorName`, `emails`, … */
-const PERSONAL_FIELD = /(name|email|phone|taxid|address|text|reason|note|comment|message)s?$/i;
+const PERSONAL_FIELD = /(name|email|phone|taxid|address|text|reason|note|comment|message|password)s?$/i;
 
 /** A redacted string: how long it was, nothing of what it said. */
 export interface Redacted {

@@ -5,10 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roles, type Role } from '../../db/schema';
 import { httpClient } from '../support/http';
 import { startTestApp, uniqueId, type TestApp } from '../support/runtime';
+import { login, type Session } from '../support/session';
 
 let app: TestApp;
 let call: ReturnType<typeof httpClient>;
 const keys = {} as Record<Role, string>;
+const sessions = {} as Record<'admin' | 'supervisor' | 'strategist' | 'agent', Session>;
+
+/** A console session's own routes: an API key is a 401 there (tests/api/session.test.ts covers them). */
+const sessionOnlyRoutes = ['GET /v1/session', 'PATCH /v1/session', 'DELETE /v1/session', 'POST /v1/session/password'];
 
 /**
  * Routes that are public on purpose: probes, the API description, provider webhooks and the links
@@ -18,14 +23,23 @@ const publicRoutes = [
   'GET /health',
   'GET /openapi.json',
   'GET /docs',
+  // The console's login: it is how a person gets a session (throttled per email and per address).
+  'POST /v1/session',
   'POST /v1/webhooks/resend',
+  'POST /v1/webhooks/stripe',
+  'POST /v1/webhooks/mercadopago',
   'GET /v1/self-service/opt-out',
   'POST /v1/self-service/opt-out',
   // The Temporal Web UI's CORS preflight to the codec endpoint: browsers send no key on a preflight.
   'OPTIONS /v1/temporal-codec*',
 ];
 /** Public paths under /v1/ answer no 401: their requests carry a signature, not a key. */
-const signedPaths = ['/v1/webhooks/resend', '/v1/self-service/opt-out'];
+const signedPaths = [
+  '/v1/webhooks/resend',
+  '/v1/webhooks/stripe',
+  '/v1/webhooks/mercadopago',
+  '/v1/self-service/opt-out',
+];
 
 function concrete(url: string): string {
   return url.replace(/:(\w+)/g, (_m, name: string) =>
@@ -39,6 +53,14 @@ beforeAll(async () => {
   app = await startTestApp({ FAILED_AUTH_PER_MINUTE: '100000' });
   call = httpClient(app.url);
   for (const role of roles) keys[role] = await app.keyFor(role, role === 'agent' ? uniqueId('agent') : undefined);
+  for (const role of ['admin', 'supervisor', 'strategist', 'agent'] as const) {
+    const email = `${uniqueId(role)}@example.com`;
+    const password = 'access matrix password';
+    const agentId = role === 'agent' ? { agentId: uniqueId('agent') } : {};
+    const made = await call('POST', '/v1/users', { email, name: role, role, password, ...agentId }, keys.admin);
+    if (made.status !== 201) throw new Error(`user ${role}: ${made.status}`);
+    sessions[role] = await login(app.url, email, password);
+  }
 });
 
 afterAll(async () => {
@@ -51,7 +73,8 @@ describe('access matrix', () => {
     const guarded = routes.filter((r) => r.roles !== null && r.url.startsWith('/v1/'));
     expect(guarded.length).toBeGreaterThan(30);
     const open = routes
-      .filter((r) => r.roles === null && !r.url.startsWith('/docs/'))
+      // The console's static files are public: its pages call the API, which checks who calls.
+      .filter((r) => r.roles === null && !r.url.startsWith('/docs/') && !/^\/console(\/|$)/.test(r.url))
       .map((r) => `${r.method} ${r.url}`);
     expect(open.sort()).toEqual([...publicRoutes].sort());
 
@@ -61,14 +84,30 @@ describe('access matrix', () => {
       const body = ['POST', 'PUT', 'PATCH'].includes(route.method) ? {} : undefined;
       const anonymous = await call(route.method, path, body, null);
       if (anonymous.status !== 401) failures.push(`${route.method} ${route.url} without a key → ${anonymous.status}`);
+      const sessionOnly = sessionOnlyRoutes.includes(`${route.method} ${route.url}`);
       for (const role of roles) {
         const res = await call(route.method, path, body, keys[role]);
+        if (sessionOnly) {
+          if (res.status !== 401)
+            failures.push(`${route.method} ${route.url} with a ${role} key → ${res.status}, expected 401`);
+          continue;
+        }
         const allowed = route.roles?.includes(role) ?? false;
         if (allowed && (res.status === 401 || res.status === 403))
           failures.push(`${route.method} ${route.url} as ${role} → ${res.status}, expected access`);
         if (!allowed && res.status !== 403)
           failures.push(`${route.method} ${route.url} as ${role} → ${res.status}, expected 403`);
         if (res.status >= 500) failures.push(`${route.method} ${route.url} as ${role} → ${res.status}`);
+      }
+      // People in the console: the same roles through a session cookie (writes carry the CSRF token).
+      for (const role of ['admin', 'supervisor', 'strategist', 'agent'] as const) {
+        const res = await sessions[role].call(route.method, path, body);
+        const allowed = sessionOnly || (route.roles?.includes(role) ?? false);
+        if (allowed && (res.status === 401 || res.status === 403))
+          failures.push(`${route.method} ${route.url} as a ${role} user → ${res.status}, expected access`);
+        if (!allowed && res.status !== 403)
+          failures.push(`${route.method} ${route.url} as a ${role} user → ${res.status}, expected 403`);
+        if (res.status >= 500) failures.push(`${route.method} ${route.url} as a ${role} user → ${res.status}`);
       }
     }
     expect(failures).toEqual([]);
