@@ -53,7 +53,7 @@ export interface NormalizedInvoice {
 
 const countries = new Set<string>(getCountries());
 
-function validDate(text: string): boolean {
+function checkDate(text: string): boolean {
   return (
     /^\d{4}-\d{2}-\d{2}$/.test(text) &&
     DateTime.fromISO(text, { zone: 'UTC' }).isValid &&
@@ -61,6 +61,24 @@ function validDate(text: string): boolean {
     text <= DATE_RANGE.to
   );
 }
+
+/**
+ * Answers remembered: a portfolio import checks the same few dates and zones on every line, and luxon's
+ * zone check builds an Intl formatter each time (most of an import's CPU before this). Bounded.
+ */
+function remembered(check: (text: string) => boolean): (text: string) => boolean {
+  const seen = new Map<string, boolean>();
+  return (text) => {
+    let ok = seen.get(text);
+    if (ok === undefined) {
+      if (seen.size >= 10_000) seen.clear();
+      seen.set(text, (ok = check(text)));
+    }
+    return ok;
+  };
+}
+const validDate = remembered(checkDate);
+const validZone = remembered((zone) => IANAZone.isValidZone(zone));
 
 export function normalizeInvoice(
   req: InvoiceRequest,
@@ -86,7 +104,7 @@ export function normalizeInvoice(
   if (req.issuedAt !== undefined && !validDate(req.issuedAt))
     errors.push({ field: f('issuedAt'), message: 'must be a real date YYYY-MM-DD between 1900-01-01 and 2199-12-31' });
   const timezone = req.debtor.timezone ?? countryMainZone(country);
-  if (!IANAZone.isValidZone(timezone))
+  if (!validZone(timezone))
     errors.push({ field: f('debtor.timezone'), message: 'must be an IANA time zone such as America/Bogota' });
   let phone: string | null = null;
   if (req.debtor.phone !== undefined) {

@@ -111,7 +111,7 @@ export async function openAccounts(
 }
 
 /** Starts `count` empty workflows, `concurrency` in flight; resolves when all are confirmed running. */
-async function bareStarts(
+export async function bareStarts(
   env: BenchEnv,
   prefix: string,
   count: number,
@@ -142,7 +142,7 @@ async function bareStarts(
   return { seconds: total };
 }
 
-async function runningCount(env: BenchEnv, workflowType: string): Promise<number> {
+export async function runningCount(env: BenchEnv, workflowType: string): Promise<number> {
   const { count } = await env.temporal.workflow.count(
     `TaskQueue = '${env.config.temporal.taskQueue}' AND WorkflowType = '${workflowType}' AND ExecutionStatus = 'Running'`,
   );

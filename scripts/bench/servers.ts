@@ -34,6 +34,10 @@ export interface BenchEnv {
   db: DbHandle;
   /** A prefix unique to this run, for external ids and workflow ids. */
   runId: string;
+  /** The process running the app (API + worker): its RSS is the memory benches' figure. */
+  appPid: number;
+  /** The Temporal dev server's SQLite file, when the bench asked for one (its size is a figure). */
+  temporalDbFile?: string;
   stop(): Promise<void>;
 }
 
@@ -46,6 +50,8 @@ export interface ServerOptions {
   log: (line: string) => void;
   /** Settings of the app under test that override the bench's (e.g. limits, secrets). */
   appEnv?: Record<string, string>;
+  /** Temporal keeps its state in a SQLite file (not in memory), so that its size can be measured. */
+  temporalDbFile?: boolean;
 }
 
 const projectRoot = path.resolve(import.meta.dirname, '../..');
@@ -86,13 +92,16 @@ export async function startBenchEnv(opts: ServerOptions): Promise<BenchEnv> {
     await migrateDb(databaseUrl);
 
     let temporalAddress = process.env.TEMPORAL_ADDRESS || undefined;
+    let temporalDbFile: string | undefined;
     if (!temporalAddress) {
       const cli = resolveTemporalCli(process.env.TEMPORAL_CLI || undefined, opts.log);
       const port = await freePort();
       opts.log(`starting the Temporal dev server on 127.0.0.1:${port}`);
+      if (opts.temporalDbFile) temporalDbFile = path.join(workDir(), 'temporal.sqlite');
       const temporal = await startTemporalDevServer({
         cli,
         port,
+        ...(temporalDbFile ? { dbFile: temporalDbFile } : {}),
         namespace: process.env.TEMPORAL_NAMESPACE || 'default',
       });
       cleanups.push(() => temporal.stop());
@@ -143,6 +152,7 @@ export async function startBenchEnv(opts: ServerOptions): Promise<BenchEnv> {
     // A prebuilt bench bundle, else one built now: the production bundle has no baseline workflow.
     const bundle = process.env.BENCH_WORKFLOW_BUNDLE || (await buildBenchWorkflowBundle(workDir()));
     let apiUrl: string;
+    let appPid = process.pid;
     if (opts.app === 'inprocess') {
       opts.log('starting the app (API + worker) in this process');
       const runtime: Runtime = await startRuntime(
@@ -158,9 +168,10 @@ export async function startBenchEnv(opts: ServerOptions): Promise<BenchEnv> {
       const child = await startAppChild(appEnv, bundle, opts);
       cleanups.push(() => child.stop());
       apiUrl = child.url;
+      appPid = child.process.pid ?? 0;
     }
     opts.log(`app ready at ${apiUrl} (task queue ${runId})`);
-    return { config, apiUrl, apiKey, temporal, db, runId, stop: stopAll };
+    return { config, apiUrl, apiKey, temporal, db, runId, appPid, temporalDbFile, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
