@@ -2,11 +2,12 @@
 // back, all or part, e.g. a bounced transfer. The same booking as a provider's refund or chargeback: once per
 // reversal id, never above what is left of the payment, engine event payment_reversed (the balance goes back up).
 import type { FastifyInstance } from 'fastify';
+import { reopenWithReversal } from '../../lib/payments/reopen';
 import { recordReversal } from '../../lib/payments/reversals';
 import type { AppDeps } from '../app';
 import { loadAccountFor } from '../accounts/access';
 import { formatAmount, parseAmount } from '../money';
-import { badRequest, conflict, notFound, ProblemError } from '../problem';
+import { badRequest, conflict, notFound, ProblemError, unavailable } from '../problem';
 import { paymentReversalSchema } from '../schemas/payment-reversal';
 
 type Params = { accountId: string; reference: string };
@@ -62,10 +63,21 @@ export function paymentReversalRoutes(app: FastifyInstance, deps: AppDeps) {
           );
         }
         case 'account_closed':
-          // Booked (the money is gone), but the closed account's workflow has ended and is not collected again.
-          return answer(result.amountMinor, false);
-        case 'duplicate':
-          return answer(result.amountMinor, true);
+        case 'duplicate': {
+          // The payment had closed the account and its run has ended: a new run carries its state on. A repeat
+          // of a reversal whose reopening failed tries again (the core applies a reversal id once).
+          if (account.closedAt) {
+            await reopenWithReversal(
+              { db: deps.db, temporal: deps.temporal, taskQueue: deps.config.temporal.taskQueue },
+              account.workflowId,
+              { reference, amountMinor: result.amountMinor, reversalId },
+            ).catch((err: unknown) => {
+              req.log.warn({ err: (err as Error).message }, 'reopening the account failed');
+              throw unavailable('The reversal is booked; reopening the account failed: repeat the request.');
+            });
+          }
+          return answer(result.amountMinor, result.status === 'duplicate');
+        }
         case 'reversed':
           await deps.outbox.dispatchNow(result.outboxIds).catch((err: unknown) => {
             req.log.warn({ err: (err as Error).message }, 'reversal signal left to the outbox relay');

@@ -14,6 +14,7 @@ import {
   MercadoPagoSignatureError,
   verifyMercadoPagoSignature,
 } from '../../lib/payments/mercadopago';
+import { reopenWithReversal } from '../../lib/payments/reopen';
 import { recordReversal } from '../../lib/payments/reversals';
 import { paymentFact, stripeFactOf } from '../../lib/payments/stripe';
 import type { OutboxRow } from '../../lib/outbox/relay';
@@ -111,24 +112,40 @@ export function paymentWebhookRoutes(app: FastifyInstance, deps: AppDeps): Promi
     const outcomes: string[] = [];
     const outboxIds: number[] = [];
     for (const r of p.reversals) {
+      const reversalId = `${p.reference.split(':')[0]}:${r.id}`;
       const result = await recordReversal(deps.db, deps.outbox.taskQueue, account, {
         reference: p.reference,
-        reversalId: `${p.reference.split(':')[0]}:${r.id}`,
+        reversalId,
         amountMinor: r.amountMinor,
         source: 'portal',
       });
-      outcomes.push(result.status);
       if (result.status === 'reversed') outboxIds.push(...result.outboxIds);
+      if ((result.status === 'account_closed' || result.status === 'duplicate') && account.closedAt) {
+        // The payment had closed the account and its run has ended: a new run carries its state on (a failure
+        // is a 503, and the provider's retry, a duplicate here, tries again).
+        await providerCall(() =>
+          reopenWithReversal(
+            { db: deps.db, temporal: deps.temporal, taskQueue: deps.config.temporal.taskQueue },
+            account.workflowId,
+            { reference: p.reference, amountMinor: result.amountMinor, reversalId, source: 'portal' },
+          ),
+        );
+        outcomes.push(result.status === 'duplicate' ? result.status : 'reopened');
+        continue;
+      }
+      outcomes.push(result.status);
     }
-    const outcome = outcomes.includes('reversed')
-      ? 'reversed'
-      : outcomes.includes('account_closed')
-        ? 'account_closed'
-        : outcomes.includes('unknown_payment')
-          ? 'unknown_payment'
-          : outcomes.length > 0
-            ? 'already_reversed'
-            : 'nothing_to_reverse';
+    const outcome = outcomes.includes('reopened')
+      ? 'reopened'
+      : outcomes.includes('reversed')
+        ? 'reversed'
+        : outcomes.includes('account_closed')
+          ? 'account_closed'
+          : outcomes.includes('unknown_payment')
+            ? 'unknown_payment'
+            : outcomes.length > 0
+              ? 'already_reversed'
+              : 'nothing_to_reverse';
     return { outcome, paymentRef: p.reference, accountId: account.id, outboxRows: [], outboxIds };
   }
 

@@ -216,6 +216,42 @@ describe('Stripe', () => {
     await temporal.connection.close();
   });
 
+  it('a chargeback of the payment that closed the account reopens it in a new run that carries its state', async () => {
+    const { accountId, debtorId } = await openAccount('300.00');
+    const checkout = await providers.createCheckout('stripe', checkoutFor(accountId, debtorId, 30_000));
+    const paid = await stripe.completeCheckout(checkout.providerRef);
+    const temporal = await connectTestClient();
+    const handle = temporal.workflow.getHandle(accountWorkflowId(accountId));
+    expect(await handle.result()).toMatchObject({ status: 'paid', balanceMinor: 0 });
+    await eventually(
+      () => account(accountId),
+      (r) => r.body.status === 'paid',
+    );
+    const { disputeId } = await stripe.dispute(paid.paymentIntentId);
+    expect(JSON.parse(stripe.deliveries.at(-1)!.body)).toMatchObject({ outcome: 'reopened' });
+    const view = await eventually(
+      () => account(accountId),
+      (r) => r.body.source === 'workflow' && r.body.balance?.amount === '300.00' && r.body.status !== 'paid',
+    );
+    expect(view.body.balance.amount).toBe('300.00');
+    expect(view.body.status).not.toBe('paid');
+    const types = (view.body.timeline as { type: string }[]).map((e) => e.type);
+    // One timeline across both runs: the payment, the close, then the reversal and the reopening.
+    expect(types.filter((t) => ['payment', 'closed', 'payment_reversed', 'reopened'].includes(t))).toEqual([
+      'payment',
+      'closed',
+      'payment_reversed',
+      'reopened',
+    ]);
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    // The same chargeback delivered again changes nothing.
+    const again = await stripe.deliver(stripe.events.find((e) => e.data.object.id === disputeId)!);
+    expect(JSON.parse(again.body)).toMatchObject({ duplicate: true });
+    const rows = await db.db.select().from(paymentReversals).where(eq(paymentReversals.accountId, accountId));
+    expect(rows).toHaveLength(1);
+    await temporal.connection.close();
+  });
+
   it('answers 200 for a payment no checkout of ours made, and books nothing', async () => {
     const event = await stripe.unknownPayment(12_345, 'MXN');
     const delivery = stripe.deliveries.at(-1)!;
