@@ -2,6 +2,8 @@ import path from 'node:path';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { rebuildKpiRollups } from '../lib/ledger/append';
+import * as schema from './schema';
 
 const migrationsFolder = path.resolve(import.meta.dirname, 'migrations');
 const MIGRATION_LOCK = 7_240_531;
@@ -14,7 +16,11 @@ export async function migrateDb(url: string): Promise<void> {
   const sql = postgres(url, { max: 1, onnotice: () => undefined });
   try {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK})`;
+    // The KPI rollups came after the ledger: the migration that creates them is followed by building them
+    // from the ledger already there (the appends keep them from then on).
+    const [before] = await sql<{ rollups: boolean }[]>`select to_regclass('kpi_daily') is not null as rollups`;
     await migrate(drizzle(sql), { migrationsFolder });
+    if (!before?.rollups) await rebuildKpiRollups(drizzle(sql, { schema }));
     await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`;
   } finally {
     await sql.end({ timeout: 5 });

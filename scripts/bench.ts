@@ -5,10 +5,12 @@
 //   ingest  --accounts N (5000) --batch 1000 --inflight 3 --baseline-concurrency (inflight × 16) --warmup 500
 //   signal  --concurrency C (32) --requests 3000 --warmup 300 --rounds 3 --targets 200
 //   import  --invoices N (1000000) --debtors D (invoices / 10) --baseline-starts N (5000) --workflows-timeout-s S (900)
+//   kpis    --accounts N (1000000) --entries N (20 × accounts) --requests 40 --baseline-runs 3 --append-entries 60000 --concurrency 32
 //   common  --app child|inprocess (child) --log-level warn --pool-max N --timeout-s 600 --app-node-arg ARG (repeatable)
 import { parseArgs } from 'node:util';
 import { runImport } from './bench/import';
 import { runIngest } from './bench/ingest';
+import { kpisMain, KPIS_USAGE } from './bench/kpis';
 import { startBenchEnv } from './bench/servers';
 import { runSignal } from './bench/signal';
 
@@ -18,6 +20,7 @@ const usage = `usage: npm run bench -- ingest|signal [options]
   ingest  --accounts N (5000)  --batch N (1000)  --inflight N (3)  --baseline-concurrency N (inflight × 16)  --warmup N (500)
   signal  --concurrency C (32)  --requests N (3000)  --warmup N (300)  --rounds N (3)  --targets N (200)
   import  --invoices N (1000000)  --debtors D (N / 10)  --baseline-starts N (5000)  --workflows-timeout-s S (900)
+${KPIS_USAGE}
   common  --app child|inprocess (child)  --log-level LEVEL (warn)  --pool-max N  --timeout-s S (600)  --app-node-arg ARG`;
 
 function int(value: string | undefined, fallback: number, name: string, min = 1): number {
@@ -42,6 +45,9 @@ async function main(): Promise<number> {
       requests: { type: 'string' },
       rounds: { type: 'string' },
       targets: { type: 'string' },
+      entries: { type: 'string' },
+      'append-entries': { type: 'string' },
+      'baseline-runs': { type: 'string' },
       invoices: { type: 'string' },
       debtors: { type: 'string' },
       'baseline-starts': { type: 'string' },
@@ -56,6 +62,8 @@ async function main(): Promise<number> {
     },
   });
   const name = positionals[0];
+  // The KPI bench generates its data set before it measures: its options and run live in bench/kpis.ts.
+  if (name === 'kpis' && !values.help) return kpisMain(values, log);
   const scale = ['import'];
   if (values.help || (name !== 'ingest' && name !== 'signal' && !scale.includes(name ?? ''))) {
     process.stderr.write(`${usage}\n`);
