@@ -2,10 +2,10 @@
 // or the built-in as version 0, chosen by segmentation over the debtor and account as PostgreSQL has
 // them), the jurisdiction pack in force and the holiday calendar, as plain data the workflow keeps.
 import { ApplicationFailure } from '@temporalio/common';
-import { eq, sql } from 'drizzle-orm';
+import { eq, max, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { accounts, debtors, invoices, payments } from '../db/schema';
-import { loadSegmentation, loadStrategyVersion } from '../lib/strategies/store';
+import { accounts, debtors, invoices, payments, strategyVersions } from '../db/schema';
+import { BUILTIN_VERSION, loadSegmentation, loadStrategyVersion, type StrategyVersion } from '../lib/strategies/store';
 import { daysPastDue, withAttributes } from '../strategies/account-facts';
 import type { EngineContext } from '../strategies/core/types';
 import { engineContext } from '../strategies/engine-context';
@@ -32,8 +32,44 @@ export interface LoadedContext {
   whatsappNumber?: string;
 }
 
+/** Published versions held by a worker: they never change, so each is read from PostgreSQL once. */
+const CACHED_VERSIONS = 256;
+
+/**
+ * A published version by number from the worker's cache; "the latest" costs one index lookup for its
+ * number (a version published a moment ago is seen at once). Built-ins and unknown ids go to the store.
+ */
+export function strategyVersionCache(db: Db) {
+  const cache = new Map<string, Promise<StrategyVersion | null>>();
+  const byNumber = (id: string, version: number) => {
+    const key = `${id}@${version}`;
+    let found = cache.get(key);
+    if (!found) {
+      if (cache.size >= CACHED_VERSIONS) cache.delete(cache.keys().next().value ?? '');
+      found = loadStrategyVersion(db, id, version);
+      cache.set(key, found);
+      // A failed read is not remembered; neither is "no such version" (it may be published later).
+      void found.then(
+        (v) => v === null && cache.delete(key),
+        () => cache.delete(key),
+      );
+    }
+    return found;
+  };
+  return async (id: string, version?: number): Promise<StrategyVersion | null> => {
+    if (version !== undefined)
+      return version === BUILTIN_VERSION ? loadStrategyVersion(db, id, version) : byNumber(id, version);
+    const [latest] = await db
+      .select({ version: max(strategyVersions.version) })
+      .from(strategyVersions)
+      .where(eq(strategyVersions.strategyId, id));
+    return latest?.version ? byNumber(id, latest.version) : loadStrategyVersion(db, id);
+  };
+}
+
 export function createStrategyActivities(deps: { db: Db; whatsappSendNumber?: string }) {
   const { db } = deps;
+  const strategyVersion = strategyVersionCache(db);
   return {
     async loadEngineContext(input: LoadContextInput): Promise<LoadedContext> {
       let strategyId = input.strategyId;
@@ -44,7 +80,7 @@ export function createStrategyActivities(deps: { db: Db; whatsappSendNumber?: st
         strategyId = assignment.strategyId;
         arm = assignment.arm;
       }
-      const found = await loadStrategyVersion(db, strategyId, input.version);
+      const found = await strategyVersion(strategyId, input.version);
       if (!found)
         throw ApplicationFailure.nonRetryable(
           `Strategy ${strategyId}${input.version ? ` v${input.version}` : ''} does not exist`,
