@@ -7,6 +7,7 @@ import { accounts, debtors, outboundMessages } from '../db/schema';
 import { createAgentTask } from '../lib/agent-tasks';
 import { refuseUnusableChannel } from './channel-refusal';
 import { optOutUrl, type LinkSettings } from '../lib/links';
+import { portalUrlForDebtor } from '../lib/portal/links';
 import type { TemplateContent } from '../strategies/core/types';
 import { EmailSendError, toApplicationFailure } from './email/errors';
 import type { EmailSender } from './email/resend-sender';
@@ -62,7 +63,7 @@ export function createChannelActivities(deps: { db: Db; email: EmailSender | nul
       await refuseUnusableChannel(db, input.accountId, input.channel, input.idempotencyKey);
 
       const [row] = await db
-        .select({ name: debtors.name, email: debtors.email, phone: debtors.phone })
+        .select({ debtorId: debtors.id, name: debtors.name, email: debtors.email, phone: debtors.phone })
         .from(accounts)
         .innerJoin(debtors, eq(debtors.id, accounts.debtorId))
         .where(eq(accounts.id, input.accountId));
@@ -80,6 +81,8 @@ export function createChannelActivities(deps: { db: Db; email: EmailSender | nul
       const issuedAt = earlier?.createdAt ?? new Date();
       const unsubscribeUrl =
         input.channel === 'email' ? optOutUrl(deps.links, input.accountId, 'email', issuedAt) : undefined;
+      // Every message carries the debtor's portal link; its expiry too counts from the first attempt.
+      const portal = await portalUrlForDebtor(db, deps.links, row.debtorId, issuedAt);
       const content = await renderEmail({
         strategy: { templates: input.templateVariants ? { [input.template]: input.templateVariants } : {} },
         template: input.template,
@@ -88,6 +91,7 @@ export function createChannelActivities(deps: { db: Db; email: EmailSender | nul
         balanceMinor: input.balanceMinor,
         currency: input.currency,
         optOutUrl: unsubscribeUrl,
+        portalUrl: portal.url,
       });
       const sendsForReal = input.channel === 'email' && deps.email !== null;
       const sentElsewhere = input.channel === 'whatsapp' && input.whatsappNumber !== undefined;

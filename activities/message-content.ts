@@ -14,6 +14,11 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** The line that carries the debtor's portal link when the template does not place it. */
+export function portalLine(locale: string): string {
+  return /^es(?:[-_]|$)/i.test(locale) ? 'Paga o gestiona tu cuenta aquí:' : 'Pay or manage your account here:';
+}
+
 /** The footer that carries the opt-out link: Spanish for Spanish locales, English otherwise. */
 export function optOutLine(locale: string): string {
   return /^es(?:[-_]|$)/i.test(locale) ? 'Para dejar de recibir estos correos:' : 'To stop receiving these emails:';
@@ -31,6 +36,11 @@ export async function renderEmail(args: {
    * body does not contain it, a footer line in the message's language carries it.
    */
   optOutUrl?: string;
+  /**
+   * The debtor's personal portal link. Templates may place it as `{{ portalUrl }}`; when the rendered
+   * body does not contain it, a line in the message's language carries it (before the opt-out footer).
+   */
+  portalUrl?: string;
 }): Promise<MessageContent> {
   const balance = displayAmount(
     formatMinor(args.balanceMinor, currencyDigits(args.currency)),
@@ -41,12 +51,19 @@ export async function renderEmail(args: {
     debtor: { name: args.debtorName },
     balance,
     ...(args.optOutUrl ? { optOutUrl: args.optOutUrl } : {}),
+    ...(args.portalUrl ? { portalUrl: args.portalUrl } : {}),
   });
   const paragraphs = rendered.body.split(/\n{2,}/).map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`);
   let text = rendered.body;
+  if (args.portalUrl && !rendered.body.includes(args.portalUrl)) {
+    const line = portalLine(rendered.locale);
+    text = `${text}\n\n${line} ${args.portalUrl}`;
+    const url = escapeHtml(args.portalUrl);
+    paragraphs.push(`<p>${escapeHtml(line)} <a href="${url}">${url}</a></p>`);
+  }
   if (args.optOutUrl && !rendered.body.includes(args.optOutUrl)) {
     const line = optOutLine(rendered.locale);
-    text = `${rendered.body}\n\n${line} ${args.optOutUrl}`;
+    text = `${text}\n\n${line} ${args.optOutUrl}`;
     const url = escapeHtml(args.optOutUrl);
     paragraphs.push(`<p style="font-size:small;color:#666">${escapeHtml(line)} <a href="${url}">${url}</a></p>`);
   }

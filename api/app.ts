@@ -45,6 +45,9 @@ import { sessionRoutes } from './routes/session';
 import { userRoutes } from './routes/users';
 import { accountProfileRoutes } from './routes/account-profile';
 import { consoleRoutes } from './console-static';
+import { portalRoutes } from './routes/portal';
+import { createPaymentProviders } from '../lib/payments';
+import { portalLinkRoutes } from './routes/portal-links';
 import { fieldErrors, validatorCompiler } from './validation';
 
 declare module 'fastify' {
@@ -256,6 +259,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register((scope) => paymentWebhookRoutes(scope, deps));
   // Public, signed links debtors follow from messages; their own body parsers (RFC 8058 form posts).
   await app.register((scope) => selfServiceRoutes(scope, deps));
+  portalLinkRoutes(app, deps);
+  // The debtor portal (/portal/<token>): HTML pages and forms, its own parsers, error pages and rate limits.
+  await app.register((scope) => portalRoutes(scope, deps, { payments: createPaymentProviders(deps.config, deps.db) }));
   await app.register((scope) => temporalCodecRoutes(scope, deps), { prefix: '/v1/temporal-codec' });
   // The console (web/dist) at /console: static files and the single-page app's routes.
   await consoleRoutes(app);

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { TemporalConfig } from '../temporal.config';
 import { isClabe } from '../lib/statements/check-digits';
 import { parseEncryptionKeys } from './encryption-keys';
-import { sessionsConfigFrom, sessionsEnvSchema, type SessionsConfig } from '../lib/users/config';
 import { paymentsConfigFrom, paymentsEnvSchema, type PaymentsConfig } from '../lib/payments/config';
+import { sessionsConfigFrom, sessionsEnvSchema, type SessionsConfig } from '../lib/users/config';
 
 const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -86,6 +86,8 @@ const envSchema = z
     TRANSFER_BANK_NAME: z.string().min(1).max(100).optional(),
     RECONCILE_AUTO_THRESHOLD: z.coerce.number().min(0).max(1).default(0.85),
     PORTAL_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+    PORTAL_RATE_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+    PORTAL_RATE_PER_LINK_PER_MINUTE: z.coerce.number().int().min(1).default(60),
     RESEND_API_KEY: z.string().min(1).optional(),
     RESEND_BASE_URL: z.url().optional(),
     RESEND_WEBHOOK_SECRET: z.string().min(1).optional(),
@@ -95,8 +97,8 @@ const envSchema = z
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   })
   .extend(temporalEnvSchema.shape)
-  .extend(sessionsEnvSchema.shape)
   .extend(paymentsEnvSchema.shape)
+  .extend(sessionsEnvSchema.shape)
   .extend(whatsappEnvSchema.shape);
 
 export interface AppConfig {
@@ -126,14 +128,14 @@ export interface AppConfig {
   /** Bank statements: the account debtors transfer to, and the match score from which a line is applied unasked. */
   reconcile: { clabe?: string; bankName?: string; autoThreshold: number };
   /** The debtor portal: how many days a link in a message works. */
-  portal: { linkTtlDays: number };
+  portal: { linkTtlDays: number; ratePerIpPerMinute: number; ratePerLinkPerMinute: number };
   email: { resendApiKey?: string; resendBaseUrl?: string; webhookSecret?: string; from: string };
   temporal: TemporalConfig;
   whatsapp: WhatsAppConfig;
-  /** The console's people: the first admin, session lifetimes, the login throttle (lib/users/config.ts). */
-  sessions: SessionsConfig;
   /** Online payment providers (Stripe, Mercado Pago) and which an account is offered (lib/payments/config.ts). */
   payments: PaymentsConfig;
+  /** The console's people: the first admin, session lifetimes, the login throttle (lib/users/config.ts). */
+  sessions: SessionsConfig;
 }
 
 export interface WhatsAppConfig {
@@ -184,7 +186,11 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     adminApiKey: e.ADMIN_API_KEY,
     linkSigningSecret: e.LINK_SIGNING_SECRET,
     reconcile: { clabe: e.TRANSFER_CLABE, bankName: e.TRANSFER_BANK_NAME, autoThreshold: e.RECONCILE_AUTO_THRESHOLD },
-    portal: { linkTtlDays: e.PORTAL_LINK_TTL_DAYS },
+    portal: {
+      linkTtlDays: e.PORTAL_LINK_TTL_DAYS,
+      ratePerIpPerMinute: e.PORTAL_RATE_PER_IP_PER_MINUTE,
+      ratePerLinkPerMinute: e.PORTAL_RATE_PER_LINK_PER_MINUTE,
+    },
     email: {
       resendApiKey: e.RESEND_API_KEY,
       resendBaseUrl: e.RESEND_BASE_URL,
@@ -192,8 +198,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       from: e.EMAIL_FROM,
     },
     temporal: temporalConfigFrom(e),
-    sessions: sessionsConfigFrom(e),
     payments: paymentsConfigFrom(e),
+    sessions: sessionsConfigFrom(e),
     whatsapp: {
       numbers: e.WHATSAPP_NUMBERS,
       sendNumber: e.WHATSAPP_SEND_NUMBER,

@@ -156,7 +156,7 @@ export async function startRuntime(
             temporal: client,
             channel,
             outbox,
-            publicBaseUrl: config.http.publicBaseUrl ?? `http://${config.http.host}:${config.http.port}`,
+            links,
             log: channelLog,
           });
           await onInbound(m);

@@ -22,6 +22,8 @@ import {
 import type { ChannelLog, InboundMessage, WhatsAppChannel } from './channel';
 import { localToday, menuLocale, parseReply, replyFor, type Intent, type ReplyOutcome } from './inbound-menu';
 import { PROVIDER } from './whatsapp.activities';
+import type { LinkSettings } from '../../lib/links';
+import { portalUrlForDebtor } from '../../lib/portal/links';
 
 export interface InboundHandlerDeps {
   db: Db;
@@ -29,8 +31,8 @@ export interface InboundHandlerDeps {
   /** The number the message came in on: the answer goes out on it. */
   channel: Pick<WhatsAppChannel, 'numberId' | 'sendText'>;
   outbox: SignalOutbox;
-  /** PUBLIC_BASE_URL (or the API's own address): payment links are `${base}/pay/${accountId}`. */
-  publicBaseUrl: string;
+  /** Signs the debtor's portal link, option 1's answer (PUBLIC_BASE_URL or the API's own address). */
+  links: LinkSettings;
   log: ChannelLog;
 }
 
@@ -215,7 +217,8 @@ export function createInboundHandler(deps: InboundHandlerDeps) {
         break;
       case 'pay':
         await signalInTx(() => Promise.resolve([replied]));
-        outcome = { kind: 'payment_link', url: `${deps.publicBaseUrl.replace(/\/+$/, '')}/pay/${target.accountId}` };
+        // The debtor's portal link: pay, promise, plan or dispute from there, for every account of theirs.
+        outcome = { kind: 'payment_link', url: (await portalUrlForDebtor(db, deps.links, best.debtorId, m.at)).url };
         break;
       case 'promise': {
         await signalInTx(() => Promise.resolve([replied]));

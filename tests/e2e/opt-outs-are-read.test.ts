@@ -176,7 +176,7 @@ describe('every way to opt out reaches every open account of the debtor', () => 
       temporal,
       channel: new FakeWhatsAppChannel(uniqueId('wa')),
       outbox: { taskQueue: app.config.temporal.taskQueue, dispatchNow: () => Promise.resolve() },
-      publicBaseUrl: 'https://cobranza.example.test',
+      links: { secret: TEST_LINK_SIGNING_SECRET, publicBaseUrl: 'https://cobranza.example.test' },
       log: { info: () => undefined, warn: () => undefined, error: () => undefined },
     });
     for (let i = 0; i < 2; i += 1)

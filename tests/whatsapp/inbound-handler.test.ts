@@ -7,6 +7,7 @@ import { replyFor } from '../../activities/whatsapp/inbound-menu';
 import { createDb } from '../../db/client';
 import { accounts, debtorChannelStatus, debtors } from '../../db/schema';
 import { FakeWhatsAppChannel } from './fake-channel';
+import { TEST_LINK_SIGNING_SECRET } from '../support/links';
 
 const handle = createDb(inject('databaseUrl'), { max: 2 });
 const { db } = handle;
@@ -23,7 +24,7 @@ beforeAll(async () => {
     temporal,
     channel,
     outbox: { taskQueue: `wa-inbound-${uid()}`, dispatchNow: (ids) => Promise.resolve(void dispatched.push(ids)) },
-    publicBaseUrl: 'https://cobranza.example.test',
+    links: { secret: TEST_LINK_SIGNING_SECRET, publicBaseUrl: 'https://cobranza.example.test' },
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },
   });
 });

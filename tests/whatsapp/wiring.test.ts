@@ -16,6 +16,7 @@ import {
   outboundMessages,
   strategyVersions,
   whatsappNumbers,
+  portalLinks,
 } from '../../db/schema';
 import { eventually, httpClient } from '../support/http';
 import { startTestApp, uniqueId, type TestApp } from '../support/runtime';
@@ -313,9 +314,20 @@ describe('debtor replies', () => {
     const replies = () => Promise.resolve(texts());
 
     inbound(phone, '1');
-    const link = replyFor({ kind: 'payment_link', url: `https://cobranza.example.test/pay/${accountId}` }, 'es-MX');
-    await eventually(replies, (t) => t.includes(link));
-    expect(texts()).toContain(link);
+    // The debtor's portal link (one per debtor, signed): the same link the account's portal-link route gives.
+    const prefix = replyFor({ kind: 'payment_link', url: 'https://cobranza.example.test/portal/' }, 'es-MX');
+    const sent = await eventually(
+      () => Promise.resolve(texts().find((t) => t.startsWith(prefix))),
+      (t) => t !== undefined,
+    );
+    const token = sent?.slice(prefix.length) ?? '';
+    const [account] = await db.db.select().from(accounts).where(eq(accounts.id, accountId));
+    const [link] = await db.db
+      .select()
+      .from(portalLinks)
+      .where(eq(portalLinks.debtorId, account?.debtorId ?? ''));
+    expect(token).toMatch(/^p1\./);
+    expect(token.split('.')[1]).toBe(link?.linkId);
 
     const agent = inbound(phone, '4');
     await eventually(replies, (t) => t.includes(replyFor({ kind: 'agent_will_call' }, 'es-MX')));
