@@ -62,7 +62,8 @@ function scalarQuery(q: KpiQuery): SQL {
       select ${keysOf(q.groupBy)}currency, account_id,
         count(*) filter (where type = 'opened') as opened,
         coalesce(sum(amount_minor) filter (where type = 'opened'), 0) as placed,
-        coalesce(sum(amount_minor) filter (where type = 'payment'), 0) as paid,
+        coalesce(sum(amount_minor) filter (where type = 'payment'), 0)
+          - coalesce(sum(amount_minor) filter (where type = 'payment_reversed'), 0) as paid,
         count(*) filter (where type = 'promise_accepted') as promises,
         count(*) filter (where type = 'promise_kept') as kept,
         count(*) filter (where type = 'promise_broken') as broken,
@@ -76,7 +77,7 @@ function scalarQuery(q: KpiQuery): SQL {
       group by ${namesOf(q.groupBy)}currency, account_id
     )
     select ${namesOf(q.groupBy)}currency, count(*)::int as accounts, sum(opened)::int as opened,
-      sum(placed)::text as placed, sum(paid)::text as collected, sum(least(placed, paid))::text as recovered,
+      sum(placed)::text as placed, sum(paid)::text as collected, sum(greatest(0, least(placed, paid)))::text as recovered,
       sum(promises)::int as promises, sum(kept)::int as kept, sum(broken)::int as broken, sum(rpc)::int as rpc
     from per_account
     group by ${namesOf(q.groupBy)}currency`;

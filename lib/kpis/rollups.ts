@@ -73,7 +73,7 @@ function accountsQuery(q: KpiQuery): SQL {
 
 function recoveredQuery(q: KpiQuery): SQL {
   return sql`
-    select ${namesOf(q.groupBy)}currency, sum(least(placed, paid))::text as recovered
+    select ${namesOf(q.groupBy)}currency, sum(greatest(0, least(placed, paid)))::text as recovered
     from (
       select ${keysOf(q.groupBy)}currency, account_id,
         coalesce(sum(placed_minor), 0) as placed, coalesce(sum(paid_minor), 0) as paid
@@ -87,6 +87,7 @@ function recoveredQuery(q: KpiQuery): SQL {
 const DAILY_TYPES = [
   'opened',
   'payment',
+  'payment_reversed',
   'promise_accepted',
   'promise_kept',
   'promise_broken',
@@ -145,6 +146,10 @@ export async function rollupKpis(db: DbOrTx, q: KpiQuery): Promise<KpiGroup[]> {
         break;
       case 'payment':
         collected.set(group, (collected.get(group) ?? 0) + Number(row.amount ?? 0));
+        break;
+      case 'payment_reversed':
+        // Collected is net of refunds and chargebacks.
+        collected.set(group, (collected.get(group) ?? 0) - Number(row.amount ?? 0));
         break;
       case 'promise_accepted':
         group.promises += n;

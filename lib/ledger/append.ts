@@ -62,7 +62,8 @@ export function rollupUpserts(source: SQL): SQL[] {
         where kpi_account_months.days | excluded.days <> kpi_account_months.days`,
     sql`insert into kpi_account_days (local_date, ${KEY}, account_id, placed_minor, paid_minor)
       select local_date, ${KEY}, account_id, sum(amount_minor) filter (where type = 'opened'),
-        sum(amount_minor) filter (where type = 'payment')
+        -- Net of reversals (refunds, chargebacks); null on days without either.
+        sum(case type when 'payment' then amount_minor when 'payment_reversed' then -amount_minor end)
       from ${source} s
       group by local_date, ${KEY}, account_id
       order by local_date, ${KEY}, account_id

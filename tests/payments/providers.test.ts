@@ -7,6 +7,8 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createDb, type DbHandle } from '../../db/client';
 import { paymentCheckouts, paymentReversals, payments, providerEvents } from '../../db/schema';
+import { rawLedgerKpis } from '../../lib/kpis/ledger-kpis';
+import { rollupKpis } from '../../lib/kpis/rollups';
 import { createPaymentProviders, type CheckoutRequest, type PaymentProviders } from '../../lib/payments/index';
 import { accountExplainQuery, accountWorkflowId } from '../../workflows/account.messages';
 import { eventually, httpClient } from '../support/http';
@@ -334,6 +336,19 @@ describe('Mercado Pago', () => {
     expect(rows.map((r) => r.reversalId).sort()).toEqual(
       [`mercadopago:refund:${refund.refundId}`, `mercadopago:chargeback:${paid.paymentId}`].sort(),
     );
+    // The ledger's KPIs count collected net of reversals: this account's 600.00 came back in full.
+    const [day] = await db.db.execute<{ paid: string | null }>(
+      sql`select sum(paid_minor)::text as paid from kpi_account_days where account_id = ${accountId}`,
+    );
+    expect(day?.paid).toBe('0');
+    const today = DateTime.now().setZone('America/Mexico_City');
+    const q = {
+      from: today.minus({ days: 1 }).toISODate() ?? '',
+      to: today.plus({ days: 1 }).toISODate() ?? '',
+      groupBy: [],
+      currency: 'MXN',
+    };
+    expect(await rollupKpis(db.db, q)).toEqual(await rawLedgerKpis(db.db, q));
   });
 
   it('a notification for a payment Mercado Pago does not know is answered 200 and recorded as unknown', async () => {
