@@ -95,7 +95,7 @@ async function generate(url: string, opts: KpisOptions, log: (l: string) => void
     // The ledger's secondary indexes are built once at the end (a sort), not row by row while loading.
     const secondary = await db.execute<{ name: string; def: string }>(sql`
       select indexname as name, indexdef as def from pg_indexes
-      where tablename = 'account_ledger' and indexname <> 'account_ledger_pkey'`);
+      where tablename = 'account_ledger' and not exists (select 1 from pg_constraint c where c.conname = indexname)`);
     for (const ix of secondary) await db.execute(sql`drop index ${sql.identifier(ix.name)}`);
     const t0 = performance.now();
     const chunk = 100_000;
