@@ -48,10 +48,12 @@ function standingOn(date: string | null, f: StandingFilters, withBalance: boolea
           select sum(case when l.type = 'plan_accepted'
               -- interest is a decimal string; amount_minor ÷ total is the currency's 10^digits
               then -round((l.entry->>'interest')::numeric * l.amount_minor / nullif((l.entry->>'total')::numeric, 0))
+              -- a reversal after D had put money back on the balance: before it, that much less was owed
+              when l.type = 'payment_reversed' then -l.amount_minor
               else l.amount_minor end)
           from account_ledger l
           where l.account_id = a.id and l.local_date > t.as_of
-            and l.type in ('payment', 'written_off', 'dispute_resolved', 'plan_accepted')), 0)
+            and l.type in ('payment', 'payment_reversed', 'written_off', 'dispute_resolved', 'plan_accepted')), 0)
         - coalesce((
           select sum(i.amount_minor) from invoices i
           where i.account_id = a.id and (i.created_at at time zone coalesce(d.timezone, 'UTC'))::date > t.as_of), 0)
