@@ -74,7 +74,14 @@ describe('access matrix', () => {
     expect(guarded.length).toBeGreaterThan(30);
     const open = routes
       // The console's static files are public: its pages call the API, which checks who calls.
-      .filter((r) => r.roles === null && !r.url.startsWith('/docs/') && !/^\/console(\/|$)/.test(r.url))
+      // The debtor portal's pages are public too: the signed link in the path is the debtor's credential.
+      .filter(
+        (r) =>
+          r.roles === null &&
+          !r.url.startsWith('/docs/') &&
+          !/^\/console(\/|$)/.test(r.url) &&
+          !/^\/portal(\/|$)/.test(r.url),
+      )
       .map((r) => `${r.method} ${r.url}`);
     expect(open.sort()).toEqual([...publicRoutes].sort());
 

@@ -246,6 +246,9 @@ describe('portal actions', () => {
     const view = await page(accountUrl(link, a.accountId));
     expect(view.status).toBe(200);
     expect(view.text).toMatch(/Puedes elegir una fecha hasta el .+ y un importe de al menos/);
+    // No provider keys in this app: the page says so and offers the bank-transfer reference.
+    expect(view.text).toContain('El pago en línea no está disponible por ahora');
+    expect(view.text).toMatch(/data-testid="transfer-reference">\d{10}</);
     const csrf = csrfIn(view.text);
     expect(csrf).not.toBe('');
 
