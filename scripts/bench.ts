@@ -5,11 +5,15 @@
 //   ingest  --accounts N (5000) --batch 1000 --inflight 3 --baseline-concurrency (inflight × 16) --warmup 500
 //   signal  --concurrency C (32) --requests 3000 --warmup 300 --rounds 3 --targets 200
 //   import  --invoices N (1000000) --debtors D (invoices / 10) --baseline-starts N (5000) --workflows-timeout-s S (900)
+//   storm   --accounts N (10000) --lead-s S (120 + accounts / 15) --gap-s S (120)
+//   memory  --accounts N (100000) --sample N (50)
 //   kpis    --accounts N (1000000) --entries N (20 × accounts) --requests 40 --baseline-runs 3 --append-entries 60000 --concurrency 32
 //   common  --app child|inprocess (child) --log-level warn --pool-max N --timeout-s 600 --app-node-arg ARG (repeatable)
 import { parseArgs } from 'node:util';
 import { runImport } from './bench/import';
 import { runIngest } from './bench/ingest';
+import { runMemory } from './bench/memory';
+import { runStorm } from './bench/storm';
 import { kpisMain, KPIS_USAGE } from './bench/kpis';
 import { startBenchEnv } from './bench/servers';
 import { runSignal } from './bench/signal';
@@ -20,6 +24,8 @@ const usage = `usage: npm run bench -- ingest|signal [options]
   ingest  --accounts N (5000)  --batch N (1000)  --inflight N (3)  --baseline-concurrency N (inflight × 16)  --warmup N (500)
   signal  --concurrency C (32)  --requests N (3000)  --warmup N (300)  --rounds N (3)  --targets N (200)
   import  --invoices N (1000000)  --debtors D (N / 10)  --baseline-starts N (5000)  --workflows-timeout-s S (900)
+  storm   --accounts N (10000)  --lead-s S (120 + accounts / 15)  --gap-s S (120)
+  memory  --accounts N (100000)  --sample N (50)
 ${KPIS_USAGE}
   common  --app child|inprocess (child)  --log-level LEVEL (warn)  --pool-max N  --timeout-s S (600)  --app-node-arg ARG`;
 
@@ -52,6 +58,9 @@ async function main(): Promise<number> {
       debtors: { type: 'string' },
       'baseline-starts': { type: 'string' },
       'workflows-timeout-s': { type: 'string' },
+      'lead-s': { type: 'string' },
+      'gap-s': { type: 'string' },
+      sample: { type: 'string' },
       app: { type: 'string', default: 'child' },
       'log-level': { type: 'string', default: 'warn' },
       'pool-max': { type: 'string' },
@@ -64,7 +73,7 @@ async function main(): Promise<number> {
   const name = positionals[0];
   // The KPI bench generates its data set before it measures: its options and run live in bench/kpis.ts.
   if (name === 'kpis' && !values.help) return kpisMain(values, log);
-  const scale = ['import'];
+  const scale = ['import', 'storm', 'memory'];
   if (values.help || (name !== 'ingest' && name !== 'signal' && !scale.includes(name ?? ''))) {
     process.stderr.write(`${usage}\n`);
     return values.help ? 0 : 2;
@@ -108,10 +117,32 @@ async function main(): Promise<number> {
       timeoutMs,
     };
   };
+  const stormOptions = () => {
+    const accounts = int(values.accounts, 10_000, 'accounts');
+    return {
+      accounts,
+      leadS: int(values['lead-s'], 120 + Math.ceil(accounts / 15), 'lead-s'),
+      gapS: int(values['gap-s'], 120, 'gap-s'),
+      timeoutMs,
+    };
+  };
   const options =
-    name === 'ingest' ? ingest() : name === 'signal' ? signal() : name === 'import' ? importOptions() : {};
+    name === 'ingest'
+      ? ingest()
+      : name === 'signal'
+        ? signal()
+        : name === 'import'
+          ? importOptions()
+          : name === 'storm'
+            ? stormOptions()
+            : {
+                accounts: int(values.accounts, 100_000, 'accounts'),
+                sample: int(values.sample, 50, 'sample'),
+                timeoutMs,
+              };
 
   const env = await startBenchEnv({
+    temporalDbFile: name === 'memory',
     app: values.app,
     logLevel: values['log-level'],
     poolMax,
@@ -132,7 +163,11 @@ async function main(): Promise<number> {
         ? await runIngest(env, options as ReturnType<typeof ingest>, log)
         : name === 'import'
           ? await runImport(env, options as ReturnType<typeof importOptions>, log)
-          : await runSignal(env, options as ReturnType<typeof signal>, log);
+          : name === 'storm'
+            ? await runStorm(env, options as ReturnType<typeof stormOptions>, log)
+            : name === 'memory'
+              ? await runMemory(env, options as Parameters<typeof runMemory>[1], log)
+              : await runSignal(env, options as ReturnType<typeof signal>, log);
   } finally {
     log('stopping');
     await env.stop();

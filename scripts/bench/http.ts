@@ -11,14 +11,14 @@ export function jsonClient(baseUrl: string, apiKey: string, maxSockets: number, 
   const url = new URL(baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
   const auth = `Bearer ${apiKey}`;
-  function post(path: string, payload: string): Promise<JsonAnswer> {
+  function post(path: string, payload: string, method = 'POST'): Promise<JsonAnswer> {
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
           host: url.hostname,
           port: url.port,
           path,
-          method: 'POST',
+          method,
           agent,
           headers: {
             authorization: auth,
@@ -40,10 +40,11 @@ export function jsonClient(baseUrl: string, apiKey: string, maxSockets: number, 
           res.on('error', reject);
         },
       );
-      req.setTimeout(timeoutMs, () => req.destroy(new Error(`POST ${path} timed out`)));
+      req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${path} timed out`)));
       req.on('error', reject);
       req.end(payload);
     });
   }
-  return { post, close: () => agent.destroy() };
+  const put = (path: string, payload: string) => post(path, payload, 'PUT');
+  return { post, put, close: () => agent.destroy() };
 }
