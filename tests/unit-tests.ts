@@ -9,6 +9,7 @@ export const unitTests = [
   'tests/email/webhook.test.ts',
   'tests/faults/outbox-backoff.test.ts',
   'tests/outbox/rate-gate.test.ts',
+  'tests/payments/config.test.ts',
   'tests/payments/payment-reversed.test.ts',
   'tests/imports/amount-and-date.test.ts',
   'tests/imports/erp-headers.test.ts',

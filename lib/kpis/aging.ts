@@ -24,7 +24,7 @@ export const STANDING_METHOD =
   "An account's standing on date D comes from its ledger: its last entry with a local date on or before D gives its days past due (that entry's `day`, the core's days since the due date of the oldest unpaid invoice) plus the calendar days from that entry to D, its stage, strategy, arm, agent and country; it is closed on D when its last `closed` or `reopened` entry on or before D is a `closed` (paid, written_off). An account without entries by D did not exist yet. Between entries the days past due move with the calendar; a partial payment that clears the oldest invoice shows in the account's next entry.";
 
 export const BALANCE_METHOD =
-  "Balance on D: today's balance (the accounts read model) plus what the ledger shows was taken off it after D (payments, write-offs, upheld dispute adjustments) minus what was added after D (invoices received after D in the debtor's zone, payment-plan interest), never below 0. Today and later it is the read model's balance; before, an overpayment kept as credit is counted as if it had reduced the balance.";
+  "Balance on D: today's balance (the accounts read model) plus what the ledger shows was taken off it after D (payments, write-offs, upheld dispute adjustments) minus what was added after D (invoices received after D in the debtor's zone, payment-plan interest, payment reversals), never below 0. Today and later it is the read model's balance; before, an overpayment kept as credit is counted as if it had reduced the balance.";
 
 export interface StandingFilters {
   strategy?: string;
