@@ -120,11 +120,20 @@ test('the queue route loads ≤ 300 KB of JavaScript gzipped and renders 500 tas
   await expect(page.locator('[data-testid="queue"] tbody tr')).toHaveCount(f.queueTasks);
   await page.waitForLoadState('networkidle');
   const gzipped = [...scripts.values()].reduce((a, b) => a + b, 0);
-  const renderMs = await page.evaluate(
-    () => performance.getEntriesByName('queue-render', 'measure').at(-1)?.duration ?? Number.NaN,
-  );
+  // The render time: the median of three loads (one load on a busy machine can be an outlier).
+  const renders: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    if (i > 0) {
+      await page.reload();
+      await expect(page.locator('[data-testid="queue"] tbody tr')).toHaveCount(f.queueTasks);
+    }
+    renders.push(
+      await page.evaluate(() => performance.getEntriesByName('queue-render', 'measure').at(-1)?.duration ?? Number.NaN),
+    );
+  }
+  const renderMs = renders.sort((x, y) => x - y)[1] ?? Number.NaN;
   console.log(
-    `queue route: ${scripts.size} scripts, ${(gzipped / 1024).toFixed(1)} KB gzipped; 500-task render ${renderMs.toFixed(1)} ms`,
+    `queue route: ${scripts.size} scripts, ${(gzipped / 1024).toFixed(1)} KB gzipped; 500-task render ${renderMs.toFixed(1)} ms (median of ${renders.map((r) => r.toFixed(0)).join(', ')})`,
   );
   expect(scripts.size).toBeGreaterThan(0);
   expect(gzipped).toBeLessThanOrEqual(300 * 1024);

@@ -57,7 +57,13 @@ async function main(): Promise<number> {
     return await run(
       'npx',
       ['playwright', 'test', '--config', 'tests/browser/playwright.config.ts', ...process.argv.slice(2)],
-      { CONSOLE_URL: env.apiUrl, E2E_FIXTURE: fixtureFile },
+      {
+        CONSOLE_URL: env.apiUrl,
+        E2E_FIXTURE: fixtureFile,
+        // The portal spec starts its own app (payment providers configured) on these same servers.
+        E2E_DATABASE_URL: env.config.databaseUrl ?? '',
+        E2E_TEMPORAL_ADDRESS: env.config.temporal.address ?? '',
+      },
     );
   } finally {
     await env.stop();

@@ -1,9 +1,10 @@
 // What the browser journeys start from: one user per role (through POST /v1/users, as an admin would),
 // accounts opened through POST /v1/invoices, assigned to the agents, and open tasks in their queues.
 import { eq } from 'drizzle-orm';
+import { generateKey, hashKey } from '../../api/auth';
 import { DateTime } from 'luxon';
 import type { Db } from '../../db/client';
-import { accounts } from '../../db/schema';
+import { accounts, apiKeys } from '../../db/schema';
 import { createAgentTask } from '../../lib/agent-tasks';
 
 export interface Login {
@@ -21,6 +22,8 @@ export interface ConsoleFixture {
   debtorPhone: string;
   queueTasks: number;
   portfolioAccountIds: string[];
+  /** A strategy of this run, published once (v1) from the built-in consumer-mx: the strategist edits it. */
+  strategyId: string;
 }
 
 interface SeedOptions {
@@ -114,6 +117,22 @@ export async function seedConsole(o: SeedOptions): Promise<ConsoleFixture> {
       dueAt: new Date(now + (i - 250) * 60_000),
     });
   }
+  // The strategist's strategy: consumer-mx's definition under an id of this run, published as v1.
+  const strategistKey = generateKey();
+  await o.db
+    .insert(apiKeys)
+    .values({ name: `${o.runId} strategist`, role: 'strategist', keyHash: hashKey(strategistKey) });
+  const strategies = await call('GET', '/v1/strategies', strategistKey);
+  const builtin = (strategies.items as { id: string; latestVersion: number }[]).find((s) => s.id === 'consumer-mx');
+  const source = await call('GET', `/v1/strategies/consumer-mx/versions/${builtin?.latestVersion ?? 1}`, strategistKey);
+  const strategyId = `e2e-${o.runId}`;
+  await call('PUT', `/v1/strategies/${strategyId}/draft`, strategistKey, {
+    ...(source.definition as object),
+    id: strategyId,
+    name: 'Estrategia E2E',
+  });
+  await call('POST', `/v1/strategies/${strategyId}/publish`, strategistKey, {});
+
   o.log(`seeded 4 users, ${portfolioAccountIds.length + 2} accounts and ${QUEUE_TASKS + 2} tasks`);
   return {
     runId: o.runId,
@@ -123,5 +142,6 @@ export async function seedConsole(o: SeedOptions): Promise<ConsoleFixture> {
     debtorPhone,
     queueTasks: QUEUE_TASKS,
     portfolioAccountIds,
+    strategyId,
   };
 }

@@ -10,7 +10,12 @@ import { SessionProvider } from './app/session';
 import { ApiError } from './api/problem';
 
 // Darker shades than Mantine's defaults: text on filled and light backgrounds meets WCAG AA contrast.
-const theme = createTheme({ primaryColor: 'blue', primaryShade: 8, autoContrast: true });
+const theme = createTheme({
+  primaryColor: 'blue',
+  primaryShade: 8,
+  autoContrast: true,
+  components: { InputWrapper: { styles: { description: { color: 'var(--mantine-color-gray-7)' } } } },
+});
 
 const queryClient = new QueryClient({
   defaultOptions: {
