@@ -164,7 +164,7 @@ export async function importRoutes(app: FastifyInstance, deps: AppDeps) {
     {
       schema: createImportSchema,
       validatorCompiler: uploadValidator,
-      config: { roles: ['system'] },
+      config: { roles: ['system', 'supervisor'] },
       bodyLimit: MAX_UPLOAD_BYTES,
     },
     async (req, reply) => {
