@@ -11,12 +11,13 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Db, DbOrTx } from '../../db/client';
-import { accounts, invoices, payments, workflowOutbox } from '../../db/schema';
+import { accounts, invoices, paymentReversals, payments, workflowOutbox } from '../../db/schema';
 import {
   accountWorkflowType,
   invoiceAddedSignal,
   invoicesAddedSignal,
   paymentReceivedSignal,
+  paymentReversedSignal,
   type AccountWorkflowInput,
   type InvoiceAddedSignal,
 } from '../../workflows/account.messages';
@@ -230,6 +231,25 @@ export function createOutboxRelay(deps: {
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
     });
     for (const p of paid) await handle.signal(paymentReceivedSignal, { ...p, paidAt: p.paidAt.getTime() });
+    // Refunds and chargebacks after the payments they reverse (the core applies each reversal id once).
+    const reversed = await db
+      .select({
+        reference: paymentReversals.reference,
+        amountMinor: paymentReversals.amountMinor,
+        reversalId: paymentReversals.reversalId,
+        source: paymentReversals.source,
+      })
+      .from(paymentReversals)
+      .where(eq(paymentReversals.accountId, account.id))
+      .orderBy(asc(paymentReversals.createdAt));
+    for (const r of reversed) {
+      await handle.signal(paymentReversedSignal, {
+        reference: r.reference,
+        amountMinor: r.amountMinor,
+        reversalId: r.reversalId,
+        ...(r.source === 'portal' ? { source: 'portal' } : {}),
+      });
+    }
   }
 
   // Inline deliveries are marked in batches, off the request's path. A crash before the flush only

@@ -380,6 +380,42 @@ describe('Mercado Pago', () => {
   });
 });
 
+describe('a failed run started again', () => {
+  it('knows the reversals as well as the invoices and payments', async () => {
+    const debtor = {
+      externalId: uniqueId('D'),
+      name: 'Rosa Díaz',
+      kind: 'person',
+      email: 'r@example.com',
+      country: 'MX',
+    };
+    const invoice = (amount: string) => ({
+      externalId: uniqueId('F'),
+      debtor,
+      amount,
+      currency: 'MXN',
+      dueDate: DateTime.now().setZone('America/Mexico_City').minus({ days: 5 }).toISODate(),
+    });
+    const opened = await call('POST', '/v1/invoices', invoice('1000.00'), system);
+    const { accountId, workflowId } = opened.body as { accountId: string; workflowId: string };
+    const [row] = await db.db.execute<{ debtor_id: string }>(
+      sql`select debtor_id from accounts where id = ${accountId}`,
+    );
+    const checkout = await providers.createCheckout('stripe', checkoutFor(accountId, String(row?.debtor_id), 30_000));
+    const paid = await stripe.completeCheckout(checkout.providerRef);
+    await stripe.refund(paid.paymentIntentId, 10_000);
+    await balanceIs(accountId, '800.00');
+    const temporal = await connectTestClient();
+    const handle = temporal.workflow.getHandle(workflowId);
+    await handle.terminate('test: a run that failed');
+    // The debtor's next invoice starts a new run with every invoice, payment and reversal of the account.
+    expect((await call('POST', '/v1/invoices', invoice('500.00'), system)).status).toBe(201);
+    const view = await balanceIs(accountId, '1300.00');
+    expect(view.body.balance.amount).toBe('1300.00');
+    await temporal.connection.close();
+  });
+});
+
 describe('POST /v1/accounts/{id}/payments/{reference}/reversal', () => {
   it('reverses a booked payment once per reversal id, within what is left, for system and supervisor keys only', async () => {
     const { accountId } = await openAccount();
