@@ -12,7 +12,7 @@ import { rollupKpis } from '../../lib/kpis/rollups';
 import { createPaymentProviders, type CheckoutRequest, type PaymentProviders } from '../../lib/payments/index';
 import { accountExplainQuery, accountWorkflowId } from '../../workflows/account.messages';
 import { eventually, httpClient } from '../support/http';
-import { startMercadoPagoServer, type MercadoPagoServer } from '../support/mercadopago-server';
+import { mercadoPagoSignature, startMercadoPagoServer, type MercadoPagoServer } from '../support/mercadopago-server';
 import { startTestApp, uniqueId, type TestApp } from '../support/runtime';
 import { startStripeServer, stripeSignature, type StripeServer } from '../support/stripe-server';
 import { connectTestClient } from '../support/temporal';
@@ -377,6 +377,74 @@ describe('Mercado Pago', () => {
     expect(await paymentsOf(accountId)).toHaveLength(0);
     const recorded = await eventsOf('mercadopago', `mercadopago:${paid.paymentId}`);
     expect(recorded).toHaveLength(0);
+  });
+});
+
+describe('malformed deliveries', () => {
+  const post = (path: string, body: string, headers: Record<string, string>) =>
+    fetch(`${app.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+  it('are 400, 401, 413 or 415 problems, or a recorded 200, never a 500', async () => {
+    const signed = (body: string) => ({ 'stripe-signature': stripeSignature(body, stripe.webhookSecret) });
+    expect((await post('/v1/webhooks/stripe', 'not json', signed('not json'))).status).toBe(400);
+    expect((await post('/v1/webhooks/stripe', '{"id":1}', signed('{"id":1}'))).status).toBe(400);
+    expect((await post('/v1/webhooks/stripe', '[]', signed('[]'))).status).toBe(400);
+    const plain = await fetch(`${app.url}/v1/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', ...signed('x') },
+      body: 'x',
+    });
+    expect(plain.status).toBe(415);
+    const huge = JSON.stringify({ id: 'evt_x', padding: 'x'.repeat(200_000) });
+    expect((await post('/v1/webhooks/stripe', huge, signed(huge))).status).toBe(413);
+    // An authentic event of a kind we do not act on: recorded, acknowledged.
+    const other = JSON.stringify({
+      id: uniqueId('evt'),
+      object: 'event',
+      type: 'customer.created',
+      data: { object: { id: 'cus_1' } },
+    });
+    const ignored = await post('/v1/webhooks/stripe', other, signed(other));
+    expect(ignored.status).toBe(200);
+    expect(await ignored.json()).toMatchObject({ outcome: 'ignored' });
+
+    const mpSigned = (dataId: string, requestId = uniqueId('req')) => ({
+      'x-request-id': requestId,
+      'x-signature': mercadoPagoSignature(dataId, requestId, mp.webhookSecret),
+    });
+    expect((await post('/v1/webhooks/mercadopago?data.id=123&type=payment', '{', mpSigned('123'))).status).toBe(400);
+    const merchantOrder = await post(
+      '/v1/webhooks/mercadopago?data.id=456&type=merchant_order',
+      JSON.stringify({
+        id: uniqueId('n'),
+        type: 'merchant_order',
+        action: 'merchant_order.updated',
+        data: { id: '456' },
+      }),
+      mpSigned('456'),
+    );
+    expect(merchantOrder.status).toBe(200);
+    expect(await merchantOrder.json()).toMatchObject({ outcome: 'ignored' });
+    const alnum = await post(
+      '/v1/webhooks/mercadopago?data.id=AbC9&type=payment',
+      JSON.stringify({ id: uniqueId('n'), type: 'payment', action: 'payment.created', data: { id: 'AbC9' } }),
+      mpSigned('AbC9'),
+    );
+    expect(alnum.status).toBe(200);
+    expect(await alnum.json()).toMatchObject({ outcome: 'unknown_payment' });
+    const tooLong = await post(`/v1/webhooks/mercadopago?data.id=${'9'.repeat(65)}`, '{}', mpSigned('9'));
+    expect(tooLong.status).toBe(400);
+
+    const { accountId } = await openAccount();
+    const odd = await call(
+      'POST',
+      `/v1/accounts/${accountId}/payments/${encodeURIComponent('a/b?c#d:é')}/reversal`,
+      {},
+      system,
+    );
+    expect(odd.status).toBe(404);
+    const blank = await call('POST', `/v1/accounts/${accountId}/payments/x/reversal`, { reversalId: '   ' }, system);
+    expect(blank.status).toBe(400);
   });
 });
 
