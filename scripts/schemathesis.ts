@@ -35,6 +35,14 @@ const env = await startBenchEnv({
     FAILED_AUTH_PER_MINUTE: '100000000',
     // A deployment that takes Resend's webhooks (without a secret the route answers 503 by design).
     RESEND_WEBHOOK_SECRET: `whsec_${Buffer.from(generateKey()).toString('base64')}`,
+    // The payment webhooks check signatures (not 503). The providers' APIs point at a closed local port: a
+    // fuzzed request never gets as far as calling them, and if one did it would fail here, not leave the machine.
+    STRIPE_SECRET_KEY: 'sk_test_schemathesis',
+    STRIPE_WEBHOOK_SECRET: `whsec_${Buffer.from(generateKey()).toString('base64')}`,
+    STRIPE_API_BASE: 'http://127.0.0.1:9',
+    MERCADOPAGO_ACCESS_TOKEN: 'TEST-schemathesis',
+    MERCADOPAGO_WEBHOOK_SECRET: generateKey(),
+    MERCADOPAGO_API_BASE: 'http://127.0.0.1:9',
   },
 });
 
