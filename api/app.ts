@@ -43,6 +43,11 @@ import { kpiReportRoutes } from './routes/kpi-reports';
 import { backtestRoutes } from './routes/backtests';
 import { sessionRoutes } from './routes/session';
 import { userRoutes } from './routes/users';
+import { meRoutes } from './routes/me';
+import { teamRoutes } from './routes/team';
+import { assignmentRoutes } from './routes/assignments';
+import { savedFilterRoutes } from './routes/saved-filters';
+import { strategySimulationRoutes } from './routes/strategy-simulation';
 import { accountProfileRoutes } from './routes/account-profile';
 import { consoleRoutes } from './console-static';
 import { portalRoutes } from './routes/portal';
@@ -234,6 +239,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   apiKeyRoutes(app, deps);
   sessionRoutes(app, deps);
   userRoutes(app, deps);
+  meRoutes(app, deps);
+  teamRoutes(app, deps);
+  assignmentRoutes(app, deps);
+  savedFilterRoutes(app, deps);
+  strategySimulationRoutes(app, deps);
   invoiceRoutes(app, deps);
   invoiceBatchRoutes(app, deps);
   // Its own plugin: the CSV/XLSX/multipart parsers it registers must not reach any other route.

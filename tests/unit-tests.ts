@@ -2,6 +2,7 @@
 // integration run skips them. A new pure test file is added here.
 export const unitTests = [
   'tests/audit/redact.test.ts',
+  'tests/assignment/rules.test.ts',
   'tests/email/delivery-status.test.ts',
   'tests/email/opt-out-links.test.ts',
   'tests/email/resend-sender.test.ts',

@@ -41,6 +41,32 @@ const accountSummary = {
   },
 } as const;
 
+/** The list's filters; POST /v1/assignments selects accounts with the same ones. */
+export const accountFilterProperties = {
+  status: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 40,
+    description:
+      'active, paused, disputed, paid, written_off, or a strategy’s hand-off status (legal_handoff); another value is a 400 listing them.',
+  },
+  stage: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 60,
+    description:
+      'A stage id of a built-in or published strategy, or `none` (before the first stage); another value is a 400 listing them.',
+  },
+  strategyId: { type: 'string', minLength: 1, maxLength: 100 },
+  assignedAgentId: { type: 'string', minLength: 1, maxLength: 200 },
+  debtorExternalId: { type: 'string', minLength: 1, maxLength: 200, description: 'the debtor id in your system' },
+  currency: currencyCode,
+  minBalance: moneyString,
+  maxBalance: moneyString,
+  minDaysPastDue: { type: 'integer', minimum: -100000, maximum: 100000 },
+  maxDaysPastDue: { type: 'integer', minimum: -100000, maximum: 100000 },
+} as const;
+
 export const listAccountsSchema = {
   tags: ['accounts'],
   summary: 'Accounts from the read model, filtered, oldest first, by cursor pages.',
@@ -51,28 +77,7 @@ export const listAccountsSchema = {
     type: 'object',
     additionalProperties: false,
     properties: {
-      status: {
-        type: 'string',
-        minLength: 1,
-        maxLength: 40,
-        description:
-          'active, paused, disputed, paid, written_off, or a strategy’s hand-off status (legal_handoff); another value is a 400 listing them.',
-      },
-      stage: {
-        type: 'string',
-        minLength: 1,
-        maxLength: 60,
-        description:
-          'A stage id of a built-in or published strategy, or `none` (before the first stage); another value is a 400 listing them.',
-      },
-      strategyId: { type: 'string', minLength: 1, maxLength: 100 },
-      assignedAgentId: { type: 'string', minLength: 1, maxLength: 200 },
-      debtorExternalId: { type: 'string', minLength: 1, maxLength: 200, description: 'the debtor id in your system' },
-      currency: currencyCode,
-      minBalance: moneyString,
-      maxBalance: moneyString,
-      minDaysPastDue: { type: 'integer', minimum: -100000, maximum: 100000 },
-      maxDaysPastDue: { type: 'integer', minimum: -100000, maximum: 100000 },
+      ...accountFilterProperties,
       limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
       cursor: { type: 'string', maxLength: 300, description: 'The `nextCursor` of the previous page.' },
     },
