@@ -217,6 +217,11 @@ export function paymentWebhookRoutes(app: FastifyInstance, deps: AppDeps): Promi
         tags: ['webhooks'],
         summary: 'Stripe events (signed with the Stripe-Signature header over the raw body).',
         security: [],
+        headers: {
+          type: 'object',
+          required: ['stripe-signature'],
+          properties: { 'stripe-signature': { type: 'string', minLength: 1, maxLength: 2000 } },
+        },
         response: answerSchema,
       },
     },
@@ -287,10 +292,19 @@ export function paymentWebhookRoutes(app: FastifyInstance, deps: AppDeps): Promi
         summary:
           'Mercado Pago notifications (x-signature: HMAC-SHA256 of data.id, x-request-id and ts); the payment is read back from its API.',
         security: [],
+        headers: {
+          type: 'object',
+          required: ['x-signature', 'x-request-id'],
+          properties: {
+            'x-signature': { type: 'string', minLength: 1, maxLength: 1000 },
+            'x-request-id': { type: 'string', minLength: 1, maxLength: 200 },
+          },
+        },
         querystring: {
           type: 'object',
+          required: ['data.id'],
           properties: {
-            'data.id': { type: 'string', maxLength: 64 },
+            'data.id': { type: 'string', minLength: 1, maxLength: 64 },
             type: { type: 'string', maxLength: 64 },
             id: { type: 'string', maxLength: 64 },
             topic: { type: 'string', maxLength: 64 },
