@@ -19,7 +19,7 @@ test('admin journey: users, API keys, WhatsApp numbers', async ({ page }) => {
   await form.locator('input[name="password"]').fill('corta');
   await form.getByRole('button', { name: 'Nuevo usuario' }).click();
   await expect(form.locator('input[name="password"]')).toHaveAttribute('data-invalid', 'true');
-  await expect(form).toContainText('password');
+  await expect(form).toContainText('12 characters');
   await form.locator('input[name="password"]').fill(`clave-larga-${f.runId}`);
   await form.getByRole('button', { name: 'Nuevo usuario' }).click();
   await expect(page.getByTestId('users')).toContainText(email);

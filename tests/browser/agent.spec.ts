@@ -2,7 +2,7 @@
 // with the policy's minimum beside the field, an accepted promise and payment, the task completed; the
 // language switch; a lost session returns to login and back to the same page. Plus the queue's budgets.
 import { gzipSync } from 'node:zlib';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Response } from '@playwright/test';
 import { checkPage, fixture, login } from './support';
 
 const f = fixture();
@@ -112,13 +112,17 @@ test('the queue route loads ≤ 300 KB of JavaScript gzipped and renders 500 tas
   await login(page, f.users.queueAgent);
   // A fresh load of the route, counting every script it fetches.
   const scripts = new Map<string, number>();
-  page.on('response', (res) => {
+  const bodies: Promise<void>[] = [];
+  const onResponse = (res: Response) => {
     if (res.request().resourceType() === 'script')
-      void res.body().then((body) => scripts.set(res.url(), gzipSync(body, { level: 9 }).length));
-  });
+      bodies.push(res.body().then((body) => void scripts.set(res.url(), gzipSync(body, { level: 9 }).length)));
+  };
+  page.on('response', onResponse);
   await page.goto('/console/queue');
   await expect(page.locator('[data-testid="queue"] tbody tr')).toHaveCount(f.queueTasks);
   await page.waitForLoadState('networkidle');
+  await Promise.all(bodies);
+  page.off('response', onResponse);
   const gzipped = [...scripts.values()].reduce((a, b) => a + b, 0);
   // The render time: the median of three loads (one load on a busy machine can be an outlier).
   const renders: number[] = [];

@@ -23,10 +23,11 @@ test('strategist journey: edit, validate, publish, diff, roll out', async ({ pag
   await expect(minPercent).toHaveAttribute('aria-invalid', 'true');
   await minPercent.fill('45');
   await expect(page.getByTestId('validation')).toContainText('Definición válida');
+  await page.getByLabel('Nombre', { exact: true }).fill('Estrategia E2E editada');
 
   // The code view shows the same definition (CodeMirror, loaded on demand).
   await page.getByRole('tab', { name: 'Código' }).click();
-  await expect(page.locator('.cm-content')).toContainText('"minPercent": 45');
+  await expect(page.locator('.cm-content')).toContainText('"name": "Estrategia E2E editada"');
   await checkPage(page, 'strategist-editor');
 
   await page.getByRole('button', { name: 'Guardar borrador' }).click();

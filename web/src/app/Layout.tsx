@@ -86,6 +86,8 @@ export function Layout({ children }: { children: ReactNode }) {
             to={item.to}
             label={t(item.key)}
             active={location.pathname.startsWith(item.to)}
+            // Filled: white on the dark primary shade passes AA contrast (the light variant does not).
+            variant="filled"
             onClick={close}
           />
         ))}
