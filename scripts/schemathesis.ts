@@ -33,6 +33,10 @@ const env = await startBenchEnv({
     // Both limits have tests of their own (tests/api/hardening.test.ts).
     RATE_LIMIT_PER_MINUTE: '100000000',
     FAILED_AUTH_PER_MINUTE: '100000000',
+    // The same for failed console logins (POST /v1/session), throttled per email and per address
+    // (tests/api/session.test.ts tests the throttle).
+    LOGIN_FAILURES_PER_EMAIL: '100000000',
+    LOGIN_FAILURES_PER_IP: '100000000',
     // A deployment that takes Resend's webhooks (without a secret the route answers 503 by design).
     RESEND_WEBHOOK_SECRET: `whsec_${Buffer.from(generateKey()).toString('base64')}`,
     // The payment webhooks check signatures (not 503). The providers' APIs point at a closed local port: a

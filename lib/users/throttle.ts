@@ -15,13 +15,14 @@ export async function loginRetryAfter(db: Db, email: string, ip: string, t: Logi
   const since = sql`now() - make_interval(mins => ${t.windowMinutes})`;
   const oldestOf = async (where: ReturnType<typeof eq>, limit: number): Promise<number> => {
     // The limit-th newest failure in the window: when it leaves the window, the next try is allowed.
-    const rows = await db
+    const [row] = await db
       .select({ at: loginFailures.at })
       .from(loginFailures)
       .where(and(where, gt(loginFailures.at, since)))
       .orderBy(sql`${loginFailures.at} desc`)
-      .limit(limit);
-    const edge = rows.length >= limit ? rows[limit - 1]?.at : undefined;
+      .offset(limit - 1)
+      .limit(1);
+    const edge = row?.at;
     return edge ? Math.max(1, Math.ceil((edge.getTime() + t.windowMinutes * 60_000 - Date.now()) / 1000)) : 0;
   };
   const [byEmail, byIp] = await Promise.all([
