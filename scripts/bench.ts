@@ -15,6 +15,7 @@ import { runIngest } from './bench/ingest';
 import { runMemory } from './bench/memory';
 import { runStorm } from './bench/storm';
 import { kpisMain, KPIS_USAGE } from './bench/kpis';
+import { portalMain, PORTAL_USAGE } from './bench/portal';
 import { startBenchEnv } from './bench/servers';
 import { runSignal } from './bench/signal';
 
@@ -27,6 +28,7 @@ const usage = `usage: npm run bench -- ingest|signal [options]
   storm   --accounts N (10000)  --lead-s S (120 + accounts / 15)  --gap-s S (120)
   memory  --accounts N (100000)  --sample N (50)
 ${KPIS_USAGE}
+${PORTAL_USAGE}
   common  --app child|inprocess (child)  --log-level LEVEL (warn)  --pool-max N  --timeout-s S (600)  --app-node-arg ARG`;
 
 function int(value: string | undefined, fallback: number, name: string, min = 1): number {
@@ -73,6 +75,8 @@ async function main(): Promise<number> {
   const name = positionals[0];
   // The KPI bench generates its data set before it measures: its options and run live in bench/kpis.ts.
   if (name === 'kpis' && !values.help) return kpisMain(values, log);
+  // The debtor portal's page TTFB under concurrent debtors vs /health (bench/portal.ts).
+  if (name === 'portal' && !values.help) return portalMain(values, log);
   const scale = ['import', 'storm', 'memory'];
   if (values.help || (name !== 'ingest' && name !== 'signal' && !scale.includes(name ?? ''))) {
     process.stderr.write(`${usage}\n`);

@@ -12,6 +12,7 @@ export const unitTests = [
   'tests/outbox/rate-gate.test.ts',
   'tests/payments/config.test.ts',
   'tests/payments/payment-reversed.test.ts',
+  'tests/portal/portal-offers.test.ts',
   'tests/imports/amount-and-date.test.ts',
   'tests/imports/erp-headers.test.ts',
   'tests/imports/large-portfolio.test.ts',

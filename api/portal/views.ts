@@ -37,8 +37,8 @@ const CSS =
   'table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:.3rem .2rem;border-bottom:1px solid #8883}td.n,th.n{text-align:right}' +
   'label{display:block;margin:.6rem 0 .2rem;font-weight:600}input,select,textarea{font:inherit;width:100%;box-sizing:border-box;padding:.5rem}' +
   'button,.btn{font:inherit;display:inline-block;margin-top:.75rem;padding:.6rem 1.1rem;border:0;border-radius:.4rem;background:var(--a);color:#fff;text-decoration:none}' +
-  '.ok{border-color:#2a7;background:#2a71}.bad{border-color:#c33;background:#c331}.big{font-size:1.6rem;font-weight:700}small,.muted{color:#777}' +
-  'a{color:var(--a)}@media (prefers-color-scheme:dark){:root{--a:#6af}}';
+  '.ok{border-color:#2a7;background:#2a71}.bad{border-color:#c33;background:#c331}.big{font-size:1.6rem;font-weight:700}small,.muted{color:#555}' +
+  'a{color:var(--a)}@media (prefers-color-scheme:dark){:root{--a:#6af}small,.muted{color:#bbb}button,.btn{color:#000}}';
 
 export interface LayoutOptions {
   /** The portal link's token, for the language switch; absent on the invalid-link page. */

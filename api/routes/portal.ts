@@ -508,7 +508,16 @@ export async function portalRoutes(app: FastifyInstance, deps: AppDeps, opts: Po
       locale: v.lang,
     });
     req.log.info({ accountId: a.id, provider, providerRef: checkout.providerRef }, 'portal checkout created');
-    return reply.code(303).header('cache-control', 'no-store').redirect(checkout.url, 303);
+    // A page that moves on at once (meta refresh) rather than a redirect: the CSP's form-action 'self'
+    // would stop a form's redirect to the provider, and the link stays for a browser that does not refresh.
+    const url = escapeHtml(checkout.url);
+    const html = layout(
+      v.lang,
+      TEXTS[v.lang].payTitle,
+      `<p><a class="btn" data-testid="checkout" href="${url}">${t(v.lang, 'payButton')}</a></p>`,
+      { token: v.token, here: `/a/${a.id}` },
+    ).replace('<meta charset="utf-8">', `<meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${url}">`);
+    return send(reply, 200, html);
   });
 
   app.get<{ Params: TokenParams }>(
