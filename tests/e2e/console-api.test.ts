@@ -2,11 +2,11 @@
 // task's reason (and a 500-task queue timed), the team, distribution rules (round robin, capacity, segment,
 // dry run, idempotent, tasks follow the account), saved filters per person, and the strategy editor's
 // simulations (one journey; a draft against the published version over one portfolio).
-import { eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createDb } from '../../db/client';
-import { accounts, agentTasks } from '../../db/schema';
+import { accounts, agentTasks, workflowOutbox } from '../../db/schema';
 import { consumerMx } from '../../strategies/builtin/consumer-mx';
 import { caller, invoiceBody } from '../api/helpers';
 import { startTestApp, uniqueId, type TestApp } from '../support/runtime';
@@ -384,5 +384,54 @@ describe('strategy simulations', () => {
       sampleSize: 301,
     });
     expect(tooMany.body.errors).toEqual([expect.objectContaining({ field: 'sampleSize' })]);
+  });
+
+  it('rollout dry run: how many running accounts would move, by version, and nothing moves', async () => {
+    const [id] = await openAccounts(1);
+    // The account's workflow picks its strategy and version (the read model shows it soon after).
+    let on: { strategyId: string | null; strategyVersion: number | null } | undefined;
+    for (let i = 0; i < 100 && !on?.strategyId; i++) {
+      [on] = await db.select().from(accounts).where(eq(accounts.id, id!));
+      if (!on?.strategyId) await new Promise((r) => setTimeout(r, 200));
+    }
+    const strategyId = on!.strategyId!;
+    const fromVersion = on!.strategyVersion ?? 0;
+    const signals = async () =>
+      (
+        await db
+          .select({ n: sql<number>`count(*)::int` })
+          .from(workflowOutbox)
+          .where(eq(workflowOutbox.signalName, 'strategyVersionChanged'))
+      )[0]?.n ?? 0;
+    const onVersion = async () =>
+      (
+        await db
+          .select({ n: sql<number>`count(*)::int` })
+          .from(accounts)
+          .where(
+            and(
+              eq(accounts.strategyId, strategyId),
+              eq(accounts.strategyVersion, fromVersion),
+              isNull(accounts.closedAt),
+            ),
+          )
+      )[0]?.n ?? 0;
+    const before = await signals();
+    let dry: any;
+    let expected = -1;
+    for (let i = 0; i < 20 && dry?.body.accounts !== expected; i++) {
+      expected = await onVersion();
+      dry = await call('POST', `/v1/strategies/${strategyId}/rollout`, strategist, {
+        version: fromVersion,
+        fromVersion,
+        dryRun: true,
+      });
+      if (dry.body.accounts !== expected) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(dry.status, JSON.stringify(dry.body)).toBe(200);
+    expect(dry.body).toMatchObject({ strategyId, version: fromVersion, dryRun: true, accounts: expected });
+    expect(expected).toBeGreaterThan(0);
+    expect(dry.body.byVersion).toEqual([{ version: fromVersion, accounts: expected }]);
+    expect(await signals()).toBe(before);
   });
 });
