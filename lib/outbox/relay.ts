@@ -162,6 +162,8 @@ export function createOutboxRelay(deps: {
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
   const inflight = new Set<Promise<unknown>>();
+  /** Rows this process has queued inline: the relay's passes leave them to that delivery (no double send). */
+  const queuedInline = new Set<number>();
 
   function send(row: Row, signalName: string, signalArg: unknown): Promise<unknown> {
     if (row.kind === 'signal') return deps.temporal.workflow.getHandle(row.workflowId).signal(signalName, signalArg);
@@ -388,7 +390,12 @@ export function createOutboxRelay(deps: {
                           and p.failed_at is null and p.id < o.id and p.next_attempt_at > now())
         order by id limit ${DRAIN_BATCH}
         for update skip locked`);
-      return deliverInOrder([...rows], tx);
+      // A workflow with a row still queued inline here waits whole: its later rows must not overtake it.
+      const waiting = new Set(rows.filter((r) => queuedInline.has(r.id)).map((r) => r.workflowId));
+      return deliverInOrder(
+        [...rows].filter((r) => !waiting.has(r.workflowId)),
+        tx,
+      );
     });
   }
 
@@ -426,9 +433,13 @@ export function createOutboxRelay(deps: {
     const budget = new Promise<void>((resolve) => {
       budgetTimer = setTimeout(resolve, waitMs);
     });
+    for (const row of rows) queuedInline.add(row.id);
     const work = deliverInOrder(rows, 'batched').catch(() => 0);
     inflight.add(work);
-    void work.finally(() => inflight.delete(work));
+    void work.finally(() => {
+      inflight.delete(work);
+      for (const row of rows) queuedInline.delete(row.id);
+    });
     await Promise.race([work, budget]).finally(() => clearTimeout(budgetTimer));
   }
 

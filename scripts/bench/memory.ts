@@ -22,6 +22,7 @@ export interface MemoryOptions {
 export interface MemoryResult {
   bench: 'memory';
   accounts: number;
+  running: number;
   max_cached_workflows: number;
   app_rss_mb: number;
   baseline_app_rss_mb: number;
@@ -62,10 +63,17 @@ export async function runMemory(
   if (res.status !== 202) throw new Error(`upload answered ${res.status}`);
   let running = 0;
   let lastLog = 0;
+  let changedAt = Date.now();
   for (;;) {
-    running = await runningCount(env, accountWorkflowType);
+    const now = await runningCount(env, accountWorkflowType);
+    if (now !== running) changedAt = Date.now();
+    running = now;
     if (running >= opts.accounts) break;
-    if (performance.now() - t0 > opts.timeoutMs) throw new Error(`only ${running} running after the timeout`);
+    // The last few may wait out task timeouts of an overloaded worker: measured with what runs.
+    if (performance.now() - t0 > opts.timeoutMs || (running > 0 && Date.now() - changedAt > 60_000)) {
+      log(`  warning: ${running}/${opts.accounts} running; measuring these`);
+      break;
+    }
     if (Date.now() - lastLog > 15_000) {
       lastLog = Date.now();
       log(`  ${running}/${opts.accounts} running at ${seconds(t0).toFixed(0)} s, app RSS ${rssMb(env.appPid)} MB`);
@@ -91,12 +99,13 @@ export async function runMemory(
   return {
     bench: 'memory',
     accounts: opts.accounts,
+    running,
     max_cached_workflows: env.config.temporal.worker.maxCachedWorkflows,
     app_rss_mb: rss,
     baseline_app_rss_mb: baseRss,
     temporal_db_mb: db,
     baseline_temporal_db_mb: baseDb,
-    temporal_db_kb_per_account: round(((db - baseDb) * 1024) / opts.accounts, 2),
+    temporal_db_kb_per_account: round(((db - baseDb) * 1024) / Math.max(1, running), 2),
     history_events_per_account: round(perAccount, 1),
     history_events_max: Math.max(0, ...events),
   };
