@@ -11,7 +11,7 @@ import {
   loadLiveAccount,
   loadPortalAccount,
   loadPortalAccounts,
-  loadPortalDebtor,
+  loadDebtorByLink,
   planFromPortal,
   planOffer,
   planOffers,
@@ -21,7 +21,7 @@ import {
   type PortalDebtor,
 } from '../../lib/portal/account';
 import { checkoutIdempotencyKey, type PortalPayments } from '../../lib/portal/checkout';
-import { resolvePortalToken } from '../../lib/portal/links';
+import { verifyPortalToken } from '../../lib/portal/links';
 import {
   askForAgentFromPortal,
   ATTACHMENT_MAX_BYTES,
@@ -180,8 +180,9 @@ export async function portalRoutes(app: FastifyInstance, deps: AppDeps, opts: Po
   /** The link's debtor, or the one invalid-link page whatever went wrong (forged, expired, revoked, unknown). */
   async function visit(req: FastifyRequest<{ Params: TokenParams }>, reply: FastifyReply): Promise<Visit> {
     const token = req.params.token;
-    const resolved = await resolvePortalToken(db, secret, token);
-    const debtor = resolved ? await loadPortalDebtor(db, resolved.debtorId) : null;
+    // The signature and expiry are checked without the database; the link id and its debtor in one query.
+    const resolved = verifyPortalToken(token, secret);
+    const debtor = resolved ? await loadDebtorByLink(db, resolved.linkId) : null;
     if (!resolved || !debtor) throw new PortalPageError(404, 'invalid');
     const lang = langFrom(req, debtor.locale);
     const asked = (req.query as { lang?: unknown } | undefined)?.lang;

@@ -5,7 +5,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { and, asc, desc, eq, inArray, isNull } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import type { DbOrTx } from '../../db/client';
-import { accounts, debtors, invoices } from '../../db/schema';
+import { accounts, debtors, invoices, portalLinks } from '../../db/schema';
 import { planInterest } from '../../strategies/core/agreements';
 import { addDays, localDate } from '../../strategies/core/calendar';
 import { minimumForPercent } from '../../strategies/core/money';
@@ -40,7 +40,11 @@ export interface PortalAccountRow {
   invoices: { externalId: string; amountMinor: number; dueDate: string }[];
 }
 
-export async function loadPortalDebtor(db: DbOrTx, debtorId: string): Promise<PortalDebtor | null> {
+/**
+ * The debtor a verified link id names, in one round trip (the portal page's first query); null when the
+ * link id is not (or no longer) a debtor's.
+ */
+export async function loadDebtorByLink(db: DbOrTx, linkId: string): Promise<PortalDebtor | null> {
   const [row] = await db
     .select({
       id: debtors.id,
@@ -50,8 +54,9 @@ export async function loadPortalDebtor(db: DbOrTx, debtorId: string): Promise<Po
       email: debtors.email,
       phone: debtors.phone,
     })
-    .from(debtors)
-    .where(eq(debtors.id, debtorId));
+    .from(portalLinks)
+    .innerJoin(debtors, eq(debtors.id, portalLinks.debtorId))
+    .where(eq(portalLinks.linkId, linkId));
   if (!row) return null;
   return {
     id: row.id,
@@ -63,8 +68,14 @@ export async function loadPortalDebtor(db: DbOrTx, debtorId: string): Promise<Po
   };
 }
 
-/** The debtor's accounts, open ones first, with their invoices (two queries whatever the number of accounts). */
+/** The debtor's accounts, open ones first, with their invoices: one query (a left join) whatever their number. */
 export async function loadPortalAccounts(db: DbOrTx, debtorId: string, limit = 20): Promise<PortalAccountRow[]> {
+  const chosen = db
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(eq(accounts.debtorId, debtorId))
+    .orderBy(desc(isNull(accounts.closedAt)), desc(accounts.openedAt))
+    .limit(limit);
   const rows = await db
     .select({
       id: accounts.id,
@@ -74,33 +85,35 @@ export async function loadPortalAccounts(db: DbOrTx, debtorId: string, limit = 2
       balanceMinor: accounts.balanceMinor,
       daysPastDue: accounts.daysPastDue,
       closedAt: accounts.closedAt,
-    })
-    .from(accounts)
-    .where(eq(accounts.debtorId, debtorId))
-    .orderBy(desc(isNull(accounts.closedAt)), desc(accounts.openedAt))
-    .limit(limit);
-  if (rows.length === 0) return [];
-  const lines = await db
-    .select({
-      accountId: invoices.accountId,
+      openedAt: accounts.openedAt,
       externalId: invoices.externalId,
       amountMinor: invoices.amountMinor,
       dueDate: invoices.dueDate,
     })
-    .from(invoices)
-    .where(
-      inArray(
-        invoices.accountId,
-        rows.map((r) => r.id),
-      ),
-    )
-    .orderBy(asc(invoices.dueDate), asc(invoices.externalId));
-  return rows.map((r) => ({
-    ...r,
-    invoices: lines
-      .filter((l) => l.accountId === r.id)
-      .map((l) => ({ externalId: l.externalId, amountMinor: l.amountMinor, dueDate: l.dueDate })),
-  }));
+    .from(accounts)
+    .leftJoin(invoices, eq(invoices.accountId, accounts.id))
+    .where(inArray(accounts.id, chosen))
+    .orderBy(desc(isNull(accounts.closedAt)), desc(accounts.openedAt), asc(invoices.dueDate), asc(invoices.externalId));
+  const byId = new Map<string, PortalAccountRow>();
+  for (const r of rows) {
+    let account = byId.get(r.id);
+    if (!account) {
+      account = {
+        id: r.id,
+        currency: r.currency,
+        workflowId: r.workflowId,
+        status: r.status,
+        balanceMinor: r.balanceMinor,
+        daysPastDue: r.daysPastDue,
+        closedAt: r.closedAt,
+        invoices: [],
+      };
+      byId.set(r.id, account);
+    }
+    if (r.externalId !== null && r.amountMinor !== null && r.dueDate !== null)
+      account.invoices.push({ externalId: r.externalId, amountMinor: r.amountMinor, dueDate: r.dueDate });
+  }
+  return [...byId.values()];
 }
 
 /** One of the debtor's accounts; null when the id is not theirs (to the portal, others' accounts do not exist). */
