@@ -28,6 +28,7 @@ test('admin journey: users, API keys, WhatsApp numbers', async ({ page }) => {
   await checkPage(page, 'admin-users');
 
   await page.getByRole('link', { name: 'Claves de API' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Claves de API' })).toBeVisible();
   const keyName = `${f.runId}-erp`;
   await page.locator('input[name="name"]').fill(keyName);
   await page.getByRole('button', { name: 'Nueva clave' }).click();
@@ -38,6 +39,7 @@ test('admin journey: users, API keys, WhatsApp numbers', async ({ page }) => {
   await expect(page.getByTestId('api-keys')).not.toContainText(keyName);
 
   await page.getByRole('link', { name: 'Números de WhatsApp' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Números de WhatsApp' })).toBeVisible();
   await page.locator('input[name="id"]').fill(`wa-${f.runId.slice(-8)}`);
   await page.getByRole('button', { name: 'Agregar número' }).click();
   await expect(page.getByTestId(`whatsapp-wa-${f.runId.slice(-8)}`).getByTestId('wa-status')).not.toHaveText('…');

@@ -23,6 +23,7 @@ test('supervisor journey: dashboard, team, portfolio, distribution, imports', as
   await checkPage(page, 'supervisor-team');
 
   await page.getByRole('link', { name: 'Cartera' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Cartera' })).toBeVisible();
   await expect(page.getByTestId('portfolio').locator('tbody tr').first()).toBeVisible();
   await page.locator('input[name="assignedAgentId"]').fill(f.users.agent.agentId ?? '');
   await page.getByRole('button', { name: 'Buscar' }).click();
@@ -57,6 +58,7 @@ test('supervisor journey: dashboard, team, portfolio, distribution, imports', as
   await checkPage(page, 'supervisor-distribution');
 
   await page.getByRole('link', { name: 'Importaciones' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Importaciones' })).toBeVisible();
   const csv = path.join('test-results', `import-${f.runId}.csv`);
   writeFileSync(
     csv,

@@ -26,7 +26,8 @@ export class ApiError extends Error {
   /** The message for one field: its entry in `errors` (body fields are named as in the request). */
   fieldMessage(field: string): string | undefined {
     const name = field.replace(/^\//, '');
-    return this.problem.errors?.find((e) => e.field === name)?.message;
+    // Body fields are named as sent; query and path parameters carry their part as a prefix.
+    return this.problem.errors?.find((e) => [name, `querystring.${name}`, `params.${name}`].includes(e.field))?.message;
   }
 }
 

@@ -37,11 +37,7 @@ function Result({ action, fields }: { action: ActionState; fields: string[] }) {
           {general}
         </Alert>
       )}
-      {action.done && (
-        <Text role="status" c="green.9">
-          {t('common.accepted')}
-        </Text>
-      )}
+      {action.done && <Text role="status">{t('common.accepted')}</Text>}
     </>
   );
 }
@@ -338,11 +334,7 @@ export function CompleteTaskForm({ taskId, onDone }: { taskId: string; onDone: (
           {t('account.completeTask')}
         </Button>
         <Result action={action} fields={['outcome', 'note']} />
-        {action.done && (
-          <Text role="status" c="green.9">
-            {t('account.taskDone')}
-          </Text>
-        )}
+        {action.done && <Text role="status">{t('account.taskDone')}</Text>}
       </Stack>
     </form>
   );

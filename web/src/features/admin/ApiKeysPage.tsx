@@ -4,7 +4,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
-import { errorText, unwrap } from '../../api/problem';
+import { ApiError, errorText, unwrap } from '../../api/problem';
 import { formText } from '../../lib/form';
 import { dateTime } from '../../lib/format';
 import { useAction } from '../account/useAction';
@@ -50,7 +50,18 @@ export default function ApiKeysPage() {
       <Card withBorder>
         <form onSubmit={(e) => void submit(e)} noValidate aria-label={t('admin.newKey')}>
           <Group align="flex-end">
-            <TextInput name="name" label={t('common.name')} required error={error ? errorText(error) : undefined} />
+            <TextInput
+              name="name"
+              label={t('common.name')}
+              required
+              error={
+                error instanceof ApiError
+                  ? (error.problem.errors?.map((e) => `${e.field}: ${e.message}`).join('; ') ?? errorText(error))
+                  : error
+                    ? errorText(error)
+                    : undefined
+              }
+            />
             <NativeSelect name="role" label={t('common.role')} data={[...ROLES]} />
             <TextInput name="agentId" label={t('admin.agentId')} />
             <Button type="submit">{t('admin.newKey')}</Button>

@@ -7,7 +7,8 @@ import { useNavigate } from 'react-router';
 import classes from './queue.module.css';
 import { api } from '../../api/client';
 import { errorText, unwrap } from '../../api/problem';
-import { dateTime } from '../../lib/format';
+import { useSession } from '../../app/session';
+import { dateTime, money } from '../../lib/format';
 import { workOrder, type QueueTask } from './queue';
 
 /** Up to this many open tasks are shown (pages of 500 from GET /v1/tasks). */
@@ -28,12 +29,61 @@ async function loadQueue(): Promise<QueueTask[]> {
   return tasks;
 }
 
+type T = (key: string, values?: Record<string, unknown>) => string;
+
+/** An agent's own queue, in the API's working order, with each task's reason and account. */
+async function loadMyQueue(t: T): Promise<QueueTask[]> {
+  const tasks: QueueTask[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = unwrap(
+      await api.GET('/v1/me/queue', { params: { query: { limit: 500, ...(cursor ? { cursor } : {}) } } }),
+    );
+    for (const item of page.items) {
+      const r = item.reason;
+      const reason =
+        r?.kind === 'strategy_step'
+          ? t('queue.reasonStep', {
+              step: r.stepId ?? '?',
+              stage: r.stageId ?? '?',
+              strategy: `${r.strategyId ?? ''} v${r.strategyVersion ?? ''}`,
+            })
+          : r?.kind === 'debtor_request'
+            ? t('queue.reasonRequest', { source: r.source ?? '' })
+            : (item.note ?? undefined);
+      tasks.push({
+        id: item.id,
+        accountId: item.account.id,
+        channel: item.channel,
+        priority: item.priority,
+        dueAt: item.dueAt,
+        status: 'open',
+        reason,
+        debtorName: item.account.debtorName,
+        balance: item.account.balance,
+      });
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && tasks.length < MAX_TASKS);
+  performance.mark('queue-data');
+  return tasks;
+}
+
 export default function QueuePage() {
   const { t, i18n } = useTranslation();
-  const query = useQuery({ queryKey: ['queue'], queryFn: loadQueue });
+  const { user } = useSession();
+  const mine = user?.role === 'agent';
+  const query = useQuery({
+    queryKey: ['queue', mine],
+    queryFn: () => (mine ? loadMyQueue(t as T) : loadQueue()),
+  });
   // "Overdue" as of when the queue was read.
   const now = query.dataUpdatedAt;
-  const ordered = useMemo(() => (query.data ? workOrder(query.data, now) : []), [query.data, now]);
+  // The agent's queue comes in the API's working order; the supervisor's list is ordered here the same way.
+  const ordered = useMemo(
+    () => (query.data ? (mine ? query.data : workOrder(query.data, now)) : []),
+    [query.data, now, mine],
+  );
 
   const navigate = useNavigate();
   const overdue = t('queue.overdue');
@@ -96,11 +146,15 @@ export default function QueuePage() {
                   </td>
                   <td>{task.priority}</td>
                   <td>{task.channel}</td>
-                  <td>{reasonText.replace('{{channel}}', task.channel).replace('{{priority}}', task.priority)}</td>
+                  <td>
+                    {task.reason ??
+                      reasonText.replace('{{channel}}', task.channel).replace('{{priority}}', task.priority)}
+                  </td>
                   <td>
                     <a className={classes.link} href={`/console/accounts/${task.accountId}?task=${task.id}`}>
-                      {open} {task.accountId.slice(0, 8)}
+                      {task.debtorName ?? `${open} ${task.accountId.slice(0, 8)}`}
                     </a>
+                    {task.balance && ` · ${money(task.balance.amount, task.balance.currency)}`}
                   </td>
                 </tr>
               ))}

@@ -7,6 +7,10 @@ export interface QueueTask {
   dueAt: string;
   status: string;
   assignedAgentId?: string | null;
+  /** From GET /v1/me/queue: why the task exists, in words, and the account's debtor and balance. */
+  reason?: string;
+  debtorName?: string;
+  balance?: { amount: string; currency: string };
 }
 
 const RANK: Record<string, number> = { urgent: 0, high: 1, normal: 2, medium: 2, low: 3 };

@@ -280,7 +280,7 @@ export default function StrategyEditorPage() {
             </Tabs>
             <Stack gap={4} mt="sm" aria-live="polite" data-testid="validation">
               {parseError && <Text c="red.9">JSON: {parseError}</Text>}
-              {!parseError && errors.length === 0 && <Text c="green.9">{t('strategies.valid')}</Text>}
+              {!parseError && errors.length === 0 && <Text>{t('strategies.valid')}</Text>}
               {errors.map((e) => (
                 <Text key={`${e.field}-${e.message}`} c="red.9">
                   {e.field}: {e.message}
