@@ -33,6 +33,7 @@ import { outboxRoutes } from './routes/outbox';
 import { invoiceRoutes } from './routes/invoices';
 import { invoiceBatchRoutes } from './routes/invoices-batch';
 import { importRoutes } from './routes/imports';
+import { statementRoutes } from './routes/statements';
 import { accountListRoutes } from './routes/account-list';
 import { strategyRoutes } from './routes/strategies';
 import { segmentationRoutes } from './routes/segmentation';
@@ -248,6 +249,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   invoiceBatchRoutes(app, deps);
   // Its own plugin: the CSV/XLSX/multipart parsers it registers must not reach any other route.
   await app.register((scope) => importRoutes(scope, deps));
+  // Its own plugin too: bank statement uploads (XML, MT940 text, CSV, multipart).
+  await app.register((scope) => statementRoutes(scope, deps));
   accountListRoutes(app, deps);
   strategyRoutes(app, deps);
   segmentationRoutes(app, deps);

@@ -8,21 +8,32 @@ import { MULTIPART_TYPE, UPLOAD_FIELDS, UPLOAD_TYPES, type UploadOptions } from 
 /** A form carries one file; its text fields are short (a mapping of a few dozen headers at most). */
 export const MULTIPART_LIMITS = { files: 1, fields: 10, parts: 12, fieldSize: 64 * 1024, fieldNameSize: 100 };
 
-export interface Upload {
+export interface Upload<O extends Record<string, string | undefined> = UploadOptions> {
   bytes: Buffer;
   /** The file's own type: the raw body's Content-Type, or the file part's. */
   contentType?: string;
   /** The form's fields over the query string's (a form has no query string of its own to speak of). */
-  options: UploadOptions;
+  options: O;
   /** Where each option came from, for error paths (`querystring.mapping` or `mapping`). */
-  fieldPath(name: keyof UploadOptions): string;
+  fieldPath(name: keyof O & string): string;
 }
 
-const isFieldName = (name: string): name is keyof UploadOptions => (UPLOAD_FIELDS as readonly string[]).includes(name);
+/** What the form may carry besides its file (the portfolio import's options by default; statements have theirs). */
+export interface UploadSpec {
+  fields: readonly string[];
+  types: readonly string[];
+  what: string;
+}
 
-async function fromMultipart(req: FastifyRequest, query: UploadOptions): Promise<Upload> {
+const PORTFOLIO: UploadSpec = { fields: UPLOAD_FIELDS, types: UPLOAD_TYPES, what: 'the portfolio file' };
+
+async function fromMultipart<O extends Record<string, string | undefined>>(
+  req: FastifyRequest,
+  query: O,
+  spec: UploadSpec,
+): Promise<Upload<O>> {
   let file: { bytes: Buffer; filename?: string; mimetype?: string } | undefined;
-  const fields: Partial<Record<keyof UploadOptions, string>> = {};
+  const fields: Record<string, string> = {};
   const errors: FieldError[] = [];
   try {
     await readParts();
@@ -40,20 +51,21 @@ async function fromMultipart(req: FastifyRequest, query: UploadOptions): Promise
         const bytes = await part.toBuffer();
         if (file) errors.push({ field: part.fieldname, message: 'only one file can be imported at a time' });
         else file = { bytes, filename: part.filename || undefined, mimetype: part.mimetype || undefined };
-      } else if (isFieldName(part.fieldname) && typeof part.value === 'string') {
+      } else if (spec.fields.includes(part.fieldname) && typeof part.value === 'string') {
         fields[part.fieldname] = part.value;
       } else {
         errors.push({
           field: part.fieldname || '(part)',
-          message: `is not a known field; send ${UPLOAD_FIELDS.join(', ')} and one file`,
+          message: `is not a known field; send ${spec.fields.join(', ')} and one file`,
         });
       }
     }
   }
-  if (!file) errors.push({ field: 'file', message: 'is required: the portfolio file as a file part' });
+  if (!file) errors.push({ field: 'file', message: `is required: ${spec.what} as a file part` });
   if (errors.length > 0 || !file) throw badRequest(errors);
-  const options: UploadOptions = { ...query, ...fields };
-  if (options.filename === undefined && file.filename) options.filename = file.filename;
+  const options = { ...query, ...fields } as O & { filename?: string };
+  if (options.filename === undefined && file.filename && spec.fields.includes('filename'))
+    options.filename = file.filename;
   const mimetype = file.mimetype && file.mimetype !== 'application/octet-stream' ? file.mimetype : undefined;
   return {
     bytes: file.bytes,
@@ -63,14 +75,18 @@ async function fromMultipart(req: FastifyRequest, query: UploadOptions): Promise
   };
 }
 
-export async function readUpload(req: FastifyRequest, query: UploadOptions): Promise<Upload> {
-  if (req.isMultipart()) return fromMultipart(req, query);
+export async function readUpload<O extends Record<string, string | undefined> = UploadOptions>(
+  req: FastifyRequest,
+  query: O,
+  spec: UploadSpec = PORTFOLIO,
+): Promise<Upload<O>> {
+  if (req.isMultipart()) return fromMultipart(req, query, spec);
   const bytes = req.body;
   if (!Buffer.isBuffer(bytes)) {
     throw new ProblemError(
       415,
       'Unsupported Media Type',
-      `Send the file as the raw body with Content-Type ${UPLOAD_TYPES.join(' or ')}, or as ${MULTIPART_TYPE}.`,
+      `Send the file as the raw body with Content-Type ${spec.types.join(' or ')}, or as ${MULTIPART_TYPE}.`,
     );
   }
   const contentType = req.headers['content-type'];

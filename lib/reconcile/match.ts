@@ -80,7 +80,7 @@ export const WEIGHTS = {
   nameMax: 0.5,
   amountEqualsBalance: 0.8,
   amountEqualsInvoice: 0.6,
-  promise: 0.6,
+  promise: 0.75,
   promiseOnly: 0.5,
 } as const;
 
@@ -113,7 +113,37 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V) {
   else map.set(key, [value]);
 }
 
-export function buildIndex(data: ReconcileData): ReconcileIndex {
+export type NameIndex = (name: string) => { debtorId: string; similarity: number }[];
+
+/** Debtors by name: blocked on the rarer words of the name, then compared whole (Levenshtein). */
+export function buildNameIndex(debtors: readonly { id: string; name: string }[]): NameIndex {
+  const byToken = new Map<string, string[]>();
+  const keys = new Map<string, string>();
+  for (const d of debtors) {
+    const key = nameKey(d.name);
+    keys.set(d.id, key);
+    for (const token of new Set(nameTokens(key))) push(byToken, token, d.id);
+  }
+  return (name) => {
+    const key = nameKey(name);
+    const seen = new Set<string>();
+    const out: { debtorId: string; similarity: number }[] = [];
+    for (const token of nameTokens(key)) {
+      const ids = byToken.get(token);
+      if (!ids || ids.length > NAME_TOKEN_MAX_DEBTORS) continue;
+      for (const id of ids) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const similarity = nameSimilarity(key, keys.get(id) ?? '');
+        if (similarity >= NAME_MIN_SIMILARITY) out.push({ debtorId: id, similarity });
+      }
+    }
+    return out;
+  };
+}
+
+/** `names`: a name index over more debtors than `data` holds (built once per statement). */
+export function buildIndex(data: ReconcileData, names?: NameIndex): ReconcileIndex {
   const refs = new Map(data.references.map((r) => [r.reference, r]));
   const byKey = new Map<string, OpenInvoice[]>();
   const byDebtor = new Map<string, OpenInvoice[]>();
@@ -128,14 +158,8 @@ export function buildIndex(data: ReconcileData): ReconcileIndex {
   const accounts = new Map<string, OpenAccount[]>();
   for (const a of data.accounts) push(accounts, `${a.debtorId}|${a.currency}`, a);
   const byTax = new Map<string, string[]>();
-  const byToken = new Map<string, string[]>();
-  const keys = new Map<string, string>();
-  for (const d of data.debtors) {
-    for (const t of d.taxIds) if (t) push(byTax, taxIdKey(t), d.id);
-    const key = nameKey(d.name);
-    keys.set(d.id, key);
-    for (const token of new Set(nameTokens(key))) push(byToken, token, d.id);
-  }
+  for (const d of data.debtors) for (const t of d.taxIds) if (t) push(byTax, taxIdKey(t), d.id);
+  const byName = names ?? buildNameIndex(data.debtors);
   const promises = new Map<string, OpenPromise[]>();
   const promisesByAmount = new Map<string, OpenPromise[]>();
   for (const p of data.promises) {
@@ -146,22 +170,7 @@ export function buildIndex(data: ReconcileData): ReconcileIndex {
     referenceOwner: (r) => refs.get(r),
     invoicesByKey: (k) => byKey.get(k) ?? [],
     debtorsByTaxId: (k) => [...new Set(byTax.get(k) ?? [])],
-    debtorsByName(name) {
-      const key = nameKey(name);
-      const seen = new Set<string>();
-      const out: { debtorId: string; similarity: number }[] = [];
-      for (const token of nameTokens(key)) {
-        const ids = byToken.get(token);
-        if (!ids || ids.length > NAME_TOKEN_MAX_DEBTORS) continue;
-        for (const id of ids) {
-          if (seen.has(id)) continue;
-          seen.add(id);
-          const similarity = nameSimilarity(key, keys.get(id) ?? '');
-          if (similarity >= NAME_MIN_SIMILARITY) out.push({ debtorId: id, similarity });
-        }
-      }
-      return out;
-    },
+    debtorsByName: byName,
     invoicesOf: (d, c) => byDebtor.get(`${d}|${c}`) ?? [],
     accountsOf: (d, c) => accounts.get(`${d}|${c}`) ?? [],
     promisesOf: (d, c) => promises.get(`${d}|${c}`) ?? [],
