@@ -8,12 +8,14 @@
 //   storm   --accounts N (10000) --lead-s S (120 + accounts / 15) --gap-s S (120)
 //   memory  --accounts N (100000) --sample N (50)
 //   kpis    --accounts N (1000000) --entries N (20 × accounts) --requests 40 --baseline-runs 3 --append-entries 60000 --concurrency 32
+//   console --accounts N (100000) --requests N rounds per page (5)
 //   common  --app child|inprocess (child) --log-level warn --pool-max N --timeout-s 600 --app-node-arg ARG (repeatable)
 import { parseArgs } from 'node:util';
 import { runImport } from './bench/import';
 import { runIngest } from './bench/ingest';
 import { runMemory } from './bench/memory';
 import { runStorm } from './bench/storm';
+import { consoleMain } from './bench/console';
 import { kpisMain, KPIS_USAGE } from './bench/kpis';
 import { portalMain, PORTAL_USAGE } from './bench/portal';
 import { startBenchEnv } from './bench/servers';
@@ -75,6 +77,8 @@ async function main(): Promise<number> {
   const name = positionals[0];
   // The KPI bench generates its data set before it measures: its options and run live in bench/kpis.ts.
   if (name === 'kpis' && !values.help) return kpisMain(values, log);
+  // The console's page timings: its own data set and a browser (bench/console.ts).
+  if (name === 'console' && !values.help) return consoleMain(values, log);
   // The debtor portal's page TTFB under concurrent debtors vs /health (bench/portal.ts).
   if (name === 'portal' && !values.help) return portalMain(values, log);
   const scale = ['import', 'storm', 'memory'];

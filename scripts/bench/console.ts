@@ -1,0 +1,215 @@
+// `npm run bench -- console [--accounts N (100000)] [--requests N (5)]`: the console's page timings over a
+// generated portfolio. Debtors, accounts, invoices and a 500-task agent queue are generated set-based in
+// PostgreSQL (the read model the console's list pages read; no workflows run for them), then for each page
+// (1) the API calls that page makes, timed (median and max of N rounds), and (2) the whole page in Debian's
+// chromium: navigation until its data is on screen. Prints one JSON object as the last line of stdout.
+import { sql } from 'drizzle-orm';
+import { chromium, type Browser } from 'playwright-core';
+import { generateKey, hashKey } from '../../api/auth';
+import { createDb } from '../../db/client';
+import { apiKeys } from '../../db/schema';
+import { startBenchEnv, type BenchEnv } from './servers';
+
+const AGENT = 'bench-console-agent';
+const QUEUE = 500;
+
+async function generate(env: BenchEnv, accounts: number, log: (l: string) => void): Promise<void> {
+  const load = createDb(env.config.databaseUrl ?? '', { max: 1, statementTimeoutMs: 0 });
+  try {
+    const db = load.db;
+    const t0 = performance.now();
+    await db.execute(sql`set session_replication_role = replica`);
+    const chunk = 50_000;
+    for (let lo = 1; lo <= accounts; lo += chunk) {
+      const hi = Math.min(accounts, lo + chunk - 1);
+      await db.execute(sql`
+        insert into debtors (id, external_id, kind, name, email, phone, country, timezone)
+        select lpad(to_hex(g), 32, '0')::uuid, 'bc-D' || g, 'person', 'Deudor ' || g, 'd' || g || '@example.com',
+          '+5255' || lpad((g % 100000000)::text, 8, '0'), 'MX', 'America/Mexico_City'
+        from generate_series(${lo}::bigint, ${hi}::bigint) g`);
+      await db.execute(sql`
+        insert into accounts (id, debtor_id, currency, workflow_id, status, stage, strategy_id, strategy_version,
+          balance_minor, days_past_due, assigned_agent_id, opened_at)
+        select lpad(to_hex(g), 32, '0')::uuid, lpad(to_hex(g), 32, '0')::uuid, 'MXN', 'bench-console-' || g,
+          case when g % 9 = 0 then 'paused' else 'active' end,
+          case when g % 3 = 0 then 'prelegal' else 'early' end, 'consumer-mx', 1,
+          (g % 50 + 1) * 10000, g % 120, case when g = 1 then ${AGENT} when g % 4 = 1 then 'agent-' || (g % 40) end,
+          now() - ((g % 200) || ' days')::interval
+        from generate_series(${lo}::bigint, ${hi}::bigint) g`);
+      await db.execute(sql`
+        insert into invoices (external_id, account_id, debtor_id, amount_minor, currency, due_date, content_hash)
+        select 'bc-F' || g, lpad(to_hex(g), 32, '0')::uuid, lpad(to_hex(g), 32, '0')::uuid, (g % 50 + 1) * 10000,
+          'MXN', current_date - (g % 120), 'bench'
+        from generate_series(${lo}::bigint, ${hi}::bigint) g`);
+      log(`  ${hi} / ${accounts} accounts`);
+    }
+    await db.execute(sql`
+      insert into agent_tasks (idempotency_key, account_id, channel, priority, rank, due_at, assigned_agent_id)
+      select 'bc-task-' || k, lpad(to_hex(1), 32, '0')::uuid, case when k % 3 = 0 then 'visit' else 'call' end,
+        (array['urgent','high','normal','low'])[k % 4 + 1], (k % 4) * 10, now() + ((k - 250) || ' minutes')::interval,
+        ${AGENT}
+      from generate_series(1, ${QUEUE}) k`);
+    await db.execute(sql`analyze`);
+    log(`generated ${accounts} accounts in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  } finally {
+    await load.close();
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+async function timed(url: string, key: string): Promise<number> {
+  const t0 = performance.now();
+  const res = await fetch(url, { headers: { authorization: `Bearer ${key}` } });
+  await res.arrayBuffer();
+  if (!res.ok) throw new Error(`GET ${url}: ${res.status}`);
+  return performance.now() - t0;
+}
+
+interface PageSpec {
+  name: string;
+  role: 'agent' | 'supervisor';
+  path: string;
+  /** The API calls the page makes (run in parallel, as the page does). */
+  calls: string[];
+  /** What is on screen once the page has its data. */
+  ready: string;
+}
+
+export async function runConsole(env: BenchEnv, accounts: number, rounds: number, log: (l: string) => void) {
+  await generate(env, accounts, log);
+  const admin = generateKey();
+  const supervisorKey = generateKey();
+  const agentKey = generateKey();
+  await env.db.db.insert(apiKeys).values([
+    { name: 'bench console admin', role: 'admin', keyHash: hashKey(admin) },
+    { name: 'bench console supervisor', role: 'supervisor', keyHash: hashKey(supervisorKey) },
+    { name: 'bench console agent', role: 'agent', agentId: AGENT, keyHash: hashKey(agentKey) },
+  ]);
+  const password = `bench-${crypto.randomUUID()}`;
+  const users = { agent: `agent@bench.test`, supervisor: `supervisor@bench.test` };
+  for (const [role, email] of Object.entries(users)) {
+    const res = await fetch(`${env.apiUrl}/v1/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ email, name: role, role, password, ...(role === 'agent' ? { agentId: AGENT } : {}) }),
+    });
+    if (!res.ok) throw new Error(`POST /v1/users: ${res.status} ${await res.text()}`);
+  }
+  const account = '00000000-0000-0000-0000-000000000001';
+  const day = new Date().toISOString().slice(0, 10);
+  const month = new Date(Date.now() - 29 * 86_400_000).toISOString().slice(0, 10);
+  const pages: PageSpec[] = [
+    { name: 'queue', role: 'agent', path: '/queue', calls: ['/v1/tasks?status=open&limit=500'], ready: '[data-task]' },
+    {
+      name: 'account',
+      role: 'agent',
+      path: `/accounts/${account}`,
+      calls: [`/v1/accounts/${account}`, `/v1/accounts/${account}/profile`, `/v1/accounts/${account}/explain`],
+      ready: '[data-testid="balance"]',
+    },
+    {
+      name: 'dashboard',
+      role: 'supervisor',
+      path: '/dashboard',
+      calls: [
+        `/v1/kpis?from=${month}&to=${day}`,
+        '/v1/kpis/aging',
+        `/v1/kpis/roll-rates?from=${month}&to=${day}`,
+        `/v1/kpis/channels?from=${month}&to=${day}`,
+      ],
+      ready: 'h1',
+    },
+    {
+      name: 'team',
+      role: 'supervisor',
+      path: '/team',
+      calls: [`/v1/kpis/agents?from=${day}&to=${day}`, '/v1/tasks?status=open&limit=500'],
+      ready: '[data-testid="team"] tbody tr',
+    },
+    {
+      name: 'portfolio',
+      role: 'supervisor',
+      path: '/portfolio',
+      calls: ['/v1/accounts?limit=100'],
+      ready: '[data-testid="portfolio"] tbody tr',
+    },
+    {
+      name: 'portfolio-filtered',
+      role: 'supervisor',
+      path: '/portfolio?status=paused&minDaysPastDue=90',
+      calls: ['/v1/accounts?limit=100&status=paused&minDaysPastDue=90'],
+      ready: '[data-testid="portfolio"] tbody tr',
+    },
+    {
+      name: 'distribution',
+      role: 'supervisor',
+      path: '/distribution?stage=prelegal',
+      calls: ['/v1/accounts?limit=200&stage=prelegal'],
+      ready: '[data-testid="distribution"] tbody tr',
+    },
+    { name: 'imports', role: 'supervisor', path: '/imports', calls: ['/v1/imports?limit=20'], ready: 'h1' },
+  ];
+
+  const api: Record<string, { medianMs: number; maxMs: number }> = {};
+  for (const page of pages) {
+    const key = page.role === 'agent' ? agentKey : supervisorKey;
+    const times: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const t0 = performance.now();
+      await Promise.all(page.calls.map((c) => timed(`${env.apiUrl}${c}`, key)));
+      times.push(performance.now() - t0);
+    }
+    api[page.name] = { medianMs: Math.round(median(times)), maxMs: Math.round(Math.max(...times)) };
+    log(`  API ${page.name}: median ${api[page.name]?.medianMs} ms`);
+  }
+
+  const browserTimes: Record<string, { medianMs: number; maxMs: number }> = {};
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-dev-shm-usage'],
+    });
+    for (const role of ['agent', 'supervisor'] as const) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${env.apiUrl}/console/login`);
+      await page.locator('input[name="email"]').fill(users[role]);
+      await page.locator('input[name="password"]').fill(password);
+      await page.locator('button[type="submit"]').click();
+      await page.waitForURL((u) => !u.pathname.startsWith('/console/login'));
+      for (const spec of pages.filter((p) => p.role === role)) {
+        const times: number[] = [];
+        for (let r = 0; r < rounds; r++) {
+          const t0 = performance.now();
+          await page.goto(`${env.apiUrl}/console${spec.path}`);
+          await page.locator(spec.ready).first().waitFor({ timeout: 30_000 });
+          times.push(performance.now() - t0);
+        }
+        browserTimes[spec.name] = { medianMs: Math.round(median(times)), maxMs: Math.round(Math.max(...times)) };
+        log(`  page ${spec.name}: median ${browserTimes[spec.name]?.medianMs} ms`);
+      }
+      await context.close();
+    }
+  } finally {
+    await browser?.close();
+  }
+  const worst = Math.max(...Object.values(browserTimes).map((t) => t.medianMs));
+  return { bench: 'console', accounts, rounds, queueTasks: QUEUE, api, pages: browserTimes, worstPageMedianMs: worst };
+}
+
+export async function consoleMain(values: Record<string, unknown>, log: (l: string) => void): Promise<number> {
+  const accounts = Number(values.accounts ?? 100_000);
+  const rounds = Number(values.requests ?? 5);
+  if (!Number.isSafeInteger(accounts) || accounts < 1) throw new Error('--accounts must be a positive integer');
+  if (!Number.isSafeInteger(rounds) || rounds < 1) throw new Error('--requests must be a positive integer');
+  const env = await startBenchEnv({ app: 'child', logLevel: 'warn', nodeArgs: [], log });
+  try {
+    const result = await runConsole(env, accounts, rounds, log);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return 0;
+  } finally {
+    await env.stop();
+  }
+}
