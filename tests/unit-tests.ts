@@ -3,6 +3,7 @@
 export const unitTests = [
   'tests/audit/redact.test.ts',
   'tests/assignment/rules.test.ts',
+  'tests/strategies/stage-diff.test.ts',
   'tests/email/delivery-status.test.ts',
   'tests/email/opt-out-links.test.ts',
   'tests/email/resend-sender.test.ts',

@@ -12,7 +12,7 @@ import {
   putDraftSchema,
   validateSchema,
 } from '../schemas/strategies';
-import { jsonDiff } from '../strategies/diff';
+import { jsonDiff, stageDiff } from '../strategies/diff';
 import {
   getDraft,
   listStrategies,
@@ -139,7 +139,13 @@ export function strategyRoutes(app: FastifyInstance, deps: AppDeps) {
       ]);
       if (!from) throw notFound(`Version ${req.query.from} of strategy ${id}`);
       if (!to) throw notFound(`Version ${req.query.to} of strategy ${id}`);
-      return { id, from: from.version, to: to.version, changes: jsonDiff(from.definition, to.definition) };
+      return {
+        id,
+        from: from.version,
+        to: to.version,
+        changes: jsonDiff(from.definition, to.definition),
+        stages: stageDiff(from.definition, to.definition),
+      };
     },
   );
 }

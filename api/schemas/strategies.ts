@@ -169,7 +169,7 @@ export const getVersionSchema = {
 
 export const diffSchema = {
   tags: ['strategies'],
-  summary: 'What changed between two versions: one entry per changed path.',
+  summary: 'What changed between two versions: one entry per changed path, and by stage and step.',
   params: idParams,
   querystring: {
     type: 'object',
@@ -192,6 +192,36 @@ export const diffSchema = {
             required: ['path'],
             description: '`before` is absent for an added path, `after` for a removed one.',
             properties: { path: { type: 'string' }, before: {}, after: {} },
+          },
+        },
+        stages: {
+          type: 'array',
+          description:
+            'The same changes by meaning: each stage matched by its id (added, removed, changed, or only moved in `stages`), its steps matched by day, action and channel (steps have no id).',
+          items: {
+            type: 'object',
+            required: ['stageId', 'change', 'fields', 'steps'],
+            properties: {
+              stageId: { type: 'string' },
+              change: { type: 'string', enum: ['added', 'removed', 'changed', 'moved'] },
+              from: { type: 'integer' },
+              to: { type: 'integer' },
+              fields: { type: 'array', items: { type: 'object', additionalProperties: true } },
+              steps: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['step', 'change'],
+                  properties: {
+                    step: { type: 'string' },
+                    change: { type: 'string', enum: ['added', 'removed', 'changed'] },
+                    fields: { type: 'array', items: { type: 'object', additionalProperties: true } },
+                    before: {},
+                    after: {},
+                  },
+                },
+              },
+            },
           },
         },
       },
