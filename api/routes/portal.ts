@@ -4,6 +4,7 @@
 // API (lib/portal), so the workflow, the timeline and the ledger record it with `source: portal`.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import multipart from '@fastify/multipart';
+import { ServiceError } from '@temporalio/client';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import type { AgreementResult } from '../../workflows/account.messages';
@@ -169,7 +170,8 @@ export async function portalRoutes(app: FastifyInstance, deps: AppDeps, opts: Po
       return errorPage(req, reply, 429, 'tooManyTitle', 'tooMany');
     }
     if (status !== undefined && status >= 400 && status < 500) return errorPage(req, reply, 400, 'errorTitle', 'error');
-    if (isDatabaseUnavailable(err)) {
+    // PostgreSQL or Temporal not answering (a workflow query or Update): "try again in a few minutes".
+    if (isDatabaseUnavailable(err) || err instanceof ServiceError || (err as Error).name === 'TimeoutError') {
       reply.header('retry-after', '2');
       return errorPage(req, reply, 503, 'errorTitle', 'error');
     }

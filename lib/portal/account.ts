@@ -19,6 +19,7 @@ import {
 } from '../../workflows/account.messages';
 
 export const PORTAL_SOURCE = 'portal';
+const LIVE_QUERY_DEADLINE_MS = 5000;
 
 export interface PortalDebtor {
   id: string;
@@ -145,7 +146,10 @@ export interface LiveAccount {
 export async function loadLiveAccount(temporal: Client, workflowId: string): Promise<LiveAccount | null> {
   let snapshot;
   try {
-    snapshot = await temporal.workflow.getHandle(workflowId).query(accountExplainQuery);
+    // A page waits this long for the workflow; past it the debtor sees "try again" (503), not a hung page.
+    snapshot = await temporal.withDeadline(Date.now() + LIVE_QUERY_DEADLINE_MS, () =>
+      temporal.workflow.getHandle(workflowId).query(accountExplainQuery),
+    );
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return null;
     throw err;
