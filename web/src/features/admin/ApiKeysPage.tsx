@@ -3,7 +3,7 @@ import { Alert, Button, Card, Code, Group, NativeSelect, Stack, Table, TextInput
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../api/client';
+import { api, rawFetch } from '../../api/client';
 import { ApiError, errorText, unwrap } from '../../api/problem';
 import { formText } from '../../lib/form';
 import { dateTime } from '../../lib/format';
@@ -98,7 +98,14 @@ export default function ApiKeysPage() {
                     variant="outline"
                     aria-label={`${t('admin.revoke')} ${k.name}`}
                     onClick={() =>
-                      void revoke.run(() => api.DELETE('/v1/api-keys/{id}', { params: { path: { id: k.id } } }))
+                      void revoke.run(async () => {
+                        // No body, so no content type (Fastify refuses an empty JSON body).
+                        const response = await rawFetch(`/v1/api-keys/${encodeURIComponent(k.id)}`, {
+                          method: 'DELETE',
+                        });
+                        const error = response.ok ? undefined : await response.json().catch(() => ({}));
+                        return { response, error };
+                      })
                     }
                   >
                     {t('admin.revoke')}
