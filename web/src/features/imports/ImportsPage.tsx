@@ -199,7 +199,6 @@ export default function ImportsPage() {
             value={file}
             onChange={(f) => void pick(f)}
             error={fileError}
-            clearable
           />
           {headers.length > 0 && (
             <>
