@@ -14,6 +14,7 @@ const TeamPage = lazy(() => import('../features/team/TeamPage'));
 const DistributionPage = lazy(() => import('../features/distribution/DistributionPage'));
 const PortfolioPage = lazy(() => import('../features/portfolio/PortfolioPage'));
 const ImportsPage = lazy(() => import('../features/imports/ImportsPage'));
+const ReconciliationPage = lazy(() => import('../features/reconciliation/ReconciliationPage'));
 const StrategiesPage = lazy(() => import('../features/strategies/StrategiesPage'));
 const StrategyEditorPage = lazy(() => import('../features/strategies/StrategyEditorPage'));
 const UsersPage = lazy(() => import('../features/admin/UsersPage'));
@@ -112,6 +113,14 @@ export function App() {
         element={
           <Page roles={['supervisor']}>
             <ImportsPage />
+          </Page>
+        }
+      />
+      <Route
+        path="/reconciliation"
+        element={
+          <Page roles={['agent', 'supervisor']}>
+            <ReconciliationPage />
           </Page>
         }
       />

@@ -8,13 +8,17 @@ import type { Locale } from '../i18n';
 import { useSession, type Role } from './session';
 
 const NAV: Record<Role, { to: string; key: string }[]> = {
-  agent: [{ to: '/queue', key: 'nav.queue' }],
+  agent: [
+    { to: '/queue', key: 'nav.queue' },
+    { to: '/reconciliation', key: 'nav.reconciliation' },
+  ],
   supervisor: [
     { to: '/dashboard', key: 'nav.dashboard' },
     { to: '/team', key: 'nav.team' },
     { to: '/distribution', key: 'nav.distribution' },
     { to: '/portfolio', key: 'nav.portfolio' },
     { to: '/imports', key: 'nav.imports' },
+    { to: '/reconciliation', key: 'nav.reconciliation' },
     { to: '/queue', key: 'nav.queue' },
     { to: '/strategies', key: 'nav.strategies' },
   ],
