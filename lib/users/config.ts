@@ -7,7 +7,12 @@ export const MAX_PASSWORD_LENGTH = 200;
 
 export const sessionsEnvSchema = z.object({
   /** The first admin user: created at start when no user has this email (an existing one is left as it is). */
-  ADMIN_EMAIL: z.email().optional(),
+  // user@host, not z.email(): development's own default is admin@localhost (CONTRACT §7), which has no TLD.
+  ADMIN_EMAIL: z
+    .string()
+    .regex(/^[^\s@]+@[^\s@]+$/, 'an email address (user@host)')
+    .max(254)
+    .optional(),
   ADMIN_PASSWORD: z.string().min(MIN_PASSWORD_LENGTH).max(MAX_PASSWORD_LENGTH).optional(),
   /** A session unused this long ends (default 12 h). */
   SESSION_IDLE_MINUTES: z.coerce
