@@ -121,7 +121,8 @@ describe('access matrix', () => {
       }
     }
     expect(failures).toEqual([]);
-  });
+    // Every route under five keys and four sessions: longer than the default timeout on a loaded machine.
+  }, 180_000);
 });
 
 describe('OpenAPI', () => {
