@@ -4,6 +4,7 @@
 // Temporal), Temporal's database size (the dev server's SQLite file), and the history events per account
 // (a sample of runs). The baseline is the same app and server before the accounts were opened.
 import { readdirSync, statSync } from 'node:fs';
+import { sql } from 'drizzle-orm';
 import path from 'node:path';
 import { accountWorkflowType } from '../../workflows/account.messages';
 import { cpuMeter } from './cpu';
@@ -80,7 +81,21 @@ export async function runMemory(
     }
     await sleep(2000);
   }
-  log(`  all ${running} running after ${seconds(t0).toFixed(1)} s; CPU: ${cpu.report()}`);
+  log(`  ${running} running after ${seconds(t0).toFixed(1)} s; waiting for their first decisions`);
+  // Running is not decided: every account's first workflow task loads its strategy (the account row says so).
+  const like = `${prefix}D%`;
+  for (let last = -1, since = Date.now(); ;) {
+    const [row] = await env.db.db.execute<{ n: number }>(sql`
+      select count(*)::int as n from accounts a join debtors d on d.id = a.debtor_id
+      where d.external_id like ${like} and a.strategy_version is not null`);
+    const n = row?.n ?? 0;
+    if (n !== last) [last, since] = [n, Date.now()];
+    if (n >= running || Date.now() - since > 60_000 || performance.now() - t0 > opts.timeoutMs) {
+      log(`  ${n} decided after ${seconds(t0).toFixed(1)} s; CPU: ${cpu.report()}`);
+      break;
+    }
+    await sleep(2000);
+  }
   // Idle: the last first decisions and read-model writes are done, the cache settles.
   await sleep(30_000);
   const rss = rssMb(env.appPid);
