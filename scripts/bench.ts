@@ -18,6 +18,7 @@ import { runStorm } from './bench/storm';
 import { consoleMain } from './bench/console';
 import { kpisMain, KPIS_USAGE } from './bench/kpis';
 import { portalMain, PORTAL_USAGE } from './bench/portal';
+import { reconcileMain, RECONCILE_USAGE } from './bench/reconcile';
 import { startBenchEnv } from './bench/servers';
 import { runSignal } from './bench/signal';
 
@@ -31,6 +32,7 @@ const usage = `usage: npm run bench -- ingest|signal [options]
   memory  --accounts N (100000)  --sample N (50)
 ${KPIS_USAGE}
 ${PORTAL_USAGE}
+${RECONCILE_USAGE}
   common  --app child|inprocess (child)  --log-level LEVEL (warn)  --pool-max N  --timeout-s S (600)  --app-node-arg ARG`;
 
 function int(value: string | undefined, fallback: number, name: string, min = 1): number {
@@ -59,6 +61,10 @@ async function main(): Promise<number> {
       'append-entries': { type: 'string' },
       'baseline-runs': { type: 'string' },
       invoices: { type: 'string' },
+      lines: { type: 'string' },
+      'per-debtor': { type: 'string' },
+      chunk: { type: 'string' },
+      threshold: { type: 'string' },
       debtors: { type: 'string' },
       'baseline-starts': { type: 'string' },
       'workflows-timeout-s': { type: 'string' },
@@ -77,10 +83,12 @@ async function main(): Promise<number> {
   const name = positionals[0];
   // The KPI bench generates its data set before it measures: its options and run live in bench/kpis.ts.
   if (name === 'kpis' && !values.help) return kpisMain(values, log);
-  // The console's page timings: its own data set and a browser (bench/console.ts).
-  if (name === 'console' && !values.help) return consoleMain(values, log);
   // The debtor portal's page TTFB under concurrent debtors vs /health (bench/portal.ts).
   if (name === 'portal' && !values.help) return portalMain(values, log);
+  // Bank statement matching: 100,000 lines against 1,000,000 open invoices (bench/reconcile.ts).
+  if (name === 'reconcile' && !values.help) return reconcileMain(values, log);
+  // The console's page timings: its own data set and a browser (bench/console.ts).
+  if (name === 'console' && !values.help) return consoleMain(values, log);
   const scale = ['import', 'storm', 'memory'];
   if (values.help || (name !== 'ingest' && name !== 'signal' && !scale.includes(name ?? ''))) {
     process.stderr.write(`${usage}\n`);

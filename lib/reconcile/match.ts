@@ -115,21 +115,30 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V) {
 
 export type NameIndex = (name: string) => { debtorId: string; similarity: number }[];
 
-/** Debtors by name: blocked on the rarer words of the name, then compared whole (Levenshtein). */
+/** Block keys of a name: its words, and each pair of its words (a pair is rare even when both words are common). */
+function nameBlocks(key: string): string[] {
+  const words = [...new Set(nameTokens(key))];
+  const pairs: string[] = [];
+  for (let i = 0; i < words.length; i++)
+    for (let j = i + 1; j < words.length; j++) pairs.push(`${words[i]}+${words[j]}`);
+  return [...words, ...pairs];
+}
+
+/** Debtors by name: blocked on rare words and word pairs, then compared whole (Levenshtein). */
 export function buildNameIndex(debtors: readonly { id: string; name: string }[]): NameIndex {
-  const byToken = new Map<string, string[]>();
+  const byBlock = new Map<string, string[]>();
   const keys = new Map<string, string>();
   for (const d of debtors) {
     const key = nameKey(d.name);
     keys.set(d.id, key);
-    for (const token of new Set(nameTokens(key))) push(byToken, token, d.id);
+    for (const block of nameBlocks(key)) push(byBlock, block, d.id);
   }
   return (name) => {
     const key = nameKey(name);
     const seen = new Set<string>();
     const out: { debtorId: string; similarity: number }[] = [];
-    for (const token of nameTokens(key)) {
-      const ids = byToken.get(token);
+    for (const block of nameBlocks(key)) {
+      const ids = byBlock.get(block);
       if (!ids || ids.length > NAME_TOKEN_MAX_DEBTORS) continue;
       for (const id of ids) {
         if (seen.has(id)) continue;

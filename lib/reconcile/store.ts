@@ -20,17 +20,22 @@ import {
 } from './match';
 import { compactKey, invoiceCandidates, transferReferenceCandidates } from './text';
 
-const textArray = (values: readonly string[]) => sql`${JSON.stringify(values)}::jsonb`;
-/** `= any(…)` over a jsonb array's elements: postgres.js sends one parameter whatever the list's length. */
-const anyText = (values: readonly string[]) =>
-  sql`select v from jsonb_array_elements_text(${textArray(values)}) as t(v)`;
+/**
+ * A list of parameters for `in (…)`: PostgreSQL turns a literal list into one index scan per value
+ * (`= any(subquery)` would be a join the planner may run as a scan of the whole table).
+ */
+const list = (values: readonly string[], cast = '') =>
+  sql.join(
+    values.map((v) => sql`${v}${sql.raw(cast)}`),
+    sql`, `,
+  );
 
 /** Debtors with an open account in the currency, by name (loaded once per statement and currency). */
 export async function loadNameIndex(db: DbOrTx, currencies: readonly string[]): Promise<NameIndex> {
   const rows = await db.execute<{ id: string; name: string }>(sql`
     select d.id, d.name from debtors d
     where exists (select 1 from accounts a where a.debtor_id = d.id and a.closed_at is null
-                  and a.currency = any(${anyText(currencies)}))`);
+                  and a.currency in (${list(currencies)}))`);
   return buildNameIndex(rows);
 }
 
@@ -55,24 +60,21 @@ export async function loadReconcileData(
     refs.length === 0
       ? []
       : db.execute<{ reference: string; debtor_id: string; currency: string }>(
-          sql`select reference, debtor_id, currency from transfer_references where reference = any(${anyText(refs)})`,
+          sql`select reference, debtor_id, currency from transfer_references where reference in (${list(refs)})`,
         ),
     keys.length === 0
       ? []
       : db.execute<{ debtor_id: string }>(
-          sql`select distinct debtor_id from invoices where ${sql.raw(INVOICE_KEY_SQL)} = any(${anyText(keys)})`,
+          sql`select distinct debtor_id from invoices where ${sql.raw(INVOICE_KEY_SQL)} in (${list(keys)})`,
         ),
     taxIds.length === 0
       ? []
-      : db.execute<{ id: string }>(
-          sql`select id from debtors where external_id = any(${anyText(taxIds)})
-              or upper(attributes->>'taxId') = any(${anyText(taxIds)})`,
-        ),
+      : db.execute<{ id: string }>(sql`select id from debtors where external_id in (${list(taxIds)})`),
     amounts.length === 0
       ? []
       : db.execute<{ account_id: string }>(
           sql`select distinct account_id from account_ledger
-              where type = 'promise_accepted' and amount_minor = any(${sql`select v::bigint from jsonb_array_elements_text(${textArray(amounts)}) as t(v)`})`,
+              where type = 'promise_accepted' and amount_minor in (${list(amounts, '::bigint')})`,
         ),
   ]);
 
@@ -96,10 +98,10 @@ export async function loadReconcileData(
   const accountRows = await db.execute<{ id: string; debtor_id: string; currency: string; balance_minor: string }>(sql`
     select id, debtor_id, currency, balance_minor from accounts
     where closed_at is null
-      and (debtor_id = any(${sql`select v::uuid from jsonb_array_elements_text(${textArray(ids)}) as t(v)`})
-           or id = any(${sql`select v::uuid from jsonb_array_elements_text(${textArray(promisedAccounts)}) as t(v)`}))`);
+      and (${ids.length > 0 ? sql`debtor_id in (${list(ids, '::uuid')})` : sql`false`}
+           or ${promisedAccounts.length > 0 ? sql`id in (${list(promisedAccounts, '::uuid')})` : sql`false`})`);
   const accountIds = accountRows.map((a) => a.id);
-  const uuidArray = sql`select v::uuid from jsonb_array_elements_text(${textArray(accountIds)}) as t(v)`;
+  const uuidArray = accountIds.length > 0 ? list(accountIds, '::uuid') : sql`null::uuid`;
   const [invoiceRows, debtorRows, promiseRows] = await Promise.all([
     db.execute<{
       id: string;
@@ -110,11 +112,11 @@ export async function loadReconcileData(
       due_date: string;
       amount_minor: string;
     }>(
-      sql`select id, external_id, account_id, debtor_id, currency, due_date::text, amount_minor from invoices where account_id = any(${uuidArray})`,
+      sql`select id, external_id, account_id, debtor_id, currency, due_date::text, amount_minor from invoices where account_id in (${uuidArray})`,
     ),
     db.execute<{ id: string; name: string; external_id: string; tax_id: string | null }>(
       sql`select d.id, d.name, d.external_id, d.attributes->>'taxId' as tax_id from debtors d
-          where d.id in (select debtor_id from accounts where id = any(${uuidArray}))`,
+          where d.id in (select debtor_id from accounts where id in (${uuidArray}))`,
     ),
     // The latest promise event of each account: an accepted promise is open until kept or broken.
     db.execute<{
@@ -126,7 +128,7 @@ export async function loadReconcileData(
     }>(sql`
       select distinct on (account_id) account_id, type, amount_minor, entry->>'dueDate' as due_date, currency
       from account_ledger
-      where account_id = any(${uuidArray}) and type in ('promise_accepted', 'promise_kept', 'promise_broken')
+      where account_id in (${uuidArray}) and type in ('promise_accepted', 'promise_kept', 'promise_broken')
       order by account_id, seq desc`),
   ]);
 
