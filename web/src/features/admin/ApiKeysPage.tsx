@@ -85,34 +85,36 @@ export default function ApiKeysPage() {
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {keys.data?.items.map((k) => (
-              <Table.Tr key={k.id}>
-                <Table.Td>{k.name}</Table.Td>
-                <Table.Td>{k.role}</Table.Td>
-                <Table.Td>{k.agentId ?? '—'}</Table.Td>
-                <Table.Td>{dateTime(k.createdAt, i18n.language)}</Table.Td>
-                <Table.Td>
-                  <Button
-                    size="xs"
-                    color="red.9"
-                    variant="outline"
-                    aria-label={`${t('admin.revoke')} ${k.name}`}
-                    onClick={() =>
-                      void revoke.run(async () => {
-                        // No body, so no content type (Fastify refuses an empty JSON body).
-                        const response = await rawFetch(`/v1/api-keys/${encodeURIComponent(k.id)}`, {
-                          method: 'DELETE',
-                        });
-                        const error = response.ok ? undefined : await response.json().catch(() => ({}));
-                        return { response, error };
-                      })
-                    }
-                  >
-                    {t('admin.revoke')}
-                  </Button>
-                </Table.Td>
-              </Table.Tr>
-            ))}
+            {keys.data?.items
+              .filter((k) => !k.revokedAt)
+              .map((k) => (
+                <Table.Tr key={k.id}>
+                  <Table.Td>{k.name}</Table.Td>
+                  <Table.Td>{k.role}</Table.Td>
+                  <Table.Td>{k.agentId ?? '—'}</Table.Td>
+                  <Table.Td>{dateTime(k.createdAt, i18n.language)}</Table.Td>
+                  <Table.Td>
+                    <Button
+                      size="xs"
+                      color="red.9"
+                      variant="outline"
+                      aria-label={`${t('admin.revoke')} ${k.name}`}
+                      onClick={() =>
+                        void revoke.run(async () => {
+                          // No body, so no content type (Fastify refuses an empty JSON body).
+                          const response = await rawFetch(`/v1/api-keys/${encodeURIComponent(k.id)}`, {
+                            method: 'DELETE',
+                          });
+                          const error = response.ok ? undefined : await response.json().catch(() => ({}));
+                          return { response, error };
+                        })
+                      }
+                    >
+                      {t('admin.revoke')}
+                    </Button>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
           </Table.Tbody>
         </Table>
         {revoke.generalError([]) && <Alert color="red">{revoke.generalError([])}</Alert>}
