@@ -10,6 +10,7 @@ import { parseScenario, simulate } from '../strategies/simulate';
 
 const USAGE = `usage:
   collections import FILE [--country MX] [--currency MXN] [--kind person|company] [--map FIELD=HEADER]…
+  collections statement FILE [--bank NAME] [--account NUMBER] [--currency MXN] [--map FIELD=HEADER]…
   collections strategy validate FILE
   collections strategy publish FILE
   collections simulate FILE
@@ -18,7 +19,9 @@ FILE is JSON or YAML (strategies, scenarios) or CSV/XLSX (imports).
 import and strategy publish talk to the API at COLLECTIONS_API_URL (default http://127.0.0.1:3000)
 with the key in COLLECTIONS_API_KEY. import exits 0 when every line was imported, 2 when some lines
 were refused (they are listed), 1 when the import failed as a whole. --map names the file's column for a
-field its header does not match, e.g. --map 'debtor.externalId=Cliente ID' (repeatable).`;
+field its header does not match, e.g. --map 'debtor.externalId=Cliente ID' (repeatable).
+statement uploads a bank statement (camt.053/054 XML, MT940, bank CSV) to reconcile; it exits 0 when every
+line was read, 2 when some were not (they are listed), 1 when the statement failed as a whole.`;
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -197,6 +200,61 @@ async function importFile(
   return job.failedLines > 0 ? 2 : 0;
 }
 
+interface StatementJob {
+  status: string;
+  format: string | null;
+  totalLines: number | null;
+  processedLines: number;
+  newLines: number;
+  repeatedLines: number;
+  failedLines: number;
+  appliedLines: number;
+  queuedLines: number;
+  errors: { line: number; errors: FieldError[] }[];
+  error: { message: string; errors?: FieldError[] } | null;
+}
+
+async function statementFile(
+  file: string,
+  options: { bank?: string; account?: string; currency?: string; map: readonly string[] },
+): Promise<number> {
+  const mapping = columnMapping(options.map);
+  const request = api();
+  const bytes = readFileSync(file);
+  const query = new URLSearchParams({ filename: basename(file) });
+  for (const name of ['bank', 'account', 'currency'] as const) {
+    const value = options[name];
+    if (value) query.set(name, value);
+  }
+  if (mapping) query.set('mapping', JSON.stringify(mapping));
+  const { jobId } = await request<{ jobId: string }>(
+    'POST',
+    `/v1/statements?${query.toString()}`,
+    bytes,
+    'application/octet-stream',
+  );
+  process.stderr.write(`statement job ${jobId}\n`);
+  let job: StatementJob;
+  for (;;) {
+    job = await request<StatementJob>('GET', `/v1/statements/${jobId}`);
+    if (job.totalLines !== null) process.stderr.write(`${progressBar(job.processedLines, job.totalLines)}\n`);
+    if (job.status === 'completed' || job.status === 'failed') break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  if (job.status === 'failed') {
+    process.stderr.write(`statement failed: ${job.error?.message ?? 'unknown reason'}\n`);
+    for (const e of job.error?.errors ?? []) process.stderr.write(`  ${e.field}: ${e.message}\n`);
+    return 1;
+  }
+  process.stdout.write(
+    `${job.format ?? 'statement'}: ${job.newLines} new lines (${job.appliedLines} applied, ${job.queuedLines} queued), ` +
+      `${job.repeatedLines} already known, ${job.failedLines} unreadable\n`,
+  );
+  for (const item of job.errors)
+    for (const e of item.errors) process.stdout.write(`line ${item.line}: ${e.field}: ${e.message}\n`);
+  return job.failedLines > 0 ? 2 : 0;
+}
+
 function validateFile(file: string): number {
   const result = validateStrategy(readDocument(file));
   if (result.ok) {
@@ -240,6 +298,8 @@ async function main(argv: string[]): Promise<number> {
       country: { type: 'string' },
       currency: { type: 'string' },
       kind: { type: 'string' },
+      bank: { type: 'string' },
+      account: { type: 'string' },
       map: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
@@ -259,6 +319,13 @@ async function main(argv: string[]): Promise<number> {
         country: values.country,
         currency: values.currency,
         kind: values.kind,
+        map: values.map ?? [],
+      });
+    case 'statement':
+      return statementFile(needFile(rest[0]), {
+        bank: values.bank,
+        account: values.account,
+        currency: values.currency,
         map: values.map ?? [],
       });
     case 'simulate':

@@ -163,14 +163,14 @@ export async function reconcileMain(values: Record<string, unknown>, log: (line:
     await db.execute(
       sql.raw(`insert into accounts (id, debtor_id, currency, workflow_id, status, stage, balance_minor)
       select b.account_id, b.debtor_id, 'MXN', 'bench-reconcile-${run}-' || b.i, 'active', 'early',
-        (select sum(50000 + ((j * 7919) % 4950000)) from generate_series((b.i - 1) * ${perDebtor} + 1, least(b.i * ${perDebtor}, ${invoiceCount})) j)
+        (select sum(50000 + ((j * 7919) % 4950000)) from generate_series(((b.i - 1) * ${perDebtor} + 1)::bigint, least(b.i * ${perDebtor}, ${invoiceCount})::bigint) j)
       from bench_debtors b`),
     );
     await db.execute(
       sql.raw(`insert into invoices (external_id, account_id, debtor_id, amount_minor, currency, due_date, content_hash)
       select 'FAC-${run}-' || lpad(j::text, 7, '0'), b.account_id, b.debtor_id, 50000 + ((j * 7919) % 4950000), 'MXN',
         date '2026-01-01' + (j % 300), 'bench'
-      from generate_series(1, ${invoiceCount}) j join bench_debtors b on b.i = (j - 1) / ${perDebtor} + 1`),
+      from generate_series(1::bigint, ${invoiceCount}::bigint) j join bench_debtors b on b.i = (j - 1) / ${perDebtor} + 1`),
     );
     // A third of the debtors were given a transfer reference (the portal shows it).
     const refs = new Map<number, string>();
