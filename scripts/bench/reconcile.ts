@@ -169,7 +169,7 @@ export async function reconcileMain(values: Record<string, unknown>, log: (line:
     await db.execute(
       sql.raw(`insert into invoices (external_id, account_id, debtor_id, amount_minor, currency, due_date, content_hash)
       select 'FAC-${run}-' || lpad(j::text, 7, '0'), b.account_id, b.debtor_id, 50000 + ((j * 7919) % 4950000), 'MXN',
-        date '2026-01-01' + (j % 300), 'bench'
+        date '2026-01-01' + (j % 300)::int, 'bench'
       from generate_series(1::bigint, ${invoiceCount}::bigint) j join bench_debtors b on b.i = (j - 1) / ${perDebtor} + 1`),
     );
     // A third of the debtors were given a transfer reference (the portal shows it).
