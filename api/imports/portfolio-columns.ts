@@ -211,6 +211,7 @@ export const COLUMNS: readonly ColumnSpec[] = [
     description: 'Due date: dd/mm/yyyy, dd-mm-yyyy, yyyy-mm-dd, d/m/yy or an Excel date',
     synonyms: [
       'vencimiento',
+      'vence',
       'fecha vencimiento',
       'fecha vto',
       'fecha vcto',
