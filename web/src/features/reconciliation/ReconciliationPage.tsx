@@ -158,6 +158,7 @@ function Upload() {
           }}
           error={m.field.file ?? m.other}
           clearable
+          clearButtonProps={{ 'aria-label': t('common.cancel') }}
         />
         <Group grow align="flex-start">
           {(['bank', 'account', 'currency'] as const).map((k) => (
