@@ -13,9 +13,7 @@ test('supervisor reconciles a statement line the matcher queued', async ({ page 
   const accountId = f.portfolioAccountIds[f.portfolioAccountIds.length - 1] ?? '';
   await login(page, f.users.supervisor);
   const before = (await (await page.request.get(`/v1/accounts/${accountId}`)).json()) as {
-    balance: string;
-    currency: string;
-    debtor?: { name?: string };
+    balance: { amount: string; currency: string };
   };
   const debtorName = 'Deudora 7 Ruiz';
   const remittance = `ABONO ${f.runId.slice(0, 8).toUpperCase()}`;
@@ -63,9 +61,12 @@ test('supervisor reconciles a statement line the matcher queued', async ({ page 
   await expect
     .poll(
       async () =>
-        toMinor(((await (await page.request.get(`/v1/accounts/${accountId}`)).json()) as { balance: string }).balance),
+        toMinor(
+          ((await (await page.request.get(`/v1/accounts/${accountId}`)).json()) as { balance: { amount: string } })
+            .balance.amount,
+        ),
       { timeout: 20_000 },
     )
-    .toBe(toMinor(before.balance) - 15_000n);
+    .toBe(toMinor(before.balance.amount) - 15_000n);
   await checkPage(page, 'reconciliation-applied');
 });
