@@ -40,7 +40,14 @@ export function meRoutes(app: FastifyInstance, deps: AppDeps) {
           },
         })),
         nextCursor: page.next
-          ? encodeCursor([page.next.asOf, page.next.bucket, page.next.key, page.next.dueAt, page.next.rank, page.next.id])
+          ? encodeCursor([
+              page.next.asOf,
+              page.next.bucket,
+              page.next.key,
+              page.next.dueAt,
+              page.next.rank,
+              page.next.id,
+            ])
           : null,
       };
     },
