@@ -135,6 +135,8 @@ describe('paying from the portal', () => {
     const again = await pay(`${accountUrl}/pay`, { csrf: csrfIn(page), provider: 'stripe', amount: '400.00' });
     expect(await checkoutUrlIn(again)).toBe(stripeUrl);
     await stripe.completeCheckout(sessionId);
+    const stripeDelivery = stripe.deliveries.at(-1);
+    expect(stripeDelivery?.status, stripeDelivery?.body).toBe(200);
     await eventually(
       () => view(a.accountId),
       (r) => r.body.balance?.amount === '600.00',
@@ -152,6 +154,8 @@ describe('paying from the portal', () => {
     const preferenceId = [...mp.preferences.keys()].find((id) => mpUrl.includes(id)) ?? '';
     expect(preferenceId).not.toBe('');
     await mp.completeCheckout(preferenceId);
+    const mpDelivery = mp.deliveries.at(-1);
+    expect(mpDelivery?.status, mpDelivery?.body).toBe(200);
     const closed = await eventually(
       () => view(a.accountId),
       // The workflow's own view: under load a read can fall back to the read model, which has no timeline.

@@ -187,7 +187,20 @@ export async function startMercadoPagoServer(opts: { webhookUrl?: string } = {})
     return n;
   }
 
+  /**
+   * Delivers a notification as Mercado Pago does, including its redelivery: an answer other than 2xx (our 503
+   * when the payment could not be read back) is delivered again, here after a second and up to 5 times.
+   */
   async function deliver(n: Notification, o: { secret?: string; signature?: string } = {}) {
+    let delivery = await deliverOnce(n, o);
+    for (let attempt = 1; attempt < 5 && (delivery.status >= 500 || delivery.status === 429); attempt++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      delivery = await deliverOnce(n, o);
+    }
+    return delivery;
+  }
+
+  async function deliverOnce(n: Notification, o: { secret?: string; signature?: string }) {
     if (!webhookUrl) throw new Error('mercadopago-server: no webhook URL set');
     const target = new URL(webhookUrl);
     target.searchParams.set('data.id', n.query['data.id']);

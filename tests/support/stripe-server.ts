@@ -250,7 +250,20 @@ export async function startStripeServer(opts: { webhookUrl?: string } = {}): Pro
     return made;
   }
 
+  /**
+   * Delivers an event as Stripe does, including its retries: an answer other than 2xx (our 503 when the
+   * payment could not be read back) is delivered again, here after a second and up to 5 times.
+   */
   async function deliver(e: StripeEvent, o: { secret?: string; signature?: string } = {}): Promise<Delivery> {
+    let delivery = await deliverOnce(e, o);
+    for (let attempt = 1; attempt < 5 && (delivery.status >= 500 || delivery.status === 429); attempt++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      delivery = await deliverOnce(e, o);
+    }
+    return delivery;
+  }
+
+  async function deliverOnce(e: StripeEvent, o: { secret?: string; signature?: string }): Promise<Delivery> {
     if (!webhookUrl) throw new Error('stripe-server: no webhook URL set');
     const payload = JSON.stringify(e, null, 2);
     const res = await fetch(webhookUrl, {
