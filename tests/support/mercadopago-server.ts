@@ -85,7 +85,8 @@ export async function startMercadoPagoServer(opts: { webhookUrl?: string } = {})
   const collectorId = 1_000_000 + Math.floor(Math.random() * 1_000_000);
   let webhookUrl = opts.webhookUrl;
   let nextPaymentId = 90_000_000_000 + Math.floor(Math.random() * 1_000_000) * 1000;
-  let nextNotificationId = 120_000_000_000;
+  // Unique like Mercado Pago's own: test files share one database, whose provider_events key on this id.
+  let nextNotificationId = 120_000_000_000 + Math.floor(Math.random() * 1_000_000) * 1000;
   const preferences = new Map<string, Json>();
   const payments = new Map<string, Json>();
   const idempotent = new Map<string, Json>();
