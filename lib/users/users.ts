@@ -126,20 +126,19 @@ export async function updateUser(
   const passwordHash = change.password === undefined ? undefined : await hashPassword(change.password);
   return db.transaction(async (tx) => {
     const now = new Date();
-    const [row] = await tx
-      .update(users)
-      .set({
-        ...(change.name !== undefined ? { name: change.name } : {}),
-        ...(change.role !== undefined ? { role: change.role } : {}),
-        ...(change.agentId !== undefined ? { agentId: change.agentId } : {}),
-        ...(change.locale !== undefined ? { locale: change.locale } : {}),
-        ...(change.disabled !== undefined
-          ? { disabledAt: change.disabled ? sql`coalesce(${users.disabledAt}, now())` : null }
-          : {}),
-        ...(passwordHash !== undefined ? { passwordHash, passwordChangedAt: now } : {}),
-      })
-      .where(eq(users.id, id))
-      .returning();
+    const values = {
+      ...(change.name !== undefined ? { name: change.name } : {}),
+      ...(change.role !== undefined ? { role: change.role } : {}),
+      ...(change.agentId !== undefined ? { agentId: change.agentId } : {}),
+      ...(change.locale !== undefined ? { locale: change.locale } : {}),
+      ...(change.disabled !== undefined
+        ? { disabledAt: change.disabled ? sql`coalesce(${users.disabledAt}, now())` : null }
+        : {}),
+      ...(passwordHash !== undefined ? { passwordHash, passwordChangedAt: now } : {}),
+    };
+    // An empty change (`{}`) changes nothing and answers the user as they are (drizzle refuses an empty set).
+    if (Object.keys(values).length === 0) return (await tx.select().from(users).where(eq(users.id, id)))[0];
+    const [row] = await tx.update(users).set(values).where(eq(users.id, id)).returning();
     if (row && (change.disabled === true || passwordHash !== undefined))
       await tx
         .update(userSessions)

@@ -276,6 +276,10 @@ describe('users (admin)', () => {
     expect(changed.status).toBe(200);
     expect(changed.body).toMatchObject({ role: 'agent', agentId, name: 'Nuevo' });
     expect((await s.call('GET', '/v1/session')).body.user).toMatchObject({ role: 'agent', agentId });
+    // An empty change (found by schemathesis: it was a 500) changes nothing and answers the user.
+    const nothing = await admin.call('PATCH', `/v1/users/${u.id}`, {});
+    expect(nothing.status).toBe(200);
+    expect(nothing.body).toMatchObject({ role: 'agent', agentId, name: 'Nuevo' });
     const back = await admin.call('PATCH', `/v1/users/${u.id}`, { role: 'strategist' });
     expect(back.body).toMatchObject({ role: 'strategist', agentId: null });
     const disabled = await admin.call('PATCH', `/v1/users/${u.id}`, { disabled: true });
