@@ -7,7 +7,9 @@
 // its workflow is started (or signalled) once per chunk, and decides on every one of them at once.
 import type postgres from 'postgres';
 import { accountWorkflowId, invoicesAddedSignal, type AccountWorkflowInput } from '../../workflows/account.messages';
+import { postgresTag } from '../../db/tag';
 import type { OutboxPayload } from '../../lib/outbox/relay';
+import { consumeDebtorCredit } from '../../lib/reconcile/credits';
 import type { NormalizedInvoice } from '../invoices/normalize';
 import type { FieldError } from '../problem';
 
@@ -277,6 +279,31 @@ async function storeFresh(
       order by n
       returning id`;
     out.outboxIds = outbox.map((o) => Number(o.id));
+  }
+  // A debtor's credit pays their new invoices, oldest first (lib/reconcile/credits.ts, as line by line).
+  const createdRows = rows.filter((r) => invoiceIdOf.has(r.v.externalId));
+  const withCredit =
+    createdRows.length === 0
+      ? new Set<string>()
+      : new Set(
+          (
+            await tx<{ debtor_id: string }[]>`
+              select distinct debtor_id from debtor_credits where debtor_id = any(${[...new Set(createdRows.map((r) => r.debtorId))]}::uuid[])`
+          ).map((r) => r.debtor_id),
+        );
+  if (withCredit.size > 0) {
+    const accepted = createdRows
+      .filter((r) => withCredit.has(r.debtorId))
+      .sort((a, b) => a.v.dueDate.localeCompare(b.v.dueDate))
+      .map((r) => ({
+        invoiceId: invoiceIdOf.get(r.v.externalId)!,
+        accountId: r.account.id,
+        workflowId: r.account.workflow_id,
+        debtorId: r.debtorId,
+        currency: r.v.currency,
+        amountMinor: r.v.amountMinor,
+      }));
+    out.outboxIds.push(...(await consumeDebtorCredit(postgresTag(tx), taskQueue, accepted)));
   }
   return result;
 }

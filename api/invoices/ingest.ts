@@ -2,7 +2,9 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { accounts, debtors, invoices, workflowOutbox } from '../../db/schema';
+import { drizzleTag } from '../../db/tag';
 import { usableChannels } from '../../lib/channel-status';
+import { consumeDebtorCredit } from '../../lib/reconcile/credits';
 import {
   accountWorkflowId,
   invoiceAddedSignal,
@@ -152,12 +154,23 @@ export async function ingestInvoice(db: Db, inv: NormalizedInvoice, taskQueue: s
         nextAttemptAt: INLINE_GRACE,
       })
       .returning({ id: workflowOutbox.id });
+    // A credit the debtor has with us pays this invoice at once (after it, in the workflow's order).
+    const credited = await consumeDebtorCredit(drizzleTag(tx), taskQueue, [
+      {
+        invoiceId: invoice.id,
+        accountId: account.id,
+        workflowId: account.workflowId,
+        debtorId: debtor.id,
+        currency: inv.currency,
+        amountMinor: inv.amountMinor,
+      },
+    ]);
     return {
       created: true,
       invoiceId: invoice.id,
       accountId: account.id,
       workflowId: account.workflowId,
-      outboxIds: row ? [row.id] : [],
+      outboxIds: [...(row ? [row.id] : []), ...credited],
     };
   });
 }

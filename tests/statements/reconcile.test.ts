@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createDb, type DbHandle } from '../../db/client';
 import { accounts, debtorCredits, outboundMessages, payments, statementLines } from '../../db/schema';
 import { transferReferenceFor } from '../../lib/payments/transfer-reference';
+import { spanishCsv } from '../imports/portfolio-fixtures';
 import { eventually, httpClient } from '../support/http';
 import { startTestApp, uniqueId, type TestApp } from '../support/runtime';
 
@@ -300,6 +301,100 @@ describe('bank statements into the account workflows', () => {
       .from(payments)
       .where(and(eq(payments.accountId, b.accountId), eq(payments.reference, byRef.get(`${u}-5`)!.key)));
     expect(bPayments).toHaveLength(1);
+  });
+
+  it("an over-payment's credit pays the debtor's next invoices, once, whichever way they arrive", async () => {
+    const u = uniqueId('x').slice(2);
+    const bankAccount = `0721900${Date.now()}`.slice(0, 18);
+    const debtorExt = uniqueId('RFC');
+    const name = 'Papelería San Ángel';
+    const e = await openAccount({
+      debtorId: debtorExt,
+      name,
+      invoices: [{ id: `E-${u}`, amount: '1000.00', due: -3 }],
+    });
+    const refE = (await transferReferenceFor(db.db, e.debtorId, 'MXN')).reference;
+    const job = await upload(camt053(bankAccount, [{ ref: `${u}-1`, amount: '1600.00', ustrd: `REF ${refE}` }]));
+    expect(job).toMatchObject({ appliedLines: 1, queuedLines: 0 });
+    await eventually(
+      () => account(e.accountId),
+      (r) => r.body.status === 'paid',
+    );
+    const creditLeft = async () =>
+      (await db.db.select().from(debtorCredits).where(eq(debtorCredits.debtorId, e.debtorId))).reduce(
+        (sum, c) => sum + c.amountMinor,
+        0,
+      );
+    expect(await creditLeft()).toBe(60000);
+
+    // Through the API: 250.00 owed, 250.00 of credit spent at once; the new account closes paid.
+    const second = {
+      externalId: `E2-${u}`,
+      debtor: { externalId: debtorExt, name, kind: 'company', email: 'pagos@example.com', country: 'MX' },
+      amount: '250.00',
+      currency: 'MXN',
+      dueDate: day(-1),
+    };
+    const created = await call('POST', '/v1/invoices', second, keys.system);
+    expect(created.status).toBe(201);
+    const e2 = created.body.accountId as string;
+    expect(e2).not.toBe(e.accountId);
+    const paid = await eventually(
+      () => account(e2),
+      (r) => r.body.status === 'paid',
+    );
+    expect(paid.body.balance.amount).toBe('0.00');
+    const [creditPayment] = await db.db.select().from(payments).where(eq(payments.accountId, e2));
+    expect(creditPayment).toMatchObject({
+      reference: `credit:${created.body.invoiceId as string}`,
+      amountMinor: 25000,
+    });
+    expect(await creditLeft()).toBe(35000);
+    // The same invoice again is a repeat: no second consumption.
+    const repeated = await call('POST', '/v1/invoices', second, keys.system);
+    expect(repeated.status).toBe(200);
+    expect(await creditLeft()).toBe(35000);
+
+    // Through a portfolio import (the set-based path): 1,000.00 owed, the 350.00 left is spent, 650.00 due.
+    const csv = spanishCsv([
+      ['Nº Factura', 'RFC', 'Razón Social', 'Tipo', 'Correo', 'Monto', 'Fecha de Vencimiento'],
+      [
+        `E3-${u}`,
+        debtorExt,
+        name,
+        'Empresa',
+        'pagos@example.com',
+        '1.000,00',
+        today().minus({ days: 2 }).toFormat('dd/MM/yyyy'),
+      ],
+    ]);
+    const imported = await call('POST', '/v1/imports?country=MX&currency=MXN', csv, keys.system, {
+      'content-type': 'text/csv',
+    });
+    expect(imported.status).toBe(202);
+    const importJob = await eventually(
+      () => call('GET', `/v1/imports/${imported.body.jobId as string}`, undefined, keys.system),
+      (r) => r.body.status === 'completed' || r.body.status === 'failed',
+    );
+    expect(importJob.body).toMatchObject({ status: 'completed', newLines: 1, error: null });
+    const [third] = await db.db
+      .select({ accountId: accounts.id })
+      .from(accounts)
+      .where(and(eq(accounts.debtorId, e.debtorId), sql`${accounts.closedAt} is null`));
+    expect(third).toBeDefined();
+    await eventually(
+      () => account(third!.accountId),
+      (r) => r.body.balance?.amount === '650.00',
+    );
+    expect(await creditLeft()).toBe(0);
+    const entries = await db.db.select().from(debtorCredits).where(eq(debtorCredits.debtorId, e.debtorId));
+    expect(entries.map((c) => [c.source, c.amountMinor]).sort()).toEqual(
+      [
+        ['invoice', -25000],
+        ['invoice', -35000],
+        ['statement_line', 60000],
+      ].sort(),
+    );
   });
 
   it('takes a bank CSV as a multipart form; ignore needs a reason; bad input names the field', async () => {
