@@ -79,7 +79,14 @@ async function plan(
   line: LineRow,
   target: ApplyTarget,
 ): Promise<
-  { debtorId: string; allocations: Allocation[]; creditMinor: number } | Extract<ApplyOutcome, { ok: false }>
+  | {
+      debtorId: string;
+      allocations: Allocation[];
+      creditMinor: number;
+      /** A split across debtors: each account's own debtor (else every row is `debtorId`'s). */
+      debtorOf?: Map<string, string>;
+    }
+  | Extract<ApplyOutcome, { ok: false }>
 > {
   if ('splits' in target) {
     const total = target.splits.reduce((s, p) => s + p.amountMinor, 0);
@@ -117,6 +124,7 @@ async function plan(
       return { ok: false, status: 422, field: 'splits', message: 'names an account twice' };
     return {
       debtorId: found[0]?.debtorId ?? '',
+      debtorOf: new Map(found.map((f) => [f.id, f.debtorId])),
       allocations: target.splits.map((p) => ({ accountId: p.accountId, amountMinor: p.amountMinor, invoiceIds: [] })),
       creditMinor: 0,
     };
@@ -229,7 +237,7 @@ export async function applyStatementLine(
       await tx.insert(statementApplications).values(
         rows.map((r) => ({
           lineId,
-          debtorId: planned.debtorId,
+          debtorId: (r.accountId && planned.debtorOf?.get(r.accountId)) || planned.debtorId,
           accountId: r.accountId,
           amountMinor: r.amountMinor,
           currency: line.currency,

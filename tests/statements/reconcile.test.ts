@@ -7,7 +7,14 @@ import { and, eq, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createDb, type DbHandle } from '../../db/client';
-import { accounts, debtorCredits, outboundMessages, payments, statementLines } from '../../db/schema';
+import {
+  accounts,
+  debtorCredits,
+  outboundMessages,
+  payments,
+  statementApplications,
+  statementLines,
+} from '../../db/schema';
 import { transferReferenceFor } from '../../lib/payments/transfer-reference';
 import { spanishCsv } from '../imports/portfolio-fixtures';
 import { eventually, httpClient } from '../support/http';
@@ -393,6 +400,58 @@ describe('bank statements into the account workflows', () => {
         ['invoice', -25000],
         ['invoice', -35000],
         ['statement_line', 60000],
+      ].sort(),
+    );
+  });
+
+  it('a line split across two debtors pays each account and records each debtor', async () => {
+    const u = uniqueId('s').slice(2);
+    const f = await openAccount({
+      debtorId: uniqueId('RFC'),
+      name: 'Grupo Norte',
+      invoices: [{ id: `F-${u}`, amount: '300.00', due: -5 }],
+    });
+    const g = await openAccount({
+      debtorId: uniqueId('RFC'),
+      name: 'Grupo Norte Servicios',
+      invoices: [{ id: `G-${u}`, amount: '200.00', due: -5 }],
+    });
+    const job = await upload(camt053(`0721700${Date.now()}`.slice(0, 18), [{ ref: `${u}-1`, amount: '500.00' }]));
+    expect(job).toMatchObject({ appliedLines: 0, queuedLines: 1 });
+    const [line] = await db.db
+      .select()
+      .from(statementLines)
+      .where(eq(statementLines.bankReference, `${u}-1`));
+    const wrong = await call(
+      'POST',
+      `/v1/statement-lines/${line!.id}/apply`,
+      { splits: [{ accountId: f.accountId, amount: '300.00' }] },
+      keys.supervisor,
+    );
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.errors?.[0]?.field ?? wrong.body.field).toContain('splits');
+    const split = await call(
+      'POST',
+      `/v1/statement-lines/${line!.id}/apply`,
+      {
+        splits: [
+          { accountId: f.accountId, amount: '300.00' },
+          { accountId: g.accountId, amount: '200.00' },
+        ],
+      },
+      keys.supervisor,
+    );
+    expect(split.status, JSON.stringify(split.body)).toBe(200);
+    for (const acct of [f.accountId, g.accountId])
+      await eventually(
+        () => account(acct),
+        (r) => r.body.status === 'paid',
+      );
+    const rows = await db.db.select().from(statementApplications).where(eq(statementApplications.lineId, line!.id));
+    expect(rows.map((r) => [r.accountId, r.debtorId, r.amountMinor]).sort()).toEqual(
+      [
+        [f.accountId, f.debtorId, 30000],
+        [g.accountId, g.debtorId, 20000],
       ].sort(),
     );
   });
