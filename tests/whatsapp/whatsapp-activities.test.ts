@@ -144,8 +144,16 @@ describe('sendWhatsApp', () => {
   it('lets only one of two concurrent attempts send', async () => {
     const { channel, sendWhatsApp } = setup();
     const input = { accountId: await account(), idempotencyKey: `k-${uid()}`, text: 'x' };
-    channel.delayMs = 50;
-    const results = await Promise.allSettled([sendWhatsApp(input), sendWhatsApp(input), sendWhatsApp(input)]);
+    // The attempt that won the claim is held inside the channel until the other two have answered, so they
+    // really run while it is in flight (a fixed 50 ms delay let a loaded machine start one after it finished).
+    const release = channel.hold();
+    let answered = 0;
+    const attempts = [sendWhatsApp(input), sendWhatsApp(input), sendWhatsApp(input)];
+    const settled = Promise.allSettled(attempts.map((p) => p.finally(() => (answered += 1))));
+    await channel.waitForSends(1);
+    while (answered < 2) await new Promise((r) => setTimeout(r, 5));
+    release();
+    const results = await settled;
     expect(channel.sends).toHaveLength(1);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results)
