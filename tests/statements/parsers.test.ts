@@ -161,12 +161,10 @@ describe('bank CSV', () => {
         `${day}/10/2026;SPEI RECIBIDO FAC-${i};${1_000_000 + i};${pesos},${String(cents % 100).padStart(2, '0')};`,
       );
     }
-    const started = Date.now();
     const { lines } = await parseStatement(Buffer.from(rows.join('\r\n'), 'latin1'), { bank: 'BANORTE' });
     const ok = good(lines);
     expect(ok).toHaveLength(10_000);
     expect(ok.reduce((s, l) => s + l.amountMinor, 0)).toBe(total);
     expect(new Set(keyLines(lines).map((k) => k.key)).size).toBe(10_000);
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
