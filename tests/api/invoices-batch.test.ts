@@ -95,11 +95,9 @@ describe('POST /v1/invoices/batch', () => {
 
   it('takes a few hundred invoices in one call', async () => {
     const items = Array.from({ length: 300 }, (_, i) => invoiceBody(uniqueId('F'), uniqueId('D'), `${100 + i}.00`));
-    const started = Date.now();
     const res = await call('POST', '/v1/invoices/batch', system, { invoices: items });
     expect(res.status).toBe(200);
     expect(res.body.results.every((r: { status: number }) => r.status === 201)).toBe(true);
     expect(new Set(res.body.results.map((r: { accountId: string }) => r.accountId)).size).toBe(300);
-    expect(Date.now() - started).toBeLessThan(30_000);
   });
 });

