@@ -10,7 +10,8 @@
 // The file itself is not stored, so a job cannot resume after its process stops: each running job holds
 // a PostgreSQL advisory lock, and at start-up any queued/running job whose lock nobody holds is marked
 // failed. Uploading the same file again is safe: lines already imported are recognised by invoice number.
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { backgroundSet, jobOwner } from '../../lib/jobs/owned';
 import type { Db } from '../../db/client';
 import { importJobErrors, importJobs } from '../../db/schema';
 import type postgres from 'postgres';
@@ -24,6 +25,8 @@ import { stageForecast } from './stage-forecast';
 const CHUNK_LINES = 5000;
 /** First key of the two-key advisory locks that mark a job as owned by a live process. */
 const LOCK_CLASS = 0x1a9b;
+const INTERRUPTED =
+  'interrupted by a process stop; upload the file again (imported lines are recognised by invoice number)';
 
 export type ImportJobRow = typeof importJobs.$inferSelect;
 
@@ -143,7 +146,8 @@ export interface ImportRunner {
 export function createImportRunner(deps: BatchDeps, options: { chunkLines?: number } = {}): ImportRunner {
   const { db } = deps;
   const chunkLines = options.chunkLines ?? CHUNK_LINES;
-  const running = new Set<Promise<void>>();
+  const owner = jobOwner(db, { table: 'import_jobs', lockClass: LOCK_CLASS, interruptedMessage: INTERRUPTED });
+  const background = backgroundSet(deps.log, 'import job');
   let stopping = false;
 
   async function finish(
@@ -165,10 +169,7 @@ export function createImportRunner(deps: BatchDeps, options: { chunkLines?: numb
   }
 
   async function run(jobId: string, input: PortfolioInput): Promise<void> {
-    // drizzle() keeps its postgres.js client as $client; a job's lock needs one connection of its own.
-    const conn = await (db as Db & { $client: postgres.Sql }).$client.reserve();
     try {
-      await conn`select pg_advisory_lock(${LOCK_CLASS}, hashtext(${jobId}))`;
       await db.update(importJobs).set({ status: 'running', startedAt: new Date() }).where(eq(importJobs.id, jobId));
       const totalLines = await countPortfolioLines(input);
       await db.update(importJobs).set({ totalLines }).where(eq(importJobs.id, jobId));
@@ -209,10 +210,7 @@ export function createImportRunner(deps: BatchDeps, options: { chunkLines?: numb
       if (stopping) {
         await flush();
         await stored();
-        await finish(jobId, 'failed', {
-          message:
-            'interrupted by a process stop; upload the file again (imported lines are recognised by invoice number)',
-        });
+        await finish(jobId, 'failed', { message: INTERRUPTED });
         return;
       }
       await flush();
@@ -236,56 +234,17 @@ export function createImportRunner(deps: BatchDeps, options: { chunkLines?: numb
           message: 'the import stopped on an internal error; lines before it were kept',
         }).catch(() => undefined);
       }
-    } finally {
-      await conn`select pg_advisory_unlock(${LOCK_CLASS}, hashtext(${jobId}))`.catch(() => undefined);
-      conn.release();
     }
   }
 
   return {
     start(jobId, input) {
-      const job = run(jobId, input).catch((err: unknown) =>
-        deps.log.error({ err: (err as Error).message, jobId }, 'import job crashed'),
-      );
-      running.add(job);
-      void job.finally(() => running.delete(job));
+      background.start(jobId, () => owner.hold(jobId, () => run(jobId, input)));
     },
-    async recoverInterrupted() {
-      // A job queued seconds ago may belong to a process that has not taken its lock yet.
-      const open = await db
-        .select({ id: importJobs.id })
-        .from(importJobs)
-        .where(
-          sql`${importJobs.status} = 'running' or (${importJobs.status} = 'queued' and ${importJobs.createdAt} < now() - interval '1 minute')`,
-        );
-      let marked = 0;
-      for (const { id } of open) {
-        const orphan = await db.transaction(async (tx) => {
-          const [lock] = await tx.execute<{ free: boolean }>(
-            sql`select pg_try_advisory_xact_lock(${LOCK_CLASS}, hashtext(${id})) as free`,
-          );
-          if (!lock?.free) return false;
-          const updated = await tx
-            .update(importJobs)
-            .set({
-              status: 'failed',
-              finishedAt: new Date(),
-              error: {
-                message:
-                  'interrupted by a process stop; upload the file again (imported lines are recognised by invoice number)',
-              },
-            })
-            .where(and(eq(importJobs.id, id), inArray(importJobs.status, ['queued', 'running'])))
-            .returning({ id: importJobs.id });
-          return updated.length > 0;
-        });
-        if (orphan) marked += 1;
-      }
-      return marked;
-    },
+    recoverInterrupted: () => owner.recoverInterrupted(),
     async stop() {
       stopping = true;
-      await Promise.all([...running]);
+      await background.drain();
     },
   };
 }

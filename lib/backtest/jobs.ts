@@ -5,8 +5,7 @@
 // Nothing of a job lives only in memory but its run: each running job holds a PostgreSQL advisory lock,
 // and at start-up a queued or running job whose lock nobody holds is marked failed (ask again: the same
 // period and sample replay the same accounts).
-import { and, eq, inArray, sql } from 'drizzle-orm';
-import type postgres from 'postgres';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { backtestJobs } from '../../db/schema';
 import {
@@ -19,6 +18,7 @@ import {
   type VersionUnderTest,
 } from '../../strategies/backtest';
 import type { AccountTimeline } from '../../strategies/kpis';
+import { backgroundSet, jobOwner } from '../jobs/owned';
 import { loadStrategyVersion } from '../strategies/store';
 import { activeAccountIds, recordedAccounts, type BacktestScope } from './records';
 
@@ -126,16 +126,14 @@ class Interrupted extends Error {}
 
 export function createBacktestRunner(deps: { db: Db; log: { error(obj: object, msg: string): void } }): BacktestRunner {
   const { db } = deps;
-  const running = new Set<Promise<void>>();
+  const owner = jobOwner(db, { table: 'backtest_jobs', lockClass: LOCK_CLASS, interruptedMessage: INTERRUPTED });
+  const background = backgroundSet(deps.log, 'backtest');
   let stopping = false;
   const update = (id: string, set: Partial<typeof backtestJobs.$inferInsert>) =>
     db.update(backtestJobs).set(set).where(eq(backtestJobs.id, id));
 
   async function run(job: BacktestJobRow): Promise<void> {
-    // drizzle() keeps its postgres.js client as $client; a job's lock needs one connection of its own.
-    const conn = await (db as Db & { $client: postgres.Sql }).$client.reserve();
     try {
-      await conn`select pg_advisory_lock(${LOCK_CLASS}, hashtext(${job.id}))`;
       await update(job.id, { status: 'running', startedAt: new Date() });
       const found = await loadStrategyVersion(db, job.strategyId, job.strategyVersion);
       if (!found) throw new Error(`strategy ${job.strategyId} v${job.strategyVersion} is gone`);
@@ -152,48 +150,17 @@ export function createBacktestRunner(deps: { db: Db; log: { error(obj: object, m
       if (!(err instanceof Interrupted))
         deps.log.error({ err: (err as Error).message, jobId: job.id }, 'backtest failed');
       await update(job.id, { status: 'failed', error: { message }, finishedAt: new Date() }).catch(() => undefined);
-    } finally {
-      await conn`select pg_advisory_unlock(${LOCK_CLASS}, hashtext(${job.id}))`.catch(() => undefined);
-      conn.release();
     }
   }
 
   return {
     start(job) {
-      const p = run(job).catch((err: unknown) =>
-        deps.log.error({ err: (err as Error).message, jobId: job.id }, 'backtest crashed'),
-      );
-      running.add(p);
-      void p.finally(() => running.delete(p));
+      background.start(job.id, () => owner.hold(job.id, () => run(job)));
     },
-    async recoverInterrupted() {
-      const open = await db
-        .select({ id: backtestJobs.id })
-        .from(backtestJobs)
-        .where(
-          sql`${backtestJobs.status} = 'running' or (${backtestJobs.status} = 'queued' and ${backtestJobs.createdAt} < now() - interval '1 minute')`,
-        );
-      let marked = 0;
-      for (const { id } of open) {
-        const orphan = await db.transaction(async (tx) => {
-          const [lock] = await tx.execute<{ free: boolean }>(
-            sql`select pg_try_advisory_xact_lock(${LOCK_CLASS}, hashtext(${id})) as free`,
-          );
-          if (!lock?.free) return false;
-          const updated = await tx
-            .update(backtestJobs)
-            .set({ status: 'failed', finishedAt: new Date(), error: { message: INTERRUPTED } })
-            .where(and(eq(backtestJobs.id, id), inArray(backtestJobs.status, ['queued', 'running'])))
-            .returning({ id: backtestJobs.id });
-          return updated.length > 0;
-        });
-        if (orphan) marked += 1;
-      }
-      return marked;
-    },
+    recoverInterrupted: () => owner.recoverInterrupted(),
     async stop() {
       stopping = true;
-      await Promise.all([...running]);
+      await background.drain();
     },
   };
 }
