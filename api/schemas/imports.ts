@@ -4,6 +4,31 @@ export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsh
 export const UPLOAD_TYPES = ['text/csv', XLSX_TYPE, 'application/octet-stream'] as const;
 export const MULTIPART_TYPE = 'multipart/form-data';
 
+/** The body of an upload route: the raw file in one of `types`, or a form with a `file` part and `fields`. */
+export const uploadBody = <F extends Record<string, unknown>>(types: readonly string[], fields: F) =>
+  ({
+    content: {
+      ...Object.fromEntries(types.map((t) => [t, { schema: { type: 'string', format: 'binary' } }])),
+      [MULTIPART_TYPE]: {
+        schema: {
+          type: 'object',
+          required: ['file'],
+          properties: { file: { type: 'string', format: 'binary' }, ...fields },
+        },
+      },
+    },
+  }) as const;
+
+/** An upload is answered at once with the job that reads it. */
+export const uploadAccepted = {
+  202: {
+    type: 'object',
+    required: ['jobId', 'status'],
+    properties: { jobId: { type: 'string' }, status: { type: 'string' } },
+  },
+  ...problemResponses(400, 401, 403, 413, 415),
+} as const;
+
 /** Options of an upload: query parameters, or text fields of a multipart form. */
 export const UPLOAD_FIELDS = ['filename', 'country', 'currency', 'kind', 'mapping'] as const;
 export type UploadOptions = Partial<Record<(typeof UPLOAD_FIELDS)[number], string>>;
@@ -106,26 +131,8 @@ export const createImportSchema = {
     ...uploadOptionsSchema,
     properties: { ...uploadOptions, mapping: { ...uploadOptions.mapping, maxLength: 1000 } },
   },
-  body: {
-    content: {
-      ...Object.fromEntries(UPLOAD_TYPES.map((t) => [t, { schema: { type: 'string', format: 'binary' } }])),
-      [MULTIPART_TYPE]: {
-        schema: {
-          type: 'object',
-          required: ['file'],
-          properties: { file: { type: 'string', format: 'binary' }, ...uploadOptions },
-        },
-      },
-    },
-  },
-  response: {
-    202: {
-      type: 'object',
-      required: ['jobId', 'status'],
-      properties: { jobId: { type: 'string' }, status: { type: 'string' } },
-    },
-    ...problemResponses(400, 401, 403, 413, 415),
-  },
+  body: uploadBody(UPLOAD_TYPES, uploadOptions),
+  response: uploadAccepted,
 } as const;
 
 /** `limit` and `cursor` of a cursor-paginated list. */

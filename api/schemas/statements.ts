@@ -1,5 +1,5 @@
 import { pageOf, problemResponses, uuidParam } from './common';
-import { MULTIPART_TYPE } from './imports';
+import { uploadAccepted, uploadBody } from './imports';
 
 export const STATEMENT_TYPES = [
   'application/xml',
@@ -58,26 +58,8 @@ export const createStatementSchema = {
     'nothing. Credits matched above RECONCILE_AUTO_THRESHOLD become payments at once (reference = the line’s ' +
     'key); the rest wait on `GET /v1/statements/unmatched`. Follow the job on `GET /v1/statements/{jobId}`.',
   querystring: statementOptionsSchema,
-  body: {
-    content: {
-      ...Object.fromEntries(STATEMENT_TYPES.map((t) => [t, { schema: { type: 'string', format: 'binary' } }])),
-      [MULTIPART_TYPE]: {
-        schema: {
-          type: 'object',
-          required: ['file'],
-          properties: { file: { type: 'string', format: 'binary' }, ...options },
-        },
-      },
-    },
-  },
-  response: {
-    202: {
-      type: 'object',
-      required: ['jobId', 'status'],
-      properties: { jobId: { type: 'string' }, status: { type: 'string' } },
-    },
-    ...problemResponses(400, 401, 403, 413, 415),
-  },
+  body: uploadBody(STATEMENT_TYPES, options),
+  response: uploadAccepted,
 } as const;
 
 const jobSchema = {
