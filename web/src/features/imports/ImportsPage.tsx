@@ -19,6 +19,7 @@ import { useTranslation } from 'react-i18next';
 import { api, rawFetch } from '../../api/client';
 import { ApiError, errorText, unwrap, type Problem } from '../../api/problem';
 import { dateTime } from '../../lib/format';
+import { LineErrors } from '../shared/LineErrors';
 
 /** The fields a column can feed (POST /v1/imports `mapping`, as its OpenAPI description lists them). */
 const FIELDS = [
@@ -104,33 +105,7 @@ function Job({ jobId }: { jobId: string }) {
           ))}
         </Alert>
       )}
-      {errors.data && errors.data.items.length > 0 && (
-        <>
-          <Title order={3} size="h5" mt="sm">
-            {t('imports.errors')}
-          </Title>
-          <Table data-testid="import-errors">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th scope="col">{t('imports.line')}</Table.Th>
-                <Table.Th scope="col">{t('imports.field')}</Table.Th>
-                <Table.Th scope="col">{t('common.error')}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {errors.data.items.flatMap((line) =>
-                line.errors.map((e, i) => (
-                  <Table.Tr key={`${line.line}-${i}`}>
-                    <Table.Td>{line.line}</Table.Td>
-                    <Table.Td>{e.field}</Table.Td>
-                    <Table.Td>{e.message}</Table.Td>
-                  </Table.Tr>
-                )),
-              )}
-            </Table.Tbody>
-          </Table>
-        </>
-      )}
+      {errors.data && <LineErrors lines={errors.data.items} testId="import-errors" />}
     </Card>
   );
 }

@@ -10,6 +10,7 @@ import { ApiError, errorText, unwrap, type Problem } from '../../api/problem';
 import type { paths } from '../../api/schema';
 import { useSession } from '../../app/session';
 import { money } from '../../lib/format';
+import { LineErrors } from '../shared/LineErrors';
 
 type Line = paths['/v1/statements/unmatched']['get']['responses'][200]['content']['application/json']['items'][number];
 type ApplyBody = NonNullable<
@@ -81,33 +82,7 @@ function Job({ jobId }: { jobId: string }) {
           ))}
         </Alert>
       )}
-      {j.errors.length > 0 && (
-        <>
-          <Title order={3} size="h5" mt="sm">
-            {t('imports.errors')}
-          </Title>
-          <Table data-testid="statement-errors">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th scope="col">{t('imports.line')}</Table.Th>
-                <Table.Th scope="col">{t('imports.field')}</Table.Th>
-                <Table.Th scope="col">{t('common.error')}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {j.errors.flatMap((line) =>
-                line.errors.map((e, i) => (
-                  <Table.Tr key={`${line.line}-${i}`}>
-                    <Table.Td>{line.line}</Table.Td>
-                    <Table.Td>{e.field}</Table.Td>
-                    <Table.Td>{e.message}</Table.Td>
-                  </Table.Tr>
-                )),
-              )}
-            </Table.Tbody>
-          </Table>
-        </>
-      )}
+      <LineErrors lines={j.errors} testId="statement-errors" />
     </Card>
   );
 }
