@@ -49,6 +49,7 @@ import { teamRoutes } from './routes/team';
 import { assignmentRoutes } from './routes/assignments';
 import { savedFilterRoutes } from './routes/saved-filters';
 import { strategySimulationRoutes } from './routes/strategy-simulation';
+import { strategyTemplatePreviewRoutes } from './routes/strategy-template-preview';
 import { accountProfileRoutes } from './routes/account-profile';
 import { consoleRoutes } from './console-static';
 import { portalRoutes } from './routes/portal';
@@ -245,6 +246,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   assignmentRoutes(app, deps);
   savedFilterRoutes(app, deps);
   strategySimulationRoutes(app, deps);
+  strategyTemplatePreviewRoutes(app);
   invoiceRoutes(app, deps);
   invoiceBatchRoutes(app, deps);
   // Its own plugin: the CSV/XLSX/multipart parsers it registers must not reach any other route.
