@@ -24,6 +24,8 @@ export interface ConsoleFixture {
   portfolioAccountIds: string[];
   /** A strategy of this run, published once (v1) from the built-in consumer-mx: the strategist edits it. */
   strategyId: string;
+  /** Running accounts opened on that strategy. */
+  strategyAccounts: number;
 }
 
 interface SeedOptions {
@@ -132,6 +134,18 @@ export async function seedConsole(o: SeedOptions): Promise<ConsoleFixture> {
     name: 'Estrategia E2E',
   });
   await call('POST', `/v1/strategies/${strategyId}/publish`, strategistKey, {});
+  // Running accounts on it (v1, due in 20 days: nothing is sent to them meanwhile) for the rollout to move.
+  const strategyDue = DateTime.now().setZone('America/Mexico_City').plus({ days: 20 }).toISODate() ?? '';
+  const strategyAccounts = 2;
+  for (let i = 0; i < strategyAccounts; i++)
+    await call('POST', '/v1/invoices', o.systemKey, {
+      externalId: `${o.runId}-S${i}`,
+      debtor: { externalId: `${o.runId}-SD${i}`, name: `Deudor ${i} Estrategia`, kind: 'person', country: 'MX' },
+      amount: '900.00',
+      currency: 'MXN',
+      dueDate: strategyDue,
+      strategyId,
+    });
 
   o.log(`seeded 4 users, ${portfolioAccountIds.length + 2} accounts and ${QUEUE_TASKS + 2} tasks`);
   return {
@@ -143,5 +157,6 @@ export async function seedConsole(o: SeedOptions): Promise<ConsoleFixture> {
     queueTasks: QUEUE_TASKS,
     portfolioAccountIds,
     strategyId,
+    strategyAccounts,
   };
 }

@@ -1,6 +1,7 @@
 // The strategy editor: form and code views of the same definition, validated as you type (POST
-// /v1/strategies/validate, errors at their path), the journey it draws (stages and steps by day), the
-// semantic diff of two versions, save draft, publish and roll out.
+// /v1/strategies/validate, errors at their path); beside it a sample debtor's simulated journey and the step's
+// templates in both languages (SimulationPreview), the draft's portfolio KPIs against the published version,
+// the semantic diff of two versions, save draft, publish, and a rollout that dry-runs first.
 import {
   Alert,
   Button,
@@ -23,40 +24,12 @@ import { useParams } from 'react-router';
 import { api } from '../../api/client';
 import { ApiError, errorText, unwrap } from '../../api/problem';
 import type { PathError } from './CodeEditor';
+import { parse, type Definition } from './definition';
+import PortfolioPanel from './PortfolioPanel';
+import RolloutPanel from './RolloutPanel';
+import SimulationPreview from './SimulationPreview';
 
 const CodeEditor = lazy(() => import('./CodeEditor'));
-
-interface Step {
-  day?: number;
-  action?: string;
-  channel?: string;
-  template?: string;
-  priority?: string;
-}
-interface Stage {
-  id?: string;
-  kind?: string;
-  fromDay?: number;
-  steps?: Step[];
-}
-interface Definition {
-  id?: string;
-  name?: string;
-  promise?: { maxDaysAhead?: number; minPercent?: number; graceDays?: number };
-  stages?: Stage[];
-  [k: string]: unknown;
-}
-
-function parse(text: string): { def: Definition | null; error: string | null } {
-  try {
-    const v = JSON.parse(text) as unknown;
-    return typeof v === 'object' && v && !Array.isArray(v)
-      ? { def: v as Definition, error: null }
-      : { def: null, error: 'not an object' };
-  } catch (err) {
-    return { def: null, error: (err as Error).message };
-  }
-}
 
 async function loadDefinition(id: string): Promise<{ text: string; versions: number[] }> {
   const versions = await api.GET('/v1/strategies/{id}/versions', { params: { path: { id } } });
@@ -80,38 +53,6 @@ async function loadDefinition(id: string): Promise<{ text: string; versions: num
   return { text: JSON.stringify(blank, null, 2), versions: [] };
 }
 
-function Journey({ def }: { def: Definition }) {
-  const { t } = useTranslation();
-  const rows = (def.stages ?? []).flatMap((s) =>
-    (s.steps ?? []).map((step, i) => ({ stage: s.id ?? '?', i, ...step })),
-  );
-  rows.sort((a, b) => (a.day ?? 0) - (b.day ?? 0));
-  return (
-    <Table data-testid="journey">
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th scope="col">day</Table.Th>
-          <Table.Th scope="col">{t('common.stage')}</Table.Th>
-          <Table.Th scope="col">action</Table.Th>
-          <Table.Th scope="col">{t('common.channel')}</Table.Th>
-          <Table.Th scope="col">template / priority</Table.Th>
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {rows.map((r) => (
-          <Table.Tr key={`${r.stage}-${r.i}`}>
-            <Table.Td>{r.day ?? '—'}</Table.Td>
-            <Table.Td>{r.stage}</Table.Td>
-            <Table.Td>{r.action ?? '—'}</Table.Td>
-            <Table.Td>{r.channel ?? '—'}</Table.Td>
-            <Table.Td>{r.template ?? r.priority ?? ''}</Table.Td>
-          </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
-  );
-}
-
 export default function StrategyEditorPage() {
   const { strategyId = '' } = useParams();
   const { t } = useTranslation();
@@ -125,7 +66,6 @@ export default function StrategyEditorPage() {
   const versions = loaded.data?.versions ?? [];
   const [diffFrom, setDiffFrom] = useState<string>('');
   const [diffTo, setDiffTo] = useState<string>('');
-  const [rolloutVersion, setRolloutVersion] = useState<string>('');
 
   // Live validation, 300 ms after the last keystroke.
   useEffect(() => {
@@ -178,17 +118,6 @@ export default function StrategyEditorPage() {
       );
       return `${t('strategies.published')}: v${v.version}`;
     });
-  const rollout = () =>
-    act(async () => {
-      const r = unwrap(
-        await api.POST('/v1/strategies/{strategyId}/rollout', {
-          params: { path: { strategyId } },
-          body: { version: Number(rolloutVersion) },
-        }),
-      );
-      return t('strategies.wouldMove', { count: r.accounts });
-    });
-
   return (
     <Stack>
       <Title order={1}>
@@ -304,12 +233,8 @@ export default function StrategyEditorPage() {
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 5 }}>
           <Stack>
-            <Card withBorder>
-              <Title order={2} size="h4">
-                {t('strategies.simulation')}
-              </Title>
-              {def && <Journey def={def} />}
-            </Card>
+            <SimulationPreview text={current} />
+            <PortfolioPanel strategyId={strategyId} def={def} />
             <Card withBorder>
               <Title order={2} size="h4">
                 {t('strategies.diff')}
@@ -343,22 +268,7 @@ export default function StrategyEditorPage() {
                 </Table>
               )}
             </Card>
-            <Card withBorder>
-              <Title order={2} size="h4">
-                {t('strategies.rollout')}
-              </Title>
-              <Group align="flex-end">
-                <NativeSelect
-                  label={t('strategies.version')}
-                  value={rolloutVersion}
-                  onChange={(e) => setRolloutVersion(e.currentTarget.value)}
-                  data={['', ...versions.map(String)]}
-                />
-                <Button variant="default" disabled={!rolloutVersion} onClick={() => void rollout()}>
-                  {t('strategies.rollout')}
-                </Button>
-              </Group>
-            </Card>
+            <RolloutPanel strategyId={strategyId} versions={versions} />
           </Stack>
         </Grid.Col>
       </Grid>
