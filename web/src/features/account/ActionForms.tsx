@@ -1,6 +1,6 @@
 // The agent's actions on an account, in place: payment, promise, plan, dispute, contact outcome, opt-out, task.
 import { Alert, Button, Group, NativeSelect, Stack, Text, Textarea, TextInput } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
 import { ApiError } from '../../api/problem';
@@ -42,6 +42,76 @@ function Result({ action, fields }: { action: ActionState; fields: string[] }) {
   );
 }
 
+/**
+ * One action's form: its fields, the submit button (or `buttons`), and the API's answer — each problem beside
+ * the field it names (`action.fieldError`), the rest of them (and "accepted") below.
+ */
+function ActionForm(props: {
+  label: string;
+  action: ActionState;
+  fields: string[];
+  onSubmit: (form: FormData) => void | Promise<void>;
+  children: ReactNode;
+  buttons?: ReactNode;
+  color?: string;
+}) {
+  const submit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    void props.onSubmit(new FormData(e.currentTarget));
+  };
+  return (
+    <form onSubmit={submit} noValidate aria-label={props.label}>
+      <Stack gap="xs">
+        {props.children}
+        {props.buttons ?? (
+          <Button type="submit" loading={props.action.busy} {...(props.color ? { color: props.color } : {})}>
+            {props.label}
+          </Button>
+        )}
+        <Result action={props.action} fields={props.fields} />
+      </Stack>
+    </form>
+  );
+}
+
+function ChannelSelect({ action, required = false }: { action: ActionState; required?: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <NativeSelect
+      name="channel"
+      label={t('common.channel')}
+      data={[...CHANNELS]}
+      error={action.fieldError('channel', required)}
+    />
+  );
+}
+
+/** A contact's outcome and the agent's note (a contact outcome, a task completed). */
+function OutcomeFields({ action }: { action: ActionState }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <NativeSelect
+        name="outcome"
+        label={t('account.outcome')}
+        data={OUTCOMES.map((o) => ({ value: o, label: t(`outcome.${o}`) }))}
+        error={action.fieldError('outcome', true)}
+      />
+      <Textarea name="note" label={t('account.note')} error={action.fieldError('note')} />
+    </>
+  );
+}
+
+/** An amount's problem, with the policy's minimum when the API gave one ("minimum 30 %: 450.00"). */
+function useAmountError(action: ActionState, currency: string) {
+  const { t, i18n } = useTranslation();
+  const minimum = action.error instanceof ApiError ? action.error.problem.minimum : undefined;
+  return (error: string | undefined) =>
+    error
+      ? `${error}${minimum ? ` — ${t('account.minimum', { minimum: money(minimum, currency, i18n.language) })}` : ''}`
+      : undefined;
+}
+
 interface Props {
   accountId: string;
   currency: string;
@@ -56,9 +126,7 @@ const keys = (accountId: string) => [
 export function PaymentForm({ accountId, currency }: Props) {
   const { t } = useTranslation();
   const action = useAction(keys(accountId));
-  const submit = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
+  const submit = (form: FormData) => {
     const paidAt = text(form, 'paidAt');
     void action.run(() =>
       api.POST('/v1/accounts/{accountId}/payments', {
@@ -73,79 +141,68 @@ export function PaymentForm({ accountId, currency }: Props) {
     );
   };
   return (
-    <form onSubmit={submit} noValidate aria-label={t('account.payment')}>
-      <Stack gap="xs">
-        <TextInput
-          name="amount"
-          label={`${t('common.amount')} (${currency})`}
-          inputMode="decimal"
-          required
-          error={action.fieldError('amount', true)}
-        />
-        <TextInput name="reference" label={t('account.reference')} required error={action.fieldError('reference')} />
-        <TextInput name="paidAt" type="date" label={t('account.paidAt')} error={action.fieldError('paidAt')} />
-        <Button type="submit" loading={action.busy}>
-          {t('account.payment')}
-        </Button>
-        <Result action={action} fields={['amount', 'reference', 'paidAt', 'currency']} />
-      </Stack>
-    </form>
+    <ActionForm
+      label={t('account.payment')}
+      action={action}
+      fields={['amount', 'reference', 'paidAt', 'currency']}
+      onSubmit={submit}
+    >
+      <TextInput
+        name="amount"
+        label={`${t('common.amount')} (${currency})`}
+        inputMode="decimal"
+        required
+        error={action.fieldError('amount', true)}
+      />
+      <TextInput name="reference" label={t('account.reference')} required error={action.fieldError('reference')} />
+      <TextInput name="paidAt" type="date" label={t('account.paidAt')} error={action.fieldError('paidAt')} />
+    </ActionForm>
   );
 }
 
 export function PromiseForm({ accountId, currency }: Props) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const action = useAction(keys(accountId));
-  const submit = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
+  const withMinimum = useAmountError(action, currency);
+  const submit = (form: FormData) =>
     void action.run(() =>
       api.POST('/v1/accounts/{accountId}/promises', {
         params: { path: { accountId } },
         body: { amount: text(form, 'amount'), currency, dueDate: text(form, 'dueDate') },
       }),
     );
-  };
-  const minimum = action.error instanceof ApiError ? action.error.problem.minimum : undefined;
-  const amountError = action.fieldError('amount', true);
   return (
-    <form onSubmit={submit} noValidate aria-label={t('account.newPromise')}>
-      <Stack gap="xs">
-        <TextInput
-          name="amount"
-          label={`${t('common.amount')} (${currency})`}
-          inputMode="decimal"
-          required
-          error={
-            amountError
-              ? `${amountError}${minimum ? ` — ${t('account.minimum', { minimum: money(minimum, currency, i18n.language) })}` : ''}`
-              : undefined
-          }
-        />
-        <TextInput
-          name="dueDate"
-          type="date"
-          label={t('common.dueDate')}
-          required
-          min={today()}
-          error={action.fieldError('dueDate')}
-        />
-        <Button type="submit" loading={action.busy}>
-          {t('account.newPromise')}
-        </Button>
-        <Result action={action} fields={['amount', 'dueDate', 'currency']} />
-      </Stack>
-    </form>
+    <ActionForm
+      label={t('account.newPromise')}
+      action={action}
+      fields={['amount', 'dueDate', 'currency']}
+      onSubmit={submit}
+    >
+      <TextInput
+        name="amount"
+        label={`${t('common.amount')} (${currency})`}
+        inputMode="decimal"
+        required
+        error={withMinimum(action.fieldError('amount', true))}
+      />
+      <TextInput
+        name="dueDate"
+        type="date"
+        label={t('common.dueDate')}
+        required
+        min={today()}
+        error={action.fieldError('dueDate')}
+      />
+    </ActionForm>
   );
 }
 
 export function PlanForm({ accountId, currency }: Props) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const action = useAction(keys(accountId));
+  const withMinimum = useAmountError(action, currency);
   const [count, setCount] = useState(2);
-  const submit = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
+  const submit = (form: FormData) => {
     const installments = Array.from({ length: count }, (_, i) => ({
       amount: text(form, `amount${i}`),
       dueDate: text(form, `dueDate${i}`),
@@ -157,33 +214,14 @@ export function PlanForm({ accountId, currency }: Props) {
       }),
     );
   };
-  const minimum = action.error instanceof ApiError ? action.error.problem.minimum : undefined;
   const first = action.fieldError('installments[0].amount') ?? action.fieldError('installments', true);
   return (
-    <form onSubmit={submit} noValidate aria-label={t('account.plan')}>
-      <Stack gap="xs">
-        {Array.from({ length: count }, (_, i) => (
-          <Group key={i} grow align="flex-start">
-            <TextInput
-              name={`amount${i}`}
-              label={`${t('account.installment', { n: i + 1 })} — ${t('common.amount')}`}
-              inputMode="decimal"
-              required
-              error={
-                i === 0 && first
-                  ? `${first}${minimum ? ` — ${t('account.minimum', { minimum: money(minimum, currency, i18n.language) })}` : ''}`
-                  : action.fieldError(`installments[${i}].amount`)
-              }
-            />
-            <TextInput
-              name={`dueDate${i}`}
-              type="date"
-              label={t('common.dueDate')}
-              required
-              error={action.fieldError(`installments[${i}].dueDate`)}
-            />
-          </Group>
-        ))}
+    <ActionForm
+      label={t('account.plan')}
+      action={action}
+      fields={['installments', 'currency']}
+      onSubmit={submit}
+      buttons={
         <Group>
           <Button variant="default" onClick={() => setCount((c) => Math.min(c + 1, 24))}>
             {t('account.addInstallment')}
@@ -192,18 +230,34 @@ export function PlanForm({ accountId, currency }: Props) {
             {t('account.plan')}
           </Button>
         </Group>
-        <Result action={action} fields={['installments', 'currency']} />
-      </Stack>
-    </form>
+      }
+    >
+      {Array.from({ length: count }, (_, i) => (
+        <Group key={i} grow align="flex-start">
+          <TextInput
+            name={`amount${i}`}
+            label={`${t('account.installment', { n: i + 1 })} — ${t('common.amount')}`}
+            inputMode="decimal"
+            required
+            error={i === 0 && first ? withMinimum(first) : action.fieldError(`installments[${i}].amount`)}
+          />
+          <TextInput
+            name={`dueDate${i}`}
+            type="date"
+            label={t('common.dueDate')}
+            required
+            error={action.fieldError(`installments[${i}].dueDate`)}
+          />
+        </Group>
+      ))}
+    </ActionForm>
   );
 }
 
 export function DisputeForm({ accountId, invoices }: { accountId: string; invoices: string[] }) {
   const { t } = useTranslation();
   const action = useAction(keys(accountId));
-  const submit = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
+  const submit = (form: FormData) => {
     const invoiceExternalId = text(form, 'invoiceExternalId');
     void action.run(() =>
       api.POST('/v1/accounts/{accountId}/disputes', {
@@ -213,30 +267,22 @@ export function DisputeForm({ accountId, invoices }: { accountId: string; invoic
     );
   };
   return (
-    <form onSubmit={submit} noValidate aria-label={t('account.dispute')}>
-      <Stack gap="xs">
-        <Textarea name="reason" label={t('account.disputeReason')} required error={action.fieldError('reason', true)} />
-        <NativeSelect
-          name="invoiceExternalId"
-          label={t('account.invoices')}
-          data={[{ value: '', label: '—' }, ...invoices.map((i) => ({ value: i, label: i }))]}
-          error={action.fieldError('invoiceExternalId')}
-        />
-        <Button type="submit" loading={action.busy}>
-          {t('account.dispute')}
-        </Button>
-        <Result action={action} fields={['reason', 'invoiceExternalId']} />
-      </Stack>
-    </form>
+    <ActionForm label={t('account.dispute')} action={action} fields={['reason', 'invoiceExternalId']} onSubmit={submit}>
+      <Textarea name="reason" label={t('account.disputeReason')} required error={action.fieldError('reason', true)} />
+      <NativeSelect
+        name="invoiceExternalId"
+        label={t('account.invoices')}
+        data={[{ value: '', label: '—' }, ...invoices.map((i) => ({ value: i, label: i }))]}
+        error={action.fieldError('invoiceExternalId')}
+      />
+    </ActionForm>
   );
 }
 
 export function OutcomeForm({ accountId }: { accountId: string }) {
   const { t } = useTranslation();
   const action = useAction(keys(accountId));
-  const submit = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
+  const submit = (form: FormData) => {
     const note = text(form, 'note');
     void action.run(() =>
       api.POST('/v1/accounts/{accountId}/contact-outcomes', {
@@ -250,67 +296,34 @@ export function OutcomeForm({ accountId }: { accountId: string }) {
     );
   };
   return (
-    <form onSubmit={submit} noValidate aria-label={t('account.outcome')}>
-      <Stack gap="xs">
-        <NativeSelect
-          name="channel"
-          label={t('common.channel')}
-          data={[...CHANNELS]}
-          error={action.fieldError('channel')}
-        />
-        <NativeSelect
-          name="outcome"
-          label={t('account.outcome')}
-          data={OUTCOMES.map((o) => ({ value: o, label: t(`outcome.${o}`) }))}
-          error={action.fieldError('outcome', true)}
-        />
-        <Textarea name="note" label={t('account.note')} error={action.fieldError('note')} />
-        <Button type="submit" loading={action.busy}>
-          {t('account.outcome')}
-        </Button>
-        <Result action={action} fields={['channel', 'outcome', 'note']} />
-      </Stack>
-    </form>
+    <ActionForm label={t('account.outcome')} action={action} fields={['channel', 'outcome', 'note']} onSubmit={submit}>
+      <ChannelSelect action={action} />
+      <OutcomeFields action={action} />
+    </ActionForm>
   );
 }
 
 export function OptOutForm({ accountId }: { accountId: string }) {
   const { t } = useTranslation();
   const action = useAction(keys(accountId));
-  const submit = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
+  const submit = (form: FormData) =>
     void action.run(() =>
       api.POST('/v1/accounts/{accountId}/opt-outs', {
         params: { path: { accountId } },
         body: { channel: text(form, 'channel') as Channel },
       }),
     );
-  };
   return (
-    <form onSubmit={submit} noValidate aria-label={t('account.optOut')}>
-      <Stack gap="xs">
-        <NativeSelect
-          name="channel"
-          label={t('common.channel')}
-          data={[...CHANNELS]}
-          error={action.fieldError('channel', true)}
-        />
-        <Button type="submit" color="red.9" loading={action.busy}>
-          {t('account.optOut')}
-        </Button>
-        <Result action={action} fields={['channel']} />
-      </Stack>
-    </form>
+    <ActionForm label={t('account.optOut')} action={action} fields={['channel']} onSubmit={submit} color="red.9">
+      <ChannelSelect action={action} required />
+    </ActionForm>
   );
 }
 
 export function CompleteTaskForm({ taskId, onDone }: { taskId: string; onDone: () => void }) {
   const { t } = useTranslation();
   const action = useAction([['queue']]);
-  const submit = async (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
+  const submit = async (form: FormData) => {
     const note = text(form, 'note');
     const ok = await action.run(() =>
       api.POST('/v1/tasks/{taskId}/complete', {
@@ -321,21 +334,9 @@ export function CompleteTaskForm({ taskId, onDone }: { taskId: string; onDone: (
     if (ok) onDone();
   };
   return (
-    <form onSubmit={(e) => void submit(e)} noValidate aria-label={t('account.completeTask')}>
-      <Stack gap="xs">
-        <NativeSelect
-          name="outcome"
-          label={t('account.outcome')}
-          data={OUTCOMES.map((o) => ({ value: o, label: t(`outcome.${o}`) }))}
-          error={action.fieldError('outcome', true)}
-        />
-        <Textarea name="note" label={t('account.note')} error={action.fieldError('note')} />
-        <Button type="submit" loading={action.busy}>
-          {t('account.completeTask')}
-        </Button>
-        <Result action={action} fields={['outcome', 'note']} />
-        {action.done && <Text role="status">{t('account.taskDone')}</Text>}
-      </Stack>
-    </form>
+    <ActionForm label={t('account.completeTask')} action={action} fields={['outcome', 'note']} onSubmit={submit}>
+      <OutcomeFields action={action} />
+      {action.done && <Text role="status">{t('account.taskDone')}</Text>}
+    </ActionForm>
   );
 }
