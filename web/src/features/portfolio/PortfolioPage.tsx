@@ -1,61 +1,36 @@
-// The portfolio explorer: the account list by filters (kept in the URL), saved filters, export to Excel or CSV.
-import { Alert, Anchor, Button, Card, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { useState } from 'react';
+// The portfolio explorer: the account list by filters (kept in the URL), the person's saved filters (kept by the
+// API, /v1/saved-filters), export to Excel or CSV.
+import { Alert, Anchor, Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { ApiError, errorText } from '../../api/problem';
 import { dateTime, money } from '../../lib/format';
-import { FilterForm, useAccountFilters, type AccountFilters } from '../shared/accountFilters';
+import { useAction } from '../account/useAction';
+import { FilterForm, useAccountFilters } from '../shared/accountFilters';
 import { useAccountList } from '../shared/useAccountList';
-
-const SAVED_KEY = 'console.savedFilters';
-
-function loadSaved(): Record<string, AccountFilters> {
-  try {
-    return JSON.parse(localStorage.getItem(SAVED_KEY) ?? '{}') as Record<string, AccountFilters>;
-  } catch {
-    return {};
-  }
-}
+import { SavedFilters } from './SavedFilters';
 
 export default function PortfolioPage() {
   const { t, i18n } = useTranslation();
   const [filters, setFilters] = useAccountFilters();
   const list = useAccountList(filters);
-  const [saved, setSaved] = useState(loadSaved);
-  const [name, setName] = useState('');
+  const save = useAction([['saved-filters']]);
   const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
   const apiError = list.error instanceof ApiError ? list.error : null;
   const exportQuery = new URLSearchParams(
     Object.fromEntries(Object.entries(filters).filter(([k]) => k !== 'minBalance' && k !== 'maxBalance')),
   ).toString();
 
-  const save = () => {
-    if (!name.trim()) return;
-    const next = { ...saved, [name.trim()]: filters };
-    localStorage.setItem(SAVED_KEY, JSON.stringify(next));
-    setSaved(next);
-    setName('');
-  };
-
   return (
     <Stack>
       <Title order={1}>{t('portfolio.title')}</Title>
-      <FilterForm filters={filters} onApply={setFilters} fieldError={(f) => apiError?.fieldMessage(f)} />
-      <Group align="flex-end">
-        <TextInput label={t('portfolio.filterName')} value={name} onChange={(e) => setName(e.currentTarget.value)} />
-        <Button variant="default" onClick={save}>
-          {t('portfolio.saveFilter')}
-        </Button>
-        {Object.keys(saved).length > 0 && (
-          <Group gap="xs" aria-label={t('portfolio.savedFilters')} role="group">
-            {Object.entries(saved).map(([n, f]) => (
-              <Button key={n} size="xs" variant="light" color="dark" onClick={() => setFilters(f)}>
-                {n}
-              </Button>
-            ))}
-          </Group>
-        )}
+      <FilterForm
+        filters={filters}
+        onApply={setFilters}
+        fieldError={(f) => apiError?.fieldMessage(f) ?? save.fieldError(`query.${f}`)}
+      />
+      <SavedFilters filters={filters} onApply={setFilters} save={save} />
+      <Group>
         <Anchor href={`/v1/exports/accounts.xlsx?${exportQuery}`} download>
           {t('portfolio.exportXlsx')}
         </Anchor>

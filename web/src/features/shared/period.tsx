@@ -25,7 +25,14 @@ export function usePeriod(days = 30): { from: string; to: string; set(from: stri
   };
 }
 
-export function PeriodPicker({ period }: { period: ReturnType<typeof usePeriod> }) {
+export function PeriodPicker({
+  period,
+  fieldError,
+}: {
+  period: ReturnType<typeof usePeriod>;
+  /** The API's message for `from` or `to`, shown beside it. */
+  fieldError?: (field: 'from' | 'to') => string | undefined;
+}) {
   const { t } = useTranslation();
   return (
     <Group gap="xs" role="group" aria-label={t('dashboard.period')}>
@@ -33,12 +40,14 @@ export function PeriodPicker({ period }: { period: ReturnType<typeof usePeriod> 
         type="date"
         label={t('common.from')}
         value={period.from}
+        error={fieldError?.('from')}
         onChange={(e) => e.currentTarget.value && period.set(e.currentTarget.value, period.to)}
       />
       <TextInput
         type="date"
         label={t('common.to')}
         value={period.to}
+        error={fieldError?.('to')}
         onChange={(e) => e.currentTarget.value && period.set(period.from, e.currentTarget.value)}
       />
     </Group>

@@ -1,84 +1,129 @@
-// The team: each agent's open queue, tasks done today, promises obtained and money collected today.
-import { Alert, Card, Stack, Table, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+// The team (GET /v1/team): each agent's open queue (and how much of it is overdue), tasks done today, and the
+// promises obtained and money collected in the period (the month so far unless one is chosen; kept in the URL).
+import { Alert, Card, Group, NumberInput, Stack, Table, Text, Title } from '@mantine/core';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router';
 import { api } from '../../api/client';
-import { errorText, unwrap } from '../../api/problem';
-import { money, today } from '../../lib/format';
+import { ApiError, errorText, unwrap } from '../../api/problem';
+import { money } from '../../lib/format';
+import { PeriodPicker } from '../shared/period';
 
-/** Open tasks counted per agent (pages of 500, up to this many). */
-const MAX_COUNTED = 5000;
-
-async function openTasksByAgent(): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  let cursor: string | undefined;
-  let seen = 0;
-  do {
-    const page = unwrap(
-      await api.GET('/v1/tasks', { params: { query: { status: 'open', limit: 500, ...(cursor ? { cursor } : {}) } } }),
-    );
-    for (const task of page.items) {
-      const agent = task.assignedAgentId ?? '—';
-      counts.set(agent, (counts.get(agent) ?? 0) + 1);
-    }
-    seen += page.items.length;
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor && seen < MAX_COUNTED);
-  return counts;
-}
+/** The browser's zone says which date "today" is (the API's default is Mexico City's). */
+const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 export default function TeamPage() {
   const { t, i18n } = useTranslation();
-  const day = today();
-  const agents = useQuery({
-    queryKey: ['kpi-agents', day],
-    queryFn: async () => unwrap(await api.GET('/v1/kpis/agents', { params: { query: { from: day, to: day } } })),
+  const [params, setParams] = useSearchParams();
+  const from = params.get('from') ?? undefined;
+  const to = params.get('to') ?? undefined;
+  const withinDays = params.get('withinDays') ?? '';
+  const query = {
+    timezone,
+    ...(from ? { from } : {}),
+    ...(to ? { to } : {}),
+    ...(/^\d+$/.test(withinDays) ? { withinDays: Number(withinDays) } : {}),
+  };
+  const team = useQuery({
+    queryKey: ['team', query],
+    queryFn: async () => unwrap(await api.GET('/v1/team', { params: { query } })),
+    placeholderData: keepPreviousData,
   });
-  const queues = useQuery({ queryKey: ['team-queues'], queryFn: openTasksByAgent });
-  const ids = new Set<string>([...(queues.data?.keys() ?? []), ...(agents.data?.agents.map((a) => a.agentId) ?? [])]);
-  const byId = new Map(agents.data?.agents.map((a) => [a.agentId, a]));
-  const failed = agents.isError ? agents.error : queues.isError ? queues.error : null;
+  const problem = team.error instanceof ApiError ? team.error : null;
+  const fieldError = (f: string) => problem?.fieldMessage(f);
+  const fields = ['from', 'to', 'withinDays', 'timezone'];
+  const general = team.isError && !fields.some(fieldError);
+  const setParam = (patch: Record<string, string>) => {
+    const next = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(patch)) {
+      if (v) next.set(k, v);
+      else next.delete(k);
+    }
+    setParams(next, { replace: true });
+  };
+  const period = {
+    from: from ?? team.data?.from ?? '',
+    to: to ?? team.data?.to ?? '',
+    set: (f: string, t_: string) => setParam({ from: f, to: t_ }),
+  };
+  const agents = team.data?.agents ?? [];
+
   return (
     <Stack>
       <Title order={1}>{t('team.title')}</Title>
-      {failed && (
+      <Group align="flex-start">
+        <PeriodPicker period={period} fieldError={fieldError} />
+        <NumberInput
+          name="withinDays"
+          label={t('team.withinDays')}
+          description={t('team.withinDaysHelp')}
+          min={0}
+          max={365}
+          allowDecimal={false}
+          allowNegative={false}
+          placeholder="7"
+          value={withinDays}
+          onChange={(v) => setParam({ withinDays: String(v) })}
+          error={fieldError('withinDays')}
+          w={220}
+        />
+      </Group>
+      {team.data && (
+        <Text data-testid="team-period">
+          {t('team.period', { today: team.data.today, from: team.data.from, to: team.data.to })}
+        </Text>
+      )}
+      {(general || fieldError('timezone')) && (
         <Alert color="red" role="alert">
-          {errorText(failed)}
+          {fieldError('timezone') ? `${timezone}: ${fieldError('timezone')}` : errorText(team.error)}
         </Alert>
       )}
-      {(agents.isPending || queues.isPending) && <Text>{t('app.loading')}</Text>}
+      {team.isPending && <Text>{t('app.loading')}</Text>}
       <Card withBorder>
-        <Table.ScrollContainer minWidth={560}>
+        <Table.ScrollContainer minWidth={720}>
           <Table data-testid="team">
             <Table.Thead>
               <Table.Tr>
                 <Table.Th scope="col">{t('common.agent')}</Table.Th>
                 <Table.Th scope="col">{t('team.queue')}</Table.Th>
+                <Table.Th scope="col">{t('team.overdue')}</Table.Th>
                 <Table.Th scope="col">{t('team.doneToday')}</Table.Th>
                 <Table.Th scope="col">{t('team.promises')}</Table.Th>
                 <Table.Th scope="col">{t('team.collected')}</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {[...ids].sort().map((id) => {
-                const k = byId.get(id);
-                return (
-                  <Table.Tr key={id}>
-                    <Table.Td>{id}</Table.Td>
-                    <Table.Td>{queues.data?.get(id) ?? 0}</Table.Td>
-                    <Table.Td>{k?.tasksDone ?? 0}</Table.Td>
-                    <Table.Td>{k?.promisesObtained ?? 0}</Table.Td>
-                    <Table.Td>
-                      {k?.collected.length
-                        ? k.collected.map((c) => money(c.amount, c.currency, i18n.language)).join(', ')
-                        : '—'}
-                    </Table.Td>
-                  </Table.Tr>
-                );
-              })}
+              {agents.map((a) => (
+                <Table.Tr key={a.agentId} data-testid={`team-${a.agentId}`}>
+                  <Table.Th scope="row" fw="normal">
+                    {a.user ? (
+                      <>
+                        <Text span fw={600}>
+                          {a.user.name}
+                        </Text>{' '}
+                        <Text span c="gray.7" size="sm">
+                          {a.agentId}
+                        </Text>
+                      </>
+                    ) : (
+                      a.agentId
+                    )}
+                  </Table.Th>
+                  <Table.Td data-testid="queue-size">{a.queueSize}</Table.Td>
+                  <Table.Td>{a.overdue}</Table.Td>
+                  <Table.Td>{a.doneToday}</Table.Td>
+                  <Table.Td>{a.promisesObtained}</Table.Td>
+                  <Table.Td>
+                    {a.collected.length
+                      ? a.collected.map((c) => money(c.amount, c.currency, i18n.language)).join(', ')
+                      : '—'}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
+        {team.isSuccess && agents.length === 0 && <Text>{t('common.empty')}</Text>}
       </Card>
     </Stack>
   );
