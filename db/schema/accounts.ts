@@ -35,6 +35,8 @@ export const accounts = pgTable(
       .on(t.debtorId, t.currency)
       .where(sql`${t.closedAt} is null`),
     index('accounts_status_stage').on(t.status, t.stage),
+    // The account list (GET /v1/accounts) pages in this order: without it every page sorts the whole table.
+    index('accounts_opened_at_id').on(t.openedAt, t.id),
   ],
 );
 

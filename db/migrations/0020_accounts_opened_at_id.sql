@@ -1,0 +1,1 @@
+CREATE INDEX "accounts_opened_at_id" ON "accounts" USING btree ("opened_at","id");
