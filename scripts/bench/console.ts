@@ -1,13 +1,16 @@
 // `npm run bench -- console [--accounts N (100000)] [--requests N (5)]`: the console's page timings over a
-// generated portfolio. Debtors, accounts, invoices and a 500-task agent queue are generated set-based in
-// PostgreSQL (the read model the console's list pages read; no workflows run for them), then for each page
-// (1) the API calls that page makes, timed (median and max of N rounds), and (2) the whole page in Debian's
-// chromium: navigation until its data is on screen. Prints one JSON object as the last line of stdout.
+// generated portfolio. Debtors, accounts, invoices, each account's first ledger entries (and the KPI rollups
+// built from them) and a 500-task agent queue are generated set-based in PostgreSQL (what the console's pages
+// read; no workflows run for them), then for each page of each role (1) the API calls that page makes, timed
+// (median and max of N rounds), and (2) the whole page in Debian's chromium: navigation until every call the
+// page makes has answered and its data is on screen. Prints one JSON object as the last line of stdout.
 import { sql } from 'drizzle-orm';
+import { DateTime } from 'luxon';
 import { chromium, type Browser } from 'playwright-core';
 import { generateKey, hashKey } from '../../api/auth';
 import { createDb } from '../../db/client';
 import { apiKeys } from '../../db/schema';
+import { rebuildKpiRollups } from '../../lib/ledger/append';
 import { startBenchEnv, type BenchEnv } from './servers';
 
 const AGENT = 'bench-console-agent';
@@ -39,8 +42,22 @@ async function generate(env: BenchEnv, accounts: number, log: (l: string) => voi
       await db.execute(sql`
         insert into invoices (external_id, account_id, debtor_id, amount_minor, currency, due_date, content_hash)
         select 'bc-F' || g, lpad(to_hex(g), 32, '0')::uuid, lpad(to_hex(g), 32, '0')::uuid, (g % 50 + 1) * 10000,
-          'MXN', current_date - (g % 120), 'bench'
+          'MXN', current_date - (g % 120)::int, 'bench'
         from generate_series(${lo}::bigint, ${hi}::bigint) g`);
+      // Every account's first two ledger entries (opened, its stage entered), on its opening date: the KPIs
+      // (aging, roll rates, the rollups) read an account's standing from its ledger.
+      await db.execute(sql`
+        insert into account_ledger (account_id, seq, at, local_date, type, stage, day, strategy_id, strategy_version,
+          agent_id, country, currency, amount_minor, entry)
+        select a.id, k, a.opened_at, (a.opened_at at time zone 'America/Mexico_City')::date,
+          case when k = 0 then 'opened' else 'stage_entered' end, a.stage, a.days_past_due - (g % 200)::int,
+          a.strategy_id, a.strategy_version, a.assigned_agent_id, 'MX', a.currency,
+          case when k = 0 then a.balance_minor end,
+          jsonb_build_object('type', case when k = 0 then 'opened' else 'stage_entered' end, 'at', a.opened_at,
+            'day', a.days_past_due - (g % 200)::int, 'stage', a.stage)
+        from generate_series(${lo}::bigint, ${hi}::bigint) g
+        join accounts a on a.id = lpad(to_hex(g), 32, '0')::uuid
+        cross join generate_series(0, 1) k`);
       log(`  ${hi} / ${accounts} accounts`);
     }
     await db.execute(sql`
@@ -49,6 +66,8 @@ async function generate(env: BenchEnv, accounts: number, log: (l: string) => voi
         (array['urgent','high','normal','low'])[k % 4 + 1], (k % 4) * 10, now() + ((k - 250) || ' minutes')::interval,
         ${AGENT}
       from generate_series(1, ${QUEUE}) k`);
+    await db.execute(sql`set session_replication_role = origin`);
+    await rebuildKpiRollups(db);
     await db.execute(sql`analyze`);
     log(`generated ${accounts} accounts in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   } finally {
@@ -68,26 +87,33 @@ async function timed(url: string, key: string): Promise<number> {
 
 interface PageSpec {
   name: string;
-  role: 'agent' | 'supervisor';
+  role: Role;
   path: string;
-  /** The API calls the page makes (run in parallel, as the page does). */
+  /** The API calls the page makes (timed in parallel; the browser run waits for each one's answer). */
   calls: string[];
   /** What is on screen once the page has its data. */
   ready: string;
 }
 
+type Role = 'agent' | 'supervisor' | 'strategist' | 'admin';
+const ROLES: Role[] = ['agent', 'supervisor', 'strategist', 'admin'];
+const ZONE = 'America/Mexico_City';
+
 export async function runConsole(env: BenchEnv, accounts: number, rounds: number, log: (l: string) => void) {
   await generate(env, accounts, log);
   const admin = generateKey();
-  const supervisorKey = generateKey();
-  const agentKey = generateKey();
+  const keys = Object.fromEntries(ROLES.map((r) => [r, generateKey()])) as Record<Role, string>;
   await env.db.db.insert(apiKeys).values([
     { name: 'bench console admin', role: 'admin', keyHash: hashKey(admin) },
-    { name: 'bench console supervisor', role: 'supervisor', keyHash: hashKey(supervisorKey) },
-    { name: 'bench console agent', role: 'agent', agentId: AGENT, keyHash: hashKey(agentKey) },
+    ...ROLES.map((role) => ({
+      name: `bench console ${role}`,
+      role,
+      keyHash: hashKey(keys[role]),
+      ...(role === 'agent' ? { agentId: AGENT } : {}),
+    })),
   ]);
   const password = `bench-${crypto.randomUUID()}`;
-  const users = { agent: `agent@bench.test`, supervisor: `supervisor@bench.test` };
+  const users = Object.fromEntries(ROLES.map((r) => [r, `${r}@bench.test`])) as Record<Role, string>;
   for (const [role, email] of Object.entries(users)) {
     const res = await fetch(`${env.apiUrl}/v1/users`, {
       method: 'POST',
@@ -97,10 +123,20 @@ export async function runConsole(env: BenchEnv, accounts: number, rounds: number
     if (!res.ok) throw new Error(`POST /v1/users: ${res.status} ${await res.text()}`);
   }
   const account = '00000000-0000-0000-0000-000000000001';
-  const day = new Date().toISOString().slice(0, 10);
-  const month = new Date(Date.now() - 29 * 86_400_000).toISOString().slice(0, 10);
+  // The supervisor pages' default period: the last 30 days, as the browser (in ZONE) counts them.
+  const isoDay = (ms: number) => DateTime.fromMillis(ms, { zone: ZONE }).toISODate() ?? '';
+  const day = isoDay(Date.now());
+  const month = isoDay(Date.now() - 29 * 86_400_000);
+  const strategy = 'consumer-mx';
+  const listed = await fetch(`${env.apiUrl}/v1/strategies`, {
+    headers: { authorization: `Bearer ${keys.strategist}` },
+  });
+  const latest = ((await listed.json()) as { items: { id: string; latestVersion: number }[] }).items.find(
+    (s) => s.id === strategy,
+  )?.latestVersion;
+  if (latest === undefined) throw new Error(`GET /v1/strategies: no ${strategy}`);
   const pages: PageSpec[] = [
-    { name: 'queue', role: 'agent', path: '/queue', calls: ['/v1/tasks?status=open&limit=500'], ready: '[data-task]' },
+    { name: 'queue', role: 'agent', path: '/queue', calls: ['/v1/me/queue?limit=500'], ready: '[data-task]' },
     {
       name: 'account',
       role: 'agent',
@@ -124,21 +160,21 @@ export async function runConsole(env: BenchEnv, accounts: number, rounds: number
       name: 'team',
       role: 'supervisor',
       path: '/team',
-      calls: [`/v1/kpis/agents?from=${day}&to=${day}`, '/v1/tasks?status=open&limit=500'],
+      calls: [`/v1/team?timezone=${encodeURIComponent(ZONE)}`],
       ready: '[data-testid="team"] tbody tr',
     },
     {
       name: 'portfolio',
       role: 'supervisor',
       path: '/portfolio',
-      calls: ['/v1/accounts?limit=100'],
+      calls: ['/v1/accounts?limit=100', '/v1/saved-filters?resource=accounts'],
       ready: '[data-testid="portfolio"] tbody tr',
     },
     {
       name: 'portfolio-filtered',
       role: 'supervisor',
       path: '/portfolio?status=paused&minDaysPastDue=90',
-      calls: ['/v1/accounts?limit=100&status=paused&minDaysPastDue=90'],
+      calls: ['/v1/accounts?limit=100&status=paused&minDaysPastDue=90', '/v1/saved-filters?resource=accounts'],
       ready: '[data-testid="portfolio"] tbody tr',
     },
     {
@@ -149,15 +185,43 @@ export async function runConsole(env: BenchEnv, accounts: number, rounds: number
       ready: '[data-testid="distribution"] tbody tr',
     },
     { name: 'imports', role: 'supervisor', path: '/imports', calls: ['/v1/imports?limit=20'], ready: 'h1' },
+    {
+      name: 'reconciliation',
+      role: 'supervisor',
+      path: '/reconciliation',
+      calls: ['/v1/statements/unmatched?limit=200'],
+      ready: 'h1',
+    },
+    {
+      name: 'strategies',
+      role: 'strategist',
+      path: '/strategies',
+      calls: ['/v1/strategies'],
+      ready: '[data-testid="strategies"] tbody tr',
+    },
+    {
+      name: 'strategy-editor',
+      role: 'strategist',
+      path: `/strategies/${strategy}`,
+      // In the page these run one after the other (the versions, no draft: 404, then the latest version).
+      calls: [`/v1/strategies/${strategy}/versions`, `/v1/strategies/${strategy}/versions/${latest}`],
+      ready: '[data-testid="validation"]',
+    },
+    {
+      name: 'users',
+      role: 'admin',
+      path: '/admin/users',
+      calls: ['/v1/users'],
+      ready: '[data-testid="users"] tbody tr',
+    },
   ];
 
   const api: Record<string, { medianMs: number; maxMs: number }> = {};
   for (const page of pages) {
-    const key = page.role === 'agent' ? agentKey : supervisorKey;
     const times: number[] = [];
     for (let r = 0; r < rounds; r++) {
       const t0 = performance.now();
-      await Promise.all(page.calls.map((c) => timed(`${env.apiUrl}${c}`, key)));
+      await Promise.all(page.calls.map((c) => timed(`${env.apiUrl}${c}`, keys[page.role])));
       times.push(performance.now() - t0);
     }
     api[page.name] = { medianMs: Math.round(median(times)), maxMs: Math.round(Math.max(...times)) };
@@ -171,8 +235,8 @@ export async function runConsole(env: BenchEnv, accounts: number, rounds: number
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-dev-shm-usage'],
     });
-    for (const role of ['agent', 'supervisor'] as const) {
-      const context = await browser.newContext();
+    for (const role of ROLES) {
+      const context = await browser.newContext({ locale: 'es-MX', timezoneId: ZONE });
       const page = await context.newPage();
       await page.goto(`${env.apiUrl}/console/login`);
       await page.locator('input[name="email"]').fill(users[role]);
@@ -182,8 +246,14 @@ export async function runConsole(env: BenchEnv, accounts: number, rounds: number
       for (const spec of pages.filter((p) => p.role === role)) {
         const times: number[] = [];
         for (let r = 0; r < rounds; r++) {
+          // The page is ready when every call it makes has answered and its data is on screen.
+          const answered = spec.calls.map((c) => {
+            const pathname = c.split('?')[0];
+            return page.waitForResponse((r) => new URL(r.url()).pathname === pathname, { timeout: 30_000 });
+          });
           const t0 = performance.now();
           await page.goto(`${env.apiUrl}/console${spec.path}`);
+          await Promise.all(answered);
           await page.locator(spec.ready).first().waitFor({ timeout: 30_000 });
           times.push(performance.now() - t0);
         }
