@@ -1,3 +1,4 @@
+import { accountFilterProperties } from './account-list';
 import { currencyCode, isoDate, problemResponses, uuidParam } from './common';
 import { auditFilters } from './audit';
 import { kpisSchema } from './kpis';
@@ -16,16 +17,7 @@ const period = {
 
 /** The filters of each export: those of the matching list, plus `locale`. */
 export const exportFilters = {
-  accounts: {
-    status: name,
-    stage: name,
-    strategyId: name,
-    assignedAgentId: { type: 'string', minLength: 1, maxLength: 200 },
-    debtorExternalId: { type: 'string', minLength: 1, maxLength: 200 },
-    currency: currencyCode,
-    minDaysPastDue: { type: 'integer', minimum: -100000, maximum: 100000 },
-    maxDaysPastDue: { type: 'integer', minimum: -100000, maximum: 100000 },
-  },
+  accounts: accountFilterProperties,
   ledger: {
     ...period,
     type: { type: 'string', pattern: '^[a-z_]{1,40}$', description: 'a timeline entry type, e.g. `payment`' },

@@ -39,8 +39,15 @@ export interface ExportFilters {
   assignedAgentId?: string;
   debtorExternalId?: string;
   currency?: string;
+  minBalance?: string;
+  maxBalance?: string;
   minDaysPastDue?: number;
   maxDaysPastDue?: number;
+  /**
+   * accounts: the account list's own conditions (api/accounts/filters.ts builds them from the fields above), so
+   * the file holds what GET /v1/accounts shows; none given, every account.
+   */
+  accountConditions?: SQL[];
   accountId?: string;
   type?: string;
   channel?: string;
@@ -94,16 +101,7 @@ const accountColumns = [
 ];
 
 function accountsQuery(f: ExportFilters): SQL {
-  const filter = where([
-    equal(accounts.status, f.status),
-    equal(accounts.stage, f.stage),
-    equal(accounts.strategyId, f.strategyId),
-    equal(accounts.assignedAgentId, f.assignedAgentId),
-    equal(debtors.externalId, f.debtorExternalId),
-    equal(accounts.currency, f.currency),
-    f.minDaysPastDue === undefined ? undefined : gte(accounts.daysPastDue, f.minDaysPastDue),
-    f.maxDaysPastDue === undefined ? undefined : lte(accounts.daysPastDue, f.maxDaysPastDue),
-  ]);
+  const filter = where(f.accountConditions ?? []);
   return selectOf(
     accountColumns,
     sql`from ${accounts} join ${debtors} on ${debtors.id} = ${accounts.debtorId}

@@ -17,9 +17,8 @@ export default function PortfolioPage() {
   const save = useAction([['saved-filters']]);
   const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
   const apiError = list.error instanceof ApiError ? list.error : null;
-  const exportQuery = new URLSearchParams(
-    Object.fromEntries(Object.entries(filters).filter(([k]) => k !== 'minBalance' && k !== 'maxBalance')),
-  ).toString();
+  // The export takes the list's filters, so the file holds what the list shows.
+  const exportQuery = new URLSearchParams(filters).toString();
 
   return (
     <Stack>
