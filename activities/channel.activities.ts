@@ -3,11 +3,13 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { accounts, debtors, outboundMessages } from '../db/schema';
+import { DateTime } from 'luxon';
+import { accounts, debtors, invoices, outboundMessages } from '../db/schema';
 import { createAgentTask } from '../lib/agent-tasks';
 import { refuseUnusableChannel } from './channel-refusal';
 import { optOutUrl, type LinkSettings } from '../lib/links';
 import { portalUrlForDebtor } from '../lib/portal/links';
+import { openAmounts } from '../lib/reconcile/match';
 import type { TemplateContent } from '../strategies/core/types';
 import { EmailSendError, toApplicationFailure } from './email/errors';
 import type { EmailSender } from './email/resend-sender';
@@ -44,7 +46,13 @@ export interface CreateTaskInput {
   dueAt: number;
 }
 
-export function createChannelActivities(deps: { db: Db; email: EmailSender | null; links: LinkSettings }) {
+export function createChannelActivities(deps: {
+  db: Db;
+  email: EmailSender | null;
+  links: LinkSettings;
+  /** CREDITOR_NAME: who collects, as messages name it (`{{ creditor.name }}`). */
+  creditorName?: string;
+}) {
   const { db } = deps;
 
   async function previouslyDelivered(key: string): Promise<SendResult | null> {
@@ -63,7 +71,13 @@ export function createChannelActivities(deps: { db: Db; email: EmailSender | nul
       await refuseUnusableChannel(db, input.accountId, input.channel, input.idempotencyKey);
 
       const [row] = await db
-        .select({ debtorId: debtors.id, name: debtors.name, email: debtors.email, phone: debtors.phone })
+        .select({
+          debtorId: debtors.id,
+          name: debtors.name,
+          email: debtors.email,
+          phone: debtors.phone,
+          timezone: debtors.timezone,
+        })
         .from(accounts)
         .innerJoin(debtors, eq(debtors.id, accounts.debtorId))
         .where(eq(accounts.id, input.accountId));
@@ -83,6 +97,12 @@ export function createChannelActivities(deps: { db: Db; email: EmailSender | nul
         input.channel === 'email' ? optOutUrl(deps.links, input.accountId, 'email', issuedAt) : undefined;
       // Every message carries the debtor's portal link; its expiry too counts from the first attempt.
       const portal = await portalUrlForDebtor(db, deps.links, row.debtorId, issuedAt);
+      // The oldest invoice the balance still covers: its number, due date and days past due for the template.
+      const accountInvoices = await db
+        .select({ externalId: invoices.externalId, amountMinor: invoices.amountMinor, dueDate: invoices.dueDate })
+        .from(invoices)
+        .where(eq(invoices.accountId, input.accountId));
+      const oldestOpen = openAmounts(accountInvoices, input.balanceMinor).find((i) => i.openMinor > 0) ?? null;
       const content = await renderEmail({
         strategy: { templates: input.templateVariants ? { [input.template]: input.templateVariants } : {} },
         template: input.template,
@@ -92,6 +112,10 @@ export function createChannelActivities(deps: { db: Db; email: EmailSender | nul
         currency: input.currency,
         optOutUrl: unsubscribeUrl,
         portalUrl: portal.url,
+        ...(deps.creditorName ? { creditorName: deps.creditorName } : {}),
+        oldestOpen,
+        // The first attempt's day in the debtor's zone: a retry tomorrow renders the same bytes.
+        today: DateTime.fromJSDate(issuedAt, { zone: row.timezone ?? 'UTC' }).toISODate() ?? undefined,
       });
       const sendsForReal = input.channel === 'email' && deps.email !== null;
       const sentElsewhere = input.channel === 'whatsapp' && input.whatsappNumber !== undefined;

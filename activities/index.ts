@@ -15,6 +15,8 @@ export interface ActivityDeps {
   links: LinkSettings;
   /** WHATSAPP_SEND_NUMBER: handed to account workflows with their context; unset = WhatsApp is captured. */
   whatsappSendNumber?: string;
+  /** CREDITOR_NAME: who collects, as messages name it. */
+  creditorName?: string;
 }
 
 export function createActivities(deps: ActivityDeps) {

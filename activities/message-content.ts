@@ -1,7 +1,7 @@
 // Turns a strategy template (Liquid: strategists edit it, it cannot run code) into an email's subject, text and HTML.
 import { formatMinor, currencyDigits } from '../strategies/core/money';
 import type { NormalizedStrategy } from '../strategies/core/types';
-import { displayAmount, renderTemplate } from '../strategies/templates';
+import { messageTemplateData, renderTemplate } from '../strategies/templates';
 
 export interface MessageContent {
   subject: string;
@@ -37,22 +37,21 @@ export async function renderEmail(args: {
    */
   optOutUrl?: string;
   /**
-   * The debtor's personal portal link. Templates may place it as `{{ portalUrl }}`; when the rendered
-   * body does not contain it, a line in the message's language carries it (before the opt-out footer).
+   * The debtor's personal portal link. Templates may place it as `{{ portalUrl }}` (or `{{ paymentLink }}`);
+   * when the rendered body does not contain it, a line in the message's language carries it (before the
+   * opt-out footer).
    */
   portalUrl?: string;
+  creditorName?: string;
+  oldestOpen?: { externalId: string; dueDate: string } | null;
+  /** The message's day in the debtor's zone (ISO date). */
+  today?: string;
 }): Promise<MessageContent> {
-  const balance = displayAmount(
-    formatMinor(args.balanceMinor, currencyDigits(args.currency)),
-    args.currency,
-    args.locale,
-  );
-  const rendered = await renderTemplate(args.strategy, args.template, args.locale, {
-    debtor: { name: args.debtorName },
-    balance,
-    ...(args.optOutUrl ? { optOutUrl: args.optOutUrl } : {}),
-    ...(args.portalUrl ? { portalUrl: args.portalUrl } : {}),
+  const data = messageTemplateData({
+    ...args,
+    balance: formatMinor(args.balanceMinor, currencyDigits(args.currency)),
   });
+  const rendered = await renderTemplate(args.strategy, args.template, args.locale, data);
   const paragraphs = rendered.body.split(/\n{2,}/).map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`);
   let text = rendered.body;
   if (args.portalUrl && !rendered.body.includes(args.portalUrl)) {

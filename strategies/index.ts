@@ -6,8 +6,15 @@ export type { StrategyDefinition, StrategyValidation } from './definition';
 export type { FieldError } from './validation-errors';
 export { JURISDICTION_PACKS, MAIN_ZONES, mainZone, packFor, packLimits } from './jurisdictions';
 export { publicHolidays } from './holidays';
-export { displayAmount, renderTemplate, resolveTemplate, templateExists, templateSyntaxError } from './templates';
-export type { RenderedMessage, TemplateData } from './templates';
+export {
+  displayAmount,
+  messageTemplateData,
+  renderTemplate,
+  resolveTemplate,
+  templateExists,
+  templateSyntaxError,
+} from './templates';
+export type { MessageFacts, RenderedMessage, TemplateData } from './templates';
 export { BUILTIN_STRATEGIES, TEMPLATE_LIBRARY, builtinStrategy } from './builtin/index';
 export { assignStrategy, fnv1a, matches, splitBucket } from './segmentation';
 export type {

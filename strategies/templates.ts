@@ -1,6 +1,7 @@
 // Message templates: Liquid (no JS execution), resolved from the strategy or the built-in library,
 // rendered with a locale fallback (es-MX → es → en → first available).
 import { Liquid } from 'liquidjs';
+import { DateTime } from 'luxon';
 import { TEMPLATE_LIBRARY } from './builtin/template-library';
 import type { NormalizedStrategy, TemplateContent } from './core/types';
 
@@ -74,4 +75,45 @@ export function displayAmount(decimal: string, currency: string, locale: string)
     maximumFractionDigits: digits,
   });
   return format.format(decimal as `${number}`);
+}
+
+/** What a message is about, as the sender knows it when it renders the template. */
+export interface MessageFacts {
+  debtorName: string;
+  /** The account's balance, decimal ("1500.00"). */
+  balance: string;
+  currency: string;
+  locale: string;
+  /** The debtor's portal: where they pay, promise or dispute (`portalUrl`, and `paymentLink` for the library). */
+  portalUrl?: string;
+  optOutUrl?: string;
+  /** CREDITOR_NAME: who collects (`creditor.name`). */
+  creditorName?: string;
+  /** The oldest invoice with money still open (`invoice.externalId`, `dueDate`, `daysPastDue`). */
+  oldestOpen?: { externalId: string; dueDate: string } | null;
+  /** The message's day in the debtor's zone (ISO date): `daysPastDue` counts to it. */
+  today?: string;
+}
+
+/**
+ * The variables every message template may use — the built-in library's and the strategists' own — filled the
+ * same way for a sent message (activities/message-content.ts) and the editor's preview. A fact the sender does
+ * not have leaves its variable unset (the preview lists those).
+ */
+export function messageTemplateData(f: MessageFacts): TemplateData {
+  const data: TemplateData = {
+    debtor: { name: f.debtorName },
+    balance: displayAmount(f.balance, f.currency, f.locale),
+  };
+  if (f.portalUrl) Object.assign(data, { portalUrl: f.portalUrl, paymentLink: f.portalUrl });
+  if (f.optOutUrl) data.optOutUrl = f.optOutUrl;
+  if (f.creditorName) data.creditor = { name: f.creditorName };
+  if (f.oldestOpen) {
+    const due = DateTime.fromISO(f.oldestOpen.dueDate, { zone: 'UTC' });
+    data.invoice = { externalId: f.oldestOpen.externalId };
+    data.dueDate = due.setLocale(f.locale).toLocaleString(DateTime.DATE_FULL);
+    if (f.today)
+      data.daysPastDue = Math.max(0, Math.round(DateTime.fromISO(f.today, { zone: 'UTC' }).diff(due, 'days').days));
+  }
+  return data;
 }

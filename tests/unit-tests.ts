@@ -6,6 +6,7 @@ export const unitTests = [
   'tests/strategies/stage-diff.test.ts',
   'tests/email/delivery-status.test.ts',
   'tests/email/opt-out-links.test.ts',
+  'tests/email/message-data.test.ts',
   'tests/email/resend-sender.test.ts',
   'tests/email/resend-server.test.ts',
   'tests/email/webhook.test.ts',

@@ -84,6 +84,7 @@ const envSchema = z
     LINK_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     TRANSFER_CLABE: z.string().refine(isClabe, 'must be an 18-digit CLABE with a valid control digit').optional(),
     TRANSFER_BANK_NAME: z.string().min(1).max(100).optional(),
+    CREDITOR_NAME: z.string().trim().min(1).max(100).optional(),
     RECONCILE_AUTO_THRESHOLD: z.coerce.number().min(0).max(1).default(0.85),
     PORTAL_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     PORTAL_RATE_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).default(300),
@@ -125,6 +126,8 @@ export interface AppConfig {
    * kept in DATA_DIR/link-signing-secret (workers/link-secret.ts). Required in production with RESEND_API_KEY.
    */
   linkSigningSecret?: string;
+  /** CREDITOR_NAME: who collects, as messages name it (`{{ creditor.name }}` in templates). */
+  creditorName?: string;
   /** Bank statements: the account debtors transfer to, and the match score from which a line is applied unasked. */
   reconcile: { clabe?: string; bankName?: string; autoThreshold: number };
   /** The debtor portal: how many days a link in a message works. */
@@ -185,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     embeddedPostgresPort: e.EMBEDDED_PG_PORT,
     adminApiKey: e.ADMIN_API_KEY,
     linkSigningSecret: e.LINK_SIGNING_SECRET,
+    creditorName: e.CREDITOR_NAME,
     reconcile: { clabe: e.TRANSFER_CLABE, bankName: e.TRANSFER_BANK_NAME, autoThreshold: e.RECONCILE_AUTO_THRESHOLD },
     portal: {
       linkTtlDays: e.PORTAL_LINK_TTL_DAYS,

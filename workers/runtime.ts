@@ -89,6 +89,7 @@ export async function startRuntime(
         })
       : null;
     if (!email) log('RESEND_API_KEY is not set: emails are kept in the outbound_messages table instead of being sent.');
+    if (!config.creditorName) log('CREDITOR_NAME is not set: messages that name the creditor leave it blank.');
     if (!config.whatsapp.sendNumber)
       log(
         'WHATSAPP_SEND_NUMBER is not set: WhatsApp messages are kept in the outbound_messages table instead of being sent.',
@@ -97,7 +98,13 @@ export async function startRuntime(
       temporal: config.temporal,
       connection,
       dataConverter,
-      deps: { db: database.db, email, links, whatsappSendNumber: config.whatsapp.sendNumber },
+      deps: {
+        db: database.db,
+        email,
+        links,
+        whatsappSendNumber: config.whatsapp.sendNumber,
+        ...(config.creditorName ? { creditorName: config.creditorName } : {}),
+      },
       workflowBundle: options.workflowBundle,
     });
     const runs: Promise<void>[] = [];

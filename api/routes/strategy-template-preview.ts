@@ -3,8 +3,8 @@
 import { Liquid } from 'liquidjs';
 import {
   TEMPLATE_LIBRARY,
-  displayAmount,
   renderTemplate,
+  messageTemplateData,
   resolveTemplate,
   validateStrategy,
   type TemplateData,
@@ -22,6 +22,11 @@ const SAMPLE = {
   currency: 'MXN',
   portalUrl: 'https://cobranza.example/portal/muestra',
   optOutUrl: 'https://cobranza.example/v1/self-service/opt-out?token=muestra',
+  creditorName: 'Cobranza Ejemplo',
+  invoiceNumber: 'FAC-0001',
+  dueDate: '2026-01-15',
+  /** The message's day: the sample invoice is 17 days past due. */
+  today: '2026-02-01',
 };
 
 /** The variables (`debtor.name`, `dueDate`) a template reads that `data` does not carry. */
@@ -44,7 +49,15 @@ interface Body {
   definition: Record<string, unknown>;
   templates?: string[];
   locales: string[];
-  sample?: { debtorName?: string; balance?: string; currency?: string };
+  sample?: {
+    debtorName?: string;
+    balance?: string;
+    currency?: string;
+    creditorName?: string;
+    invoiceNumber?: string;
+    dueDate?: string;
+    today?: string;
+  };
 }
 
 export function strategyTemplatePreviewRoutes(app: FastifyInstance) {
@@ -71,13 +84,12 @@ export function strategyTemplatePreviewRoutes(app: FastifyInstance) {
           source: name in strategy.templates ? ('strategy' as const) : ('library' as const),
           renders: await Promise.all(
             locales.map(async (locale) => {
-              // What a sent email carries (activities/message-content.ts), the balance formatted in this locale.
-              const data: TemplateData = {
-                debtor: { name: sample.debtorName },
-                balance: displayAmount(sample.balance, sample.currency, locale),
-                portalUrl: sample.portalUrl,
-                optOutUrl: sample.optOutUrl,
-              };
+              // What a sent message carries (activities/message-content.ts), formatted in this locale.
+              const data: TemplateData = messageTemplateData({
+                ...sample,
+                locale,
+                oldestOpen: { externalId: sample.invoiceNumber, dueDate: sample.dueDate },
+              });
               const resolved = resolveTemplate(strategy, name, locale);
               try {
                 const out = await renderTemplate(strategy, name, locale, data);

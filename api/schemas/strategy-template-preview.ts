@@ -31,7 +31,7 @@ export const templatePreviewSchema = {
   tags: ['strategies'],
   summary: 'Render a (draft) strategy’s message templates with sample data, in each language asked for.',
   description:
-    'Templates resolve as when a message is sent: the definition’s own `templates`, else the built-in library, with the locale fallback (locale → language → es → en). The sample carries what a sent message carries: `debtor.name`, `balance` (formatted in each locale), `portalUrl` and `optOutUrl`. An invalid definition answers 400 with each error at `definition.<path>`.',
+    'Templates resolve as when a message is sent: the definition’s own `templates`, else the built-in library, with the locale fallback (locale → language → es → en). The sample carries what a sent message carries: `debtor.name`, `balance` (formatted in each locale), `portalUrl` (also `paymentLink`), `optOutUrl`, `creditor.name` (CREDITOR_NAME), and the oldest open invoice’s `invoice.externalId`, `dueDate` (in each locale) and `daysPastDue`. An invalid definition answers 400 with each error at `definition.<path>`.',
   querystring: noQuery,
   body: {
     type: 'object',
@@ -64,6 +64,10 @@ export const templatePreviewSchema = {
           debtorName: { type: 'string', minLength: 1, maxLength: 200 },
           balance: moneyString,
           currency: currencyCode,
+          creditorName: { type: 'string', minLength: 1, maxLength: 100 },
+          invoiceNumber: { type: 'string', minLength: 1, maxLength: 100 },
+          dueDate: { type: 'string', format: 'date', description: 'The oldest open invoice’s due date.' },
+          today: { type: 'string', format: 'date', description: 'The message’s day: `daysPastDue` counts to it.' },
         },
       },
     },
@@ -75,13 +79,27 @@ export const templatePreviewSchema = {
       properties: {
         sample: {
           type: 'object',
-          required: ['debtorName', 'balance', 'currency', 'portalUrl', 'optOutUrl'],
+          required: [
+            'debtorName',
+            'balance',
+            'currency',
+            'portalUrl',
+            'optOutUrl',
+            'creditorName',
+            'invoiceNumber',
+            'dueDate',
+            'today',
+          ],
           properties: {
             debtorName: { type: 'string' },
             balance: { type: 'string' },
             currency: { type: 'string' },
             portalUrl: { type: 'string' },
             optOutUrl: { type: 'string' },
+            creditorName: { type: 'string' },
+            invoiceNumber: { type: 'string' },
+            dueDate: { type: 'string' },
+            today: { type: 'string' },
           },
         },
         templates: {

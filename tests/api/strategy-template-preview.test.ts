@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 interface Preview {
-  sample: { debtorName: string; balance: string; currency: string };
+  sample: { debtorName: string; balance: string; currency: string; dueDate: string };
   templates: {
     name: string;
     source: string;
@@ -76,14 +76,30 @@ describe('POST /v1/strategies/template-preview', () => {
       definition: { ...definition, templates: {} },
       templates: ['upcoming'],
       locales: ['en-US'],
-      sample: { debtorName: 'Bob Stone', balance: '20.50', currency: 'USD' },
+      sample: { debtorName: 'Bob Stone', balance: '20.50', currency: 'USD', dueDate: '2026-03-10' },
     });
     expect(lib.status, JSON.stringify(lib.body)).toBe(200);
     const upcoming = (lib.body as Preview).templates[0];
     expect(upcoming?.source).toBe('library');
     expect(upcoming?.renders[0]?.subject).toBe('Your payment is due soon');
-    expect(upcoming?.renders[0]?.body).toBe('Hi Bob Stone, a reminder that your balance of $20.50 is due on . .');
-    expect(upcoming?.renders[0]?.unset).toEqual(['creditor.name', 'dueDate']);
+    expect(upcoming?.renders[0]?.body).toBe(
+      'Hi Bob Stone, a reminder that your balance of $20.50 is due on March 10, 2026. Cobranza Ejemplo.',
+    );
+    expect(upcoming?.renders[0]?.unset).toEqual([]);
+    // A variable no message carries is named.
+    const odd = await call('POST', '/v1/strategies/template-preview', strategist, {
+      definition: {
+        ...definition,
+        templates: { overdue: { es: { body: 'Hola {{ debtor.nickname }}, {{ daysPastDue }} días' } } },
+      },
+      templates: ['overdue'],
+      locales: ['es-MX'],
+    });
+    expect(odd.status, JSON.stringify(odd.body)).toBe(200);
+    expect((odd.body as Preview).templates[0]?.renders[0]).toMatchObject({
+      body: 'Hola , 17 días',
+      unset: ['debtor.nickname'],
+    });
   });
 
   it('answers an invalid draft with each error at definition.<path>, an unknown name at its index', async () => {
