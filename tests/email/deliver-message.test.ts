@@ -58,15 +58,16 @@ describe('deliverMessage', () => {
       () => call('GET', `/v1/accounts/${accountId}`, undefined, system),
       (r) => r.body.balance?.amount === '1000.00',
     );
-    const { deliverMessage } = createChannelActivities({
+    const activities = createChannelActivities({
       db: db.db,
       email: null,
       links: testLinks,
       creditorName: 'Distribuidora del Norte',
     });
     const env = new MockActivityEnvironment();
-    const deliver = async (args: Parameters<typeof deliverMessage>[0]) => {
-      const result = (await env.run(deliverMessage, args)) as SendResult;
+    type Input = Parameters<typeof activities.deliverMessage>[0];
+    const deliver = async (args: Input) => {
+      const result: SendResult = await env.run((a: Input) => activities.deliverMessage(a), args);
       const [row] = await db.db.select().from(outboundMessages).where(eq(outboundMessages.id, result.messageId));
       return { result, text: row?.bodyText ?? '' };
     };
