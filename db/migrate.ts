@@ -2,7 +2,7 @@ import path from 'node:path';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
-import { rebuildKpiRollups } from '../lib/ledger/append';
+import { rebuildAccountStanding, rebuildKpiRollups } from '../lib/ledger/append';
 import * as schema from './schema';
 
 const migrationsFolder = path.resolve(import.meta.dirname, 'migrations');
@@ -18,9 +18,12 @@ export async function migrateDb(url: string): Promise<void> {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK})`;
     // The KPI rollups came after the ledger: the migration that creates them is followed by building them
     // from the ledger already there (the appends keep them from then on).
-    const [before] = await sql<{ rollups: boolean }[]>`select to_regclass('kpi_daily') is not null as rollups`;
+    const [before] = await sql<{ rollups: boolean; standing: boolean }[]>`
+      select to_regclass('kpi_daily') is not null as rollups, to_regclass('account_standing') is not null as standing`;
     await migrate(drizzle(sql), { migrationsFolder });
+    // So does account_standing (each account's latest entry, for aging): built once from the ledger.
     if (!before?.rollups) await rebuildKpiRollups(drizzle(sql, { schema }));
+    else if (!before.standing) await rebuildAccountStanding(drizzle(sql, { schema }));
     await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`;
   } finally {
     await sql.end({ timeout: 5 });

@@ -117,3 +117,25 @@ export const kpiAccountDays = pgTable(
       .where(sql`${t.placedMinor} is not null or ${t.paidMinor} is not null`),
   ],
 );
+
+/**
+ * Each account's latest ledger entry (its standing now: days past due at that entry, stage, strategy, arm,
+ * agent, country) and its latest `closed`/`reopened` entry, kept by the ledger append like the rollups.
+ * Aging and roll rates on a date D read it for every account whose latest entry is on or before D (the
+ * common case: D is today) instead of searching each account's ledger; the others are read from the ledger.
+ */
+export const accountStanding = pgTable('account_standing', {
+  accountId: uuid('account_id').primaryKey(),
+  seq: integer('seq').notNull(),
+  localDate: date('local_date').notNull(),
+  day: integer('day'),
+  stage: text('stage').notNull(),
+  strategyId: text('strategy_id'),
+  strategyVersion: integer('strategy_version'),
+  arm: text('arm'),
+  agentId: text('agent_id'),
+  country: text('country'),
+  /** The latest `closed` or `reopened` entry: its seq, and the closing status when it is a `closed` one. */
+  closeSeq: integer('close_seq'),
+  closedStatus: text('closed_status'),
+});

@@ -76,6 +76,42 @@ export function rollupUpserts(source: SQL): SQL[] {
   ];
 }
 
+const STANDING = sql.raw('stage, strategy_id, strategy_version, arm, agent_id, country');
+
+/**
+ * The account_standing upsert over `source` (account_id, seq, local_date, day, the standing columns, type and
+ * status): each account's latest entry, and its latest `closed`/`reopened` entry, unless the table already
+ * holds later ones (an append retried after a later one changes nothing).
+ */
+export function standingUpsert(source: SQL): SQL {
+  const later = sql.raw('excluded.seq > account_standing.seq');
+  const laterClose = sql.raw(
+    'excluded.close_seq is not null and (account_standing.close_seq is null or excluded.close_seq > account_standing.close_seq)',
+  );
+  const keep = (column: string, when: SQL) =>
+    sql`${sql.raw(column)} = case when ${when} then excluded.${sql.raw(column)} else account_standing.${sql.raw(column)} end`;
+  return sql`insert into account_standing (account_id, seq, local_date, day, ${STANDING}, close_seq, closed_status)
+    select l.account_id, l.seq, l.local_date, l.day, l.stage, l.strategy_id, l.strategy_version, l.arm, l.agent_id,
+      l.country, c.seq, c.status
+    from (select distinct on (account_id) account_id, seq, local_date, day, ${STANDING}
+          from ${source} s order by account_id, seq desc) l
+    left join (select distinct on (account_id) account_id, seq,
+                 case when type = 'closed' then coalesce(status, 'closed') end as status
+               from ${source} s where type in ('closed', 'reopened') order by account_id, seq desc) c
+      on c.account_id = l.account_id
+    order by l.account_id
+    on conflict (account_id) do update set
+      ${sql.join(
+        ['local_date', 'day', 'stage', 'strategy_id', 'strategy_version', 'arm', 'agent_id', 'country'].map((c) =>
+          keep(c, later),
+        ),
+        sql`, `,
+      )},
+      seq = greatest(account_standing.seq, excluded.seq),
+      ${keep('closed_status', laterClose)},
+      ${keep('close_seq', laterClose)}`;
+}
+
 /** Appends the entries (those already there are left as they are); answers how many it added. */
 export async function appendLedgerEntries(db: DbOrTx, input: LedgerAppend): Promise<number> {
   if (input.entries.length === 0) return 0;
@@ -107,11 +143,13 @@ export async function appendLedgerEntries(db: DbOrTx, input: LedgerAppend): Prom
       join accounts a on a.id = ${input.accountId}
       join debtors d on d.id = a.debtor_id
       on conflict (account_id, seq) do nothing
-      returning account_id, local_date, ${KEY}, type, amount_minor, ${ROLLUP_SUB} as sub
+      returning account_id, seq, local_date, day, ${KEY}, type, amount_minor, ${ROLLUP_SUB} as sub,
+        entry->>'status' as status
     ),
     daily as (${upsertDaily}),
     months as (${upsertMonths}),
-    days as (${upsertDays})
+    days as (${upsertDays}),
+    standing as (${standingUpsert(sql.raw('added'))})
     select count(*)::int as added from added`);
   return result?.added ?? 0;
 }
@@ -126,5 +164,19 @@ export async function rebuildKpiRollups(db: DbOrTx): Promise<void> {
     await tx.execute(sql`truncate kpi_daily, kpi_account_months, kpi_account_days`);
     const source = sql`(select account_id, local_date, ${KEY}, type, amount_minor, ${ROLLUP_SUB} as sub from account_ledger)`;
     for (const upsert of rollupUpserts(source)) await tx.execute(upsert);
+  });
+  await rebuildAccountStanding(db);
+}
+
+/** Builds account_standing again from the whole ledger (after the migration that adds it, or a restore). */
+export async function rebuildAccountStanding(db: DbOrTx): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`lock table account_ledger in share mode`);
+    await tx.execute(sql`truncate account_standing`);
+    await tx.execute(
+      standingUpsert(
+        sql`(select account_id, seq, local_date, day, ${STANDING}, type, entry->>'status' as status from account_ledger)`,
+      ),
+    );
   });
 }

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createDb, type DbHandle } from '../../db/client';
 import { accounts, debtors } from '../../db/schema';
+import { standingOn } from '../../lib/kpis/aging';
 import { KPI_DIMENSIONS, rawLedgerKpis, type KpiDimension, type KpiQuery } from '../../lib/kpis/ledger-kpis';
 import { periodMonths, rollupKpis } from '../../lib/kpis/rollups';
 import { appendLedgerEntries, rebuildKpiRollups } from '../../lib/ledger/append';
@@ -198,6 +199,9 @@ async function snapshot() {
     );
     out[table] = [...rows].map((r) => JSON.stringify(r)).sort();
   }
+  const standing = await db.db.execute(sql`select * from account_standing where account_id in
+    (select account_id from account_ledger where local_date >= '2040-01-01')`);
+  out.account_standing = [...standing].map((r) => JSON.stringify(r)).sort();
   return out;
 }
 
@@ -211,7 +215,7 @@ describe('KPI rollups', () => {
   });
 
   it('answer what a plain GROUP BY over the raw ledger answers, whatever was retried or raced', async () => {
-    const checked: { groups: number; recovered: number } = { groups: 0, recovered: 0 };
+    const checked = { groups: 0, recovered: 0, standings: 0, closed: 0 };
     await fc.assert(
       fc.asyncProperty(
         fc.array(accountSpec, { minLength: 1, maxLength: 10 }),
@@ -236,6 +240,21 @@ describe('KPI rollups', () => {
             checked.groups += raw.length;
             checked.recovered += raw.filter((g) => Number(g.recovered) > 0).length;
           }
+          // Where each account stood on a date (aging, roll rates): from account_standing where the latest
+          // entry is on or before the date, else from the ledger — the same rows as the ledger alone gives.
+          for (const offset of [-1, 0, 7, 30, WINDOW_DAYS - 1, WINDOW_DAYS + 5]) {
+            const rows = async (ledgerOnly: boolean) =>
+              [
+                ...(await db.db.execute(sql`select * from (${standingOn(dateOf(offset), {}, true, { ledgerOnly })}) x
+                  where account_id in (select id from accounts where strategy_id = ${strategyId})`)),
+              ]
+                .map((r) => JSON.stringify(r))
+                .sort();
+            const [fast, reference] = await Promise.all([rows(false), rows(true)]);
+            expect(fast, `standing on ${dateOf(offset)}`).toEqual(reference);
+            checked.standings += reference.length;
+            checked.closed += reference.filter((r) => !r.includes('"closed":null')).length;
+          }
         },
       ),
       { numRuns: 15, endOnFailure: true },
@@ -243,11 +262,14 @@ describe('KPI rollups', () => {
     // The comparisons were about something: groups with figures, recovered money among them.
     expect(checked.groups).toBeGreaterThan(50);
     expect(checked.recovered).toBeGreaterThan(0);
+    expect(checked.standings).toBeGreaterThan(50);
+    expect(checked.closed).toBeGreaterThan(0);
   });
 
   it('built again from the ledger, are the rollups the appends kept', async () => {
     const before = await snapshot();
     expect(before.kpi_daily?.length).toBeGreaterThan(0);
+    expect(before.account_standing?.length).toBeGreaterThan(0);
     await rebuildKpiRollups(db.db);
     expect(await snapshot()).toEqual(before);
   });
