@@ -12,6 +12,7 @@
 // failed. Uploading the same file again is safe: lines already imported are recognised by invoice number.
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { backgroundSet, jobOwner } from '../../lib/jobs/owned';
+import { jsonbSafe } from '../../lib/jsonb';
 import type { Db } from '../../db/client';
 import { importJobErrors, importJobs } from '../../db/schema';
 import type postgres from 'postgres';
@@ -116,8 +117,8 @@ async function processChunk(deps: BatchDeps, jobId: string, good: GoodLine[], ba
           await tx`
             insert into import_job_errors (job_id, line, errors, raw)
             select ${jobId}::uuid, l, e::jsonb, r::jsonb
-            from unnest(${failed.map((f) => f.line)}::int[], ${failed.map((f) => JSON.stringify(f.errors))}::text[],
-                        ${failed.map((f) => JSON.stringify(f.raw ?? null))}::text[]) as u(l, e, r)`;
+            from unnest(${failed.map((f) => f.line)}::int[], ${failed.map((f) => JSON.stringify(jsonbSafe(f.errors)))}::text[],
+                        ${failed.map((f) => JSON.stringify(jsonbSafe(f.raw ?? null)))}::text[]) as u(l, e, r)`;
         const stored = merged.created + merged.repeated;
         await tx`
           update import_jobs set processed_lines = processed_lines + ${lines},
@@ -160,7 +161,7 @@ export function createImportRunner(deps: BatchDeps, options: { chunkLines?: numb
       .update(importJobs)
       .set({
         status,
-        error: error ?? null,
+        error: error === undefined || error === null ? null : jsonbSafe(error),
         stages,
         finishedAt: new Date(),
         totalLines: sql`${importJobs.processedLines}`,

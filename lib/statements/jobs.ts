@@ -7,6 +7,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { statementJobErrors, statementJobs, statementLines } from '../../db/schema';
 import { backgroundSet, jobOwner } from '../jobs/owned';
+import { jsonbSafe } from '../jsonb';
 import type { OutboxRelay } from '../outbox/relay';
 import { applyStatementLine, type PaymentRecorder } from '../reconcile/apply';
 import { reverseStatementLine } from '../reconcile/reverse';
@@ -184,7 +185,9 @@ export function createStatementRunner(deps: StatementDeps, options: { chunkLines
         if (bad.length > 0)
           await db
             .insert(statementJobErrors)
-            .values(bad.map((b) => ({ jobId, line: b.line, errors: b.errors, raw: b.raw ?? null })));
+            .values(
+              bad.map((b) => ({ jobId, line: b.line, errors: jsonbSafe(b.errors), raw: jsonbSafe(b.raw ?? null) })),
+            );
         await update(jobId, { failedLines: bad.length, processedLines: bad.length });
         const keyed = keyLines(parsed.lines).map(({ key, line }) => ({ key, line: line.value }));
         for (let start = 0; start < keyed.length; start += chunkLines) {
@@ -210,7 +213,7 @@ export function createStatementRunner(deps: StatementDeps, options: { chunkLines
         if (err instanceof StatementFileError) {
           await update(jobId, {
             status: 'failed',
-            error: { message: err.message, errors: err.errors },
+            error: jsonbSafe({ message: err.message, errors: err.errors }),
             finishedAt: new Date(),
           });
         } else {

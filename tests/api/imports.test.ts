@@ -388,6 +388,19 @@ describe('files the readers choke on (issue 9 item 3)', () => {
     expect(job).toMatchObject({ processedLines: 0, newLines: 0 });
   });
 
+  it('a file whose headers hold NUL bytes ends as a job error showing them, not a job stuck running', async () => {
+    // PostgreSQL's jsonb takes no U+0000: the job's error (which lists the headers it found) had to keep them
+    // visible another way, or writing it failed and the job stayed `running` (found by schemathesis).
+    const csv = Buffer.from('Fac\u0000tura;Cli\u0000ente\r\n1;Ana\r\n', 'utf8');
+    const created = await call('POST', '/v1/imports?country=MX&currency=MXN', system, csv, {
+      'content-type': 'text/csv',
+    });
+    expect(created.status).toBe(202);
+    const job = await finished(created.body.jobId as string);
+    expect(job.status).toBe('failed');
+    expect(JSON.stringify(job.error)).toContain('Fac\u2400tura');
+  });
+
   it('a zip that is no workbook is a 400 saying so', async () => {
     const zip = storedZip('word/document.xml', '<w:document/>');
     const res = await call('POST', '/v1/imports?filename=cartera.xlsx', system, zip, {

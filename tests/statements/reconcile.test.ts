@@ -456,6 +456,19 @@ describe('bank statements into the account workflows', () => {
     );
   });
 
+  it('a statement whose bytes hold NUL ends as a finished job showing them, never stuck running', async () => {
+    const csv =
+      'Fe\u0000cha;Con\u0000cepto;Dep\u0000ósitos\r\n01/12/2026;PAGO\u0000X;1,00\r\n32/13/2026;MAL\u0000;1,00\r\n';
+    const res = await call('POST', '/v1/statements?bank=BANORTE', csv, keys.system, { 'content-type': 'text/csv' });
+    expect(res.status).toBe(202);
+    const job = await eventually(
+      () => call('GET', `/v1/statements/${res.body.jobId as string}`, undefined, keys.supervisor),
+      (r) => r.body.status === 'completed' || r.body.status === 'failed',
+    );
+    expect(['completed', 'failed']).toContain(job.body.status);
+    expect(JSON.stringify(job.body)).not.toContain('\\u0000');
+  });
+
   it('takes a bank CSV as a multipart form; ignore needs a reason; bad input names the field', async () => {
     const u = uniqueId('y').slice(2);
     const csv = [
