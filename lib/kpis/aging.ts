@@ -50,54 +50,57 @@ export function standingOn(
 ): SQL {
   const asOf = sql`coalesce(${date}::date, (now() at time zone coalesce(d.timezone, 'UTC'))::date)`;
   // The account's latest entry is on or before D (the common case, D today): account_standing holds its
-  // standing, and nothing in its ledger is after D. Only the others search their ledger.
-  const current = opts.ledgerOnly ? sql`false` : sql`(s.local_date <= t.as_of)`;
-  const searched = opts.ledgerOnly ? sql`true` : sql`(s.account_id is null or s.local_date > t.as_of)`;
-  const balance = withBalance
-    ? sql`, greatest(0, a.balance_minor + case when ${current} then 0 else coalesce((
-          select sum(case when l.type = 'plan_accepted'
-              -- interest is a decimal string; amount_minor ÷ total is the currency's 10^digits
-              then -round((l.entry->>'interest')::numeric * l.amount_minor / nullif((l.entry->>'total')::numeric, 0))
-              -- a reversal after D had put money back on the balance: before it, that much less was owed
-              when l.type = 'payment_reversed' then -l.amount_minor
-              else l.amount_minor end)
-          from account_ledger l
-          where l.account_id = a.id and l.local_date > t.as_of
-            and l.type in ('payment', 'payment_reversed', 'written_off', 'dispute_resolved', 'plan_accepted')), 0) end
-        -- no invoice is received after the debtor's today
-        - case when t.as_of >= (now() at time zone coalesce(d.timezone, 'UTC'))::date then 0 else coalesce((
-          select sum(i.amount_minor) from invoices i
-          where i.account_id = a.id and (i.created_at at time zone coalesce(d.timezone, 'UTC'))::date > t.as_of), 0) end
-      )::bigint as balance`
-    : sql``;
+  // standing and nothing in its ledger is after D — a plain join. Only the others search their ledger.
+  const current = opts.ledgerOnly ? sql`false` : sql`coalesce(b.local_date <= b.as_of, false)`;
+  // No invoice is received after the debtor's today; before it, those received after D were not owed yet.
+  const invoicesAfter = sql`case when b.as_of >= b.today then 0 else coalesce((
+      select sum(i.amount_minor) from invoices i
+      where i.account_id = b.account_id and (i.created_at at time zone b.tz)::date > b.as_of), 0) end`;
+  const ledgerAfter = sql`coalesce((
+      select sum(case when l.type = 'plan_accepted'
+          -- interest is a decimal string; amount_minor ÷ total is the currency's 10^digits
+          then -round((l.entry->>'interest')::numeric * l.amount_minor / nullif((l.entry->>'total')::numeric, 0))
+          -- a reversal after D had put money back on the balance: before it, that much less was owed
+          when l.type = 'payment_reversed' then -l.amount_minor
+          else l.amount_minor end)
+      from account_ledger l
+      where l.account_id = b.account_id and l.local_date > b.as_of
+        and l.type in ('payment', 'payment_reversed', 'written_off', 'dispute_resolved', 'plan_accepted')), 0)`;
+  const balance = (afterD: SQL) =>
+    withBalance ? sql`, greatest(0, b.balance_minor + ${afterD} - ${invoicesAfter})::bigint as balance` : sql``;
+  const columns = (src: string, closed: SQL, afterD: SQL) => sql`
+      b.account_id, b.currency, b.as_of, ${sql.raw(src)}.day + (b.as_of - ${sql.raw(src)}.local_date) as days,
+      ${bucketOf(sql`(${sql.raw(src)}.day + (b.as_of - ${sql.raw(src)}.local_date))`)} as bucket, ${closed} as closed,
+      ${sql.raw(
+        ['strategy_id', 'strategy_version', 'arm', 'stage', 'agent_id', 'country'].map((c) => `${src}.${c}`).join(', '),
+      )}${balance(afterD)}`;
   return sql`
-    select a.id as account_id, a.currency, t.as_of, last.day + (t.as_of - last.local_date) as days,
-      ${bucketOf(sql`(last.day + (t.as_of - last.local_date))`)} as bucket,
-      case when st.type = 'closed' then coalesce(st.status, 'closed') end as closed,
-      last.strategy_id, last.strategy_version, last.arm, last.stage, last.agent_id, last.country${balance}
-    from accounts a
-    join debtors d on d.id = a.debtor_id
-    cross join lateral (select ${asOf} as as_of) t
-    left join account_standing s on s.account_id = a.id
+    with b as materialized (
+      select a.id as account_id, a.currency, a.balance_minor, coalesce(d.timezone, 'UTC') as tz, ${asOf} as as_of,
+        (now() at time zone coalesce(d.timezone, 'UTC'))::date as today,
+        s.local_date, s.day, s.stage, s.strategy_id, s.strategy_version, s.arm, s.agent_id, s.country,
+        s.close_seq, s.closed_status
+      from accounts a
+      join debtors d on d.id = a.debtor_id
+      left join account_standing s on s.account_id = a.id
+      where true${f.currency ? sql` and a.currency = ${f.currency}` : sql``}
+    )
+    select ${columns('b', sql`b.closed_status`, sql`0`)}
+    from b where ${current}
+    union all
+    select ${columns('last', sql`case when st.type = 'closed' then coalesce(st.status, 'closed') end`, ledgerAfter)}
+    from b
     cross join lateral (
-      (select s.local_date, s.day, s.stage, s.strategy_id, s.strategy_version, s.arm, s.agent_id, s.country
-       where ${current})
-      union all
-      (select l.local_date, l.day, l.stage, l.strategy_id, l.strategy_version, l.arm, l.agent_id, l.country
-       from account_ledger l
-       where ${searched} and l.account_id = a.id and l.local_date <= t.as_of
-       order by l.seq desc limit 1)
-      limit 1) last
+      select l.local_date, l.day, l.stage, l.strategy_id, l.strategy_version, l.arm, l.agent_id, l.country
+      from account_ledger l
+      where l.account_id = b.account_id and l.local_date <= b.as_of
+      order by l.seq desc limit 1) last
     left join lateral (
-      (select case when s.closed_status is null then 'reopened' else 'closed' end as type, s.closed_status as status
-       where ${current} and s.close_seq is not null)
-      union all
-      (select l.type, l.entry->>'status' as status
-       from account_ledger l
-       where ${searched} and l.account_id = a.id and l.local_date <= t.as_of and l.type in ('closed', 'reopened')
-       order by l.seq desc limit 1)
-      limit 1) st on true
-    where true${f.currency ? sql` and a.currency = ${f.currency}` : sql``}`;
+      select l.type, l.entry->>'status' as status
+      from account_ledger l
+      where l.account_id = b.account_id and l.local_date <= b.as_of and l.type in ('closed', 'reopened')
+      order by l.seq desc limit 1) st on true
+    where not ${current}`;
 }
 
 const strategyFilter = (f: StandingFilters) => (f.strategy ? sql` and strategy_id = ${f.strategy}` : sql``);

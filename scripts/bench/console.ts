@@ -226,6 +226,13 @@ export async function runConsole(env: BenchEnv, accounts: number, rounds: number
     }
     api[page.name] = { medianMs: Math.round(median(times)), maxMs: Math.round(Math.max(...times)) };
     log(`  API ${page.name}: median ${api[page.name]?.medianMs} ms`);
+    // A page of several calls: each alone too, so a slow one is named.
+    if (page.calls.length > 1)
+      for (const c of page.calls) {
+        const alone: number[] = [];
+        for (let r = 0; r < rounds; r++) alone.push(await timed(`${env.apiUrl}${c}`, keys[page.role]));
+        log(`    ${c.split('?')[0]}: median ${Math.round(median(alone))} ms alone`);
+      }
   }
 
   const browserTimes: Record<string, { medianMs: number; maxMs: number }> = {};
