@@ -8,11 +8,9 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { chromium, expect, type Browser, type Page } from '@playwright/test';
-import { generateKey, hashKey } from '../api/auth';
-import { apiKeys } from '../db/schema';
-import { seedConsole, type Login } from '../tests/browser/seed';
+import type { Login } from '../tests/browser/seed';
+import { startSeededConsole } from '../tests/browser/seeded-env';
 import { checkPage, login } from '../tests/browser/support';
-import { startBenchEnv } from './bench/servers';
 
 const root = path.resolve(import.meta.dirname, '..');
 const out = path.join(root, 'docs/screenshots');
@@ -67,27 +65,9 @@ async function take(browser: Browser, baseURL: string, shot: Shot): Promise<stri
 }
 
 async function main(): Promise<number> {
-  const adminPassword = `shots-admin-${crypto.randomUUID()}`;
-  const env = await startBenchEnv({
-    app: 'child',
-    logLevel: 'warn',
-    nodeArgs: [],
-    log,
-    appEnv: { ADMIN_EMAIL: 'admin@e2e.test', ADMIN_PASSWORD: adminPassword },
-  });
+  const { env, fixture: f } = await startSeededConsole(log);
   let browser: Browser | undefined;
   try {
-    const adminKey = generateKey();
-    await env.db.db.insert(apiKeys).values({ name: `${env.runId} admin`, role: 'admin', keyHash: hashKey(adminKey) });
-    const f = await seedConsole({
-      apiUrl: env.apiUrl,
-      db: env.db.db,
-      systemKey: env.apiKey,
-      adminKey,
-      admin: { email: 'admin@e2e.test', password: adminPassword },
-      runId: env.runId,
-      log,
-    });
     const call = async (method: string, url: string, body?: string, type?: string) => {
       const res = await fetch(`${env.apiUrl}${url}`, {
         method,

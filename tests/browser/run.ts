@@ -7,10 +7,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { generateKey, hashKey } from '../../api/auth';
-import { apiKeys } from '../../db/schema';
-import { startBenchEnv } from '../../scripts/bench/servers';
-import { seedConsole } from './seed';
+import { startSeededConsole } from './seeded-env';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const log = (line: string) => process.stderr.write(`[e2e] ${line}\n`);
@@ -29,26 +26,8 @@ async function main(): Promise<number> {
     const built = await run('npm', ['run', '--silent', 'build:web']);
     if (built !== 0) return built;
   }
-  const adminPassword = `e2e-admin-${crypto.randomUUID()}`;
-  const env = await startBenchEnv({
-    app: 'child',
-    logLevel: 'warn',
-    nodeArgs: [],
-    log,
-    appEnv: { ADMIN_EMAIL: 'admin@e2e.test', ADMIN_PASSWORD: adminPassword },
-  });
+  const { env, fixture } = await startSeededConsole(log);
   try {
-    const adminKey = generateKey();
-    await env.db.db.insert(apiKeys).values({ name: `${env.runId} admin`, role: 'admin', keyHash: hashKey(adminKey) });
-    const fixture = await seedConsole({
-      apiUrl: env.apiUrl,
-      db: env.db.db,
-      systemKey: env.apiKey,
-      adminKey,
-      admin: { email: 'admin@e2e.test', password: adminPassword },
-      runId: env.runId,
-      log,
-    });
     const dir = path.join(root, 'test-results');
     mkdirSync(dir, { recursive: true });
     const fixtureFile = path.join(dir, 'e2e-fixture.json');
