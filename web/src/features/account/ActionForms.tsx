@@ -102,6 +102,14 @@ function OutcomeFields({ action }: { action: ActionState }) {
   );
 }
 
+/** The amount, in the account's currency (a decimal string: the API parses it exactly). */
+function AmountField({ currency, error }: { currency: string; error: string | undefined }) {
+  const { t } = useTranslation();
+  return (
+    <TextInput name="amount" label={`${t('common.amount')} (${currency})`} inputMode="decimal" required error={error} />
+  );
+}
+
 /** An amount's problem, with the policy's minimum when the API gave one ("minimum 30 %: 450.00"). */
 function useAmountError(action: ActionState, currency: string) {
   const { t, i18n } = useTranslation();
@@ -147,13 +155,7 @@ export function PaymentForm({ accountId, currency }: Props) {
       fields={['amount', 'reference', 'paidAt', 'currency']}
       onSubmit={submit}
     >
-      <TextInput
-        name="amount"
-        label={`${t('common.amount')} (${currency})`}
-        inputMode="decimal"
-        required
-        error={action.fieldError('amount', true)}
-      />
+      <AmountField currency={currency} error={action.fieldError('amount', true)} />
       <TextInput name="reference" label={t('account.reference')} required error={action.fieldError('reference')} />
       <TextInput name="paidAt" type="date" label={t('account.paidAt')} error={action.fieldError('paidAt')} />
     </ActionForm>
@@ -178,13 +180,7 @@ export function PromiseForm({ accountId, currency }: Props) {
       fields={['amount', 'dueDate', 'currency']}
       onSubmit={submit}
     >
-      <TextInput
-        name="amount"
-        label={`${t('common.amount')} (${currency})`}
-        inputMode="decimal"
-        required
-        error={withMinimum(action.fieldError('amount', true))}
-      />
+      <AmountField currency={currency} error={withMinimum(action.fieldError('amount', true))} />
       <TextInput
         name="dueDate"
         type="date"
