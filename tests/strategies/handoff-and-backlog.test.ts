@@ -207,6 +207,113 @@ describe('promise deadlines during a pause or dispute', () => {
     expect(sentWhilePaused).toEqual([]);
     expect(result.timeline.find((e) => e.type === 'promise_broken')).toMatchObject({ at: '2026-03-12T00:00:00-06:00' });
   });
+
+  // consumer-mx: plan graceDays 3, promise graceDays 1, two broken promises (a broken plan counts as one)
+  // escalate to pre-legal, whose visit comes 14 days after its notice. Invoice due 27 Feb: 21 Mar is day 22.
+  const invoices = [{ externalId: 'F-1', amount: '1500.00', currency: 'MXN', dueDate: '2026-02-27' }];
+  const brokenBefore = { at: '2026-03-02T10:00:00', type: 'promise', amount: '450.00', dueDate: '2026-03-03' };
+
+  it('a plan installment that falls due while paused is judged on its own day (+ plan graceDays); its escalation and later steps stay put', () => {
+    const result = run({
+      start,
+      until: '2026-04-20T00:00:00',
+      strategy: 'consumer-mx',
+      debtor: mxDebtor,
+      invoices,
+      events: [
+        brokenBefore,
+        {
+          at: '2026-03-05T10:00:00',
+          type: 'plan',
+          installments: [
+            { amount: '500.00', dueDate: '2026-03-10' },
+            { amount: '500.00', dueDate: '2026-03-17' },
+            { amount: '500.00', dueDate: '2026-04-30' },
+          ],
+        },
+        { at: '2026-03-06T10:00:00', type: 'pause' },
+        // Within the first installment's grace (checked at 00:00 of 10 + 3 + 1 = 14 Mar): kept, while paused.
+        { at: '2026-03-13T12:00:00', type: 'payment', amount: '500.00', reference: 'P-1' },
+        // After the second installment's check (00:00 of 17 + 3 + 1 = 21 Mar): too late for it.
+        { at: '2026-03-21T09:00:00', type: 'payment', amount: '200.00', reference: 'P-2' },
+        { at: '2026-03-30T10:00:00', type: 'resume' },
+      ],
+    });
+    expect(brief(result.timeline).slice(6)).toEqual([
+      '2026-03-06T10:00:00-06:00 paused',
+      '2026-03-13T12:00:00-06:00 payment amount=500.00',
+      // The first installment was kept on 14 Mar (no entry); the second is broken on its own day, not at the resumption.
+      '2026-03-21T00:00:00-06:00 plan_broken',
+      '2026-03-21T00:00:00-06:00 stage_entered reason=escalation',
+      '2026-03-21T09:00:00-06:00 payment amount=200.00',
+      '2026-03-30T10:00:00-06:00 resumed',
+      // Nothing was sent while paused; the notice due on the escalation day is caught up at the resumption.
+      '2026-03-30T10:00:00-06:00 message channel=email template=prelegal-notice',
+      // Pre-legal played from 21 Mar: its visit is due 21 Mar + 14 days (a Saturday without a window), not 30 Mar + 14.
+      '2026-04-04T00:00:00-06:00 deferred reason=outside_window channel=visit until=2026-04-06T07:00:00-06:00',
+      '2026-04-06T07:00:00-06:00 task channel=visit',
+    ]);
+    expect(result.timeline.find((e) => e.type === 'plan_broken')).toMatchObject({
+      day: 22,
+      installment: 2,
+      dueDate: '2026-03-17',
+      expected: '1000.00',
+      paid: '500.00',
+    });
+    expect(result.timeline.find((e) => e.reason === 'escalation')).toMatchObject({ stage: 'prelegal', day: 22 });
+  });
+
+  const promiseThenDispute = (payment: string) => ({
+    start,
+    until: '2026-04-20T00:00:00',
+    strategy: 'consumer-mx',
+    debtor: mxDebtor,
+    invoices,
+    events: [
+      brokenBefore,
+      { at: '2026-03-05T09:00:00', type: 'promise', amount: '450.00', dueDate: '2026-03-12' },
+      { at: '2026-03-06T10:00:00', type: 'dispute', reason: 'not mine' },
+      // Within the promise's grace day: it counts, dispute or not.
+      { at: '2026-03-13T12:00:00', type: 'payment', amount: payment, reference: 'P-1' },
+      { at: '2026-03-25T10:00:00', type: 'dispute_resolved', outcome: 'rejected' },
+    ],
+  });
+
+  it('a promise that falls due while a dispute is open is kept on its own day (+ graceDays), not at the resolution', () => {
+    const result = run(promiseThenDispute('450.00'));
+    const lines = brief(result.timeline);
+    expect(lines.slice(6, 10)).toEqual([
+      '2026-03-06T10:00:00-06:00 dispute_opened reason=not mine',
+      '2026-03-13T12:00:00-06:00 payment amount=450.00',
+      '2026-03-14T00:00:00-06:00 promise_kept amount=450.00',
+      '2026-03-25T10:00:00-06:00 dispute_resolved',
+    ]);
+    expect(result.timeline.filter((e) => e.type === 'stage_entered' && e.reason === 'escalation')).toEqual([]);
+    const sentDuringDispute = result.timeline.filter(
+      (e) => (e.type === 'message' || e.type === 'task') && e.at > '2026-03-06T10' && e.at < '2026-03-25T10',
+    );
+    expect(sentDuringDispute).toEqual([]);
+  });
+
+  it('a promise that falls due while a dispute is open is broken on its own day; its escalation and later steps stay put', () => {
+    const result = run(promiseThenDispute('100.00'));
+    expect(brief(result.timeline).slice(6)).toEqual([
+      '2026-03-06T10:00:00-06:00 dispute_opened reason=not mine',
+      '2026-03-13T12:00:00-06:00 payment amount=100.00',
+      // 00:00 of 12 + 1 + 1 = 14 Mar (day 15): the second broken promise escalates that day, dispute or not.
+      '2026-03-14T00:00:00-06:00 promise_broken amount=450.00',
+      '2026-03-14T00:00:00-06:00 stage_entered reason=escalation',
+      '2026-03-25T10:00:00-06:00 dispute_resolved',
+      '2026-03-25T10:00:00-06:00 message channel=email template=prelegal-notice',
+      // The visit is due 14 Mar + 14 days (Saturday 28 Mar: no window), not 25 Mar + 14.
+      '2026-03-28T00:00:00-06:00 deferred reason=outside_window channel=visit until=2026-03-30T07:00:00-06:00',
+      '2026-03-30T07:00:00-06:00 task channel=visit',
+    ]);
+    expect(result.timeline.find((e) => e.type === 'promise_broken' && e.at.startsWith('2026-03-14'))).toMatchObject({
+      day: 15,
+      paid: '100.00',
+    });
+  });
 });
 
 describe('one promise id', () => {
