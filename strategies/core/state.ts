@@ -123,7 +123,7 @@ export function record(run: Run, t: number, type: string, extra: Record<string, 
   run.timeline.push(entry);
 }
 
-/** Paused by a supervisor or by an open dispute: nothing is sent and no deadline is judged. */
+/** Paused by a supervisor or by an open dispute: nothing is sent (deadlines are still judged on their own day). */
 export function onHold(s: AccountState): boolean {
   return s.paused || s.dispute !== null;
 }
