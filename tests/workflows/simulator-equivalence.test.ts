@@ -10,6 +10,7 @@ import path from 'node:path';
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountLedger, agentTasks, outboundMessages } from '../../db/schema';
+import { addDays, localInstant } from '../../strategies/core/calendar';
 import type { ScenarioInput } from '../../strategies/simulate';
 import { prepareJourney } from './support/journeys';
 import { driveJourneys, simulateJourney, type Journey } from './support/scenario-journey';
@@ -27,6 +28,8 @@ const files = dirs.flatMap((dir) =>
 );
 const nameOf = (file: string) => path.basename(file, '.json');
 
+/** The journey whose promises fall due during supervisor pauses (issue 8 item 5). */
+const PAUSED = 'mx-promises-due-while-paused';
 let rig: TimeSkippingRig;
 const journeys = new Map<string, Journey>();
 
@@ -38,6 +41,11 @@ beforeAll(async () => {
     const raw = JSON.parse(readFileSync(file, 'utf8')) as ScenarioInput;
     journeys.set(nameOf(file), await prepareJourney(rig.db.db, { name: nameOf(file), raw }, notBefore));
   }
+  // An hour after the second promise's deadline, still paused: the workflow has judged it by then.
+  const paused = journeys.get(PAUSED);
+  const second = paused?.scenario.events.filter((e) => e.event.type === 'promise')[1]?.event;
+  if (!paused || second?.type !== 'promise') throw new Error(`${PAUSED}: no second promise`);
+  paused.probes = [{ at: localInstant(addDays(second.dueDate, 2), '01:00', paused.scenario.zone) }];
   await driveJourneys(rig.env, rig.taskQueue, [...journeys.values()], rig.db.db);
 }, 150_000);
 
@@ -49,6 +57,37 @@ describe('simulator ≡ account workflow', () => {
   it('covers every scenario fixture and the workflow journeys', () => {
     expect(files.length).toBeGreaterThanOrEqual(8);
     expect(journeys.size).toBe(files.length);
+  });
+
+  it(`${PAUSED}: the workflow judges each promise on its own day inside the pause, not at the resumption`, () => {
+    const journey = journeys.get(PAUSED);
+    const timeline = journey?.view?.timeline;
+    if (!timeline) throw new Error(`${PAUSED} did not run`);
+    // Asked during the second pause, after that promise's deadline: broken, escalated, nothing sent.
+    expect(journey.probes?.[0]?.view).toMatchObject({
+      status: 'paused',
+      stage: 'prelegal',
+      promise: null,
+      brokenPromises: 2,
+    });
+    const types = timeline.map((e) => e.type);
+    const broken = timeline.flatMap((e, i) => (e.type === 'promise_broken' ? [i] : []));
+    expect(broken).toHaveLength(2);
+    for (const i of broken) {
+      // At 00:00 local of dueDate + graceDays (1) + 1, between the pause and its resumption.
+      const entry = timeline[i];
+      const promise = timeline.slice(0, i).findLast((e) => e.type === 'promise_accepted');
+      expect(entry?.at.slice(0, 10)).toBe(addDays(String(promise?.dueDate), 2));
+      expect(entry?.at.slice(11, 19)).toBe('00:00:00');
+      expect(types.lastIndexOf('paused', i)).toBeGreaterThan(types.lastIndexOf('resumed', i));
+      expect(types.indexOf('resumed', i)).toBeGreaterThan(i);
+    }
+    // The second broken promise escalates at that instant, still paused; nothing is sent until the resumption.
+    const second = broken[1] ?? -1;
+    expect(timeline[second + 1]).toMatchObject({ type: 'stage_entered', reason: 'escalation', stage: 'prelegal' });
+    expect(timeline[second + 1]?.at).toBe(timeline[second]?.at);
+    const resumed = types.indexOf('resumed', second);
+    expect(types.slice(second, resumed).filter((t) => t === 'message' || t === 'task')).toEqual([]);
   });
 
   describe.each(files.map(nameOf))('%s', (name) => {

@@ -304,6 +304,8 @@ export interface Journey {
   changes?: VersionChange[];
   /** Filled in at `until`. */
   view?: AccountView;
+  /** Extra views taken along the way, each filled in at its `at` (clear of the core's decision instants). */
+  probes?: { at: number; view?: AccountView }[];
   agreements: AgreementResult[];
 }
 
@@ -350,6 +352,15 @@ function actionsOf(client: Client, taskQueue: string, journey: Journey, db: Db):
           strategyId: account.strategyId,
           version: change.version,
         });
+      },
+    });
+  }
+  for (const probe of journey.probes ?? []) {
+    actions.push({
+      at: probe.at,
+      journey,
+      run: async () => {
+        probe.view = await handle().query(accountViewQuery);
       },
     });
   }
