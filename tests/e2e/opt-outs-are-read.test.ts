@@ -228,6 +228,69 @@ describe('every way to opt out reaches every open account of the debtor', () => 
   });
 });
 
+describe('a complaint (Resend email.complained)', () => {
+  it('records the debtor’s email as complained, tells every open account, and tells the complained-of message’s step it failed', async () => {
+    const opened = await debtorWithTwoAccounts();
+    // The complaint is about the second account's message: the first account must hear of it all the same.
+    const complainedOf = opened.accounts[1];
+    const [message] = await db.db
+      .insert(outboundMessages)
+      .values({
+        idempotencyKey: `${complainedOf?.accountId}/v1/preventive/0/1`,
+        accountId: complainedOf?.accountId ?? '',
+        channel: 'email',
+        template: 'upcoming',
+        locale: 'en',
+        status: 'sent',
+        provider: 'resend',
+        providerMessageId: uniqueId('re'),
+        sentAt: new Date(),
+      })
+      .returning();
+    const event = emailEvent('email.complained', {
+      emailId: message?.providerMessageId ?? '',
+      tags: { message_id: message?.id ?? '' },
+    });
+    for (let i = 0; i < 2; i += 1) {
+      // Two deliveries of the complaint (new delivery ids): the second records and tells nothing new.
+      const signed = signWebhook(event, webhookSecret);
+      const res = await fetch(`${app.url}/v1/webhooks/resend`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...signed.headers },
+        body: signed.body,
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ received: true, duplicate: false });
+    }
+    await expectEveryAccountTold(opened, 'email', 'complained');
+    const [row] = await db.db
+      .select()
+      .from(outboundMessages)
+      .where(eq(outboundMessages.id, message?.id ?? ''));
+    expect(row?.deliveryStatus).toBe('complained');
+    const failed = await db.db
+      .select({ workflowId: workflowOutbox.workflowId, payload: workflowOutbox.payload })
+      .from(workflowOutbox)
+      .where(
+        and(
+          inArray(
+            workflowOutbox.workflowId,
+            opened.accounts.map((a) => a.workflowId),
+          ),
+          eq(workflowOutbox.signalName, 'deliveryFailed'),
+        ),
+      );
+    // Only the complained-of message's account hears deliveryFailed (each delivery says it again: the
+    // workflow marks the channel failed once, so a repeat changes nothing there).
+    expect(failed.length).toBeGreaterThan(0);
+    for (const f of failed)
+      expect(f).toEqual({
+        workflowId: complainedOf?.workflowId,
+        payload: { signalArg: { key: 'preventive/0/1', channel: 'email', reason: 'complained' } },
+      });
+  });
+});
+
 describe('an account opened after the opt-out', () => {
   it('starts without the channel, and its first message does not use it', async () => {
     const externalId = uniqueId('D');
