@@ -48,15 +48,41 @@ export function standingOn(
   /** Every account searches its ledger (what account_standing must agree with; the property test's reference). */
   opts: { ledgerOnly?: boolean } = {},
 ): SQL {
-  const asOf = sql`coalesce(${date}::date, (now() at time zone coalesce(d.timezone, 'UTC'))::date)`;
-  // The account's latest entry is on or before D (the common case, D today): account_standing holds its
-  // standing and nothing in its ledger is after D — a plain join. Only the others search their ledger.
-  const current = opts.ledgerOnly ? sql`false` : sql`coalesce(b.local_date <= b.as_of, false)`;
-  // No invoice is received after the debtor's today; before it, those received after D were not owed yet.
-  const invoicesAfter = sql`case when b.as_of >= b.today then 0 else coalesce((
+  return standingOnDates([date], [''], f, withBalance, opts);
+}
+
+const DIMENSION_COLUMNS = ['strategy_id', 'strategy_version', 'arm', 'stage', 'agent_id', 'country'];
+
+/**
+ * standingOn for several dates in one pass over the accounts: the columns of date k carry suffixes[k]
+ * (as_of, days, bucket, closed, the dimensions, balance), plus `exists<suffix>` (the account existed on it);
+ * an account is a row when it existed on any of them.
+ */
+function standingOnDates(
+  dates: (string | null)[],
+  suffixes: string[],
+  f: StandingFilters,
+  withBalance: boolean,
+  opts: { ledgerOnly?: boolean },
+): SQL {
+  // The debtor's zone is read only where it matters: today's date (no date given) and the invoices received
+  // after D (balance).
+  const zoned = dates.includes(null) || withBalance;
+  const tz = zoned ? sql`coalesce(d.timezone, 'UTC')` : sql`'UTC'`;
+  const perDate = dates.map((date, k) => {
+    const x = suffixes[k] ?? `_${k}`;
+    const asOf = sql.raw(`b.as_of${x}`);
+    const last = sql.raw(`last${k}`);
+    const st = sql.raw(`st${k}`);
+    // The account's latest entry is on or before D (the common case, D today): account_standing holds its
+    // standing and nothing in its ledger is after D. Only the other accounts search their ledger; the
+    // searches are gated on that (a condition on the outer row only: PostgreSQL skips the subquery).
+    const current = opts.ledgerOnly ? sql`false` : sql`coalesce(b.local_date <= ${asOf}, false)`;
+    // No invoice is received after the debtor's today; before it, those received after D were not owed yet.
+    const invoicesAfter = sql`case when ${asOf} >= b.today then 0 else coalesce((
       select sum(i.amount_minor) from invoices i
-      where i.account_id = b.account_id and (i.created_at at time zone b.tz)::date > b.as_of), 0) end`;
-  const ledgerAfter = sql`coalesce((
+      where i.account_id = b.account_id and (i.created_at at time zone b.tz)::date > ${asOf}), 0) end`;
+    const ledgerAfter = sql`case when ${last}.local_date is null then 0 else coalesce((
       select sum(case when l.type = 'plan_accepted'
           -- interest is a decimal string; amount_minor ÷ total is the currency's 10^digits
           then -round((l.entry->>'interest')::numeric * l.amount_minor / nullif((l.entry->>'total')::numeric, 0))
@@ -64,43 +90,67 @@ export function standingOn(
           when l.type = 'payment_reversed' then -l.amount_minor
           else l.amount_minor end)
       from account_ledger l
-      where l.account_id = b.account_id and l.local_date > b.as_of
-        and l.type in ('payment', 'payment_reversed', 'written_off', 'dispute_resolved', 'plan_accepted')), 0)`;
-  const balance = (afterD: SQL) =>
-    withBalance ? sql`, greatest(0, b.balance_minor + ${afterD} - ${invoicesAfter})::bigint as balance` : sql``;
-  const columns = (src: string, closed: SQL, afterD: SQL) => sql`
-      b.account_id, b.currency, b.as_of, ${sql.raw(src)}.day + (b.as_of - ${sql.raw(src)}.local_date) as days,
-      ${bucketOf(sql`(${sql.raw(src)}.day + (b.as_of - ${sql.raw(src)}.local_date))`)} as bucket, ${closed} as closed,
-      ${sql.raw(
-        ['strategy_id', 'strategy_version', 'arm', 'stage', 'agent_id', 'country'].map((c) => `${src}.${c}`).join(', '),
-      )}${balance(afterD)}`;
-  return sql`
-    with b as materialized (
-      select a.id as account_id, a.currency, a.balance_minor, coalesce(d.timezone, 'UTC') as tz, ${asOf} as as_of,
-        (now() at time zone coalesce(d.timezone, 'UTC'))::date as today,
-        s.local_date, s.day, s.stage, s.strategy_id, s.strategy_version, s.arm, s.agent_id, s.country,
-        s.close_seq, s.closed_status
-      from accounts a
-      join debtors d on d.id = a.debtor_id
-      left join account_standing s on s.account_id = a.id
-      where true${f.currency ? sql` and a.currency = ${f.currency}` : sql``}
-    )
-    select ${columns('b', sql`b.closed_status`, sql`0`)}
-    from b where ${current}
-    union all
-    select ${columns('last', sql`case when st.type = 'closed' then coalesce(st.status, 'closed') end`, ledgerAfter)}
-    from b
-    cross join lateral (
+      where l.account_id = b.account_id and l.local_date > ${asOf}
+        and l.type in ('payment', 'payment_reversed', 'written_off', 'dispute_resolved', 'plan_accepted')), 0) end`;
+    // The searched entry when there is one, else account_standing's (the ledger's local_date is never null).
+    const pick = (column: string) =>
+      sql.raw(`case when last${k}.local_date is null then b.${column} else last${k}.${column} end`);
+    const days = sql`(${pick('day')} + (${asOf} - ${pick('local_date')}))`;
+    const closed = sql`case when ${last}.local_date is null then b.closed_status
+      when ${st}.type = 'closed' then coalesce(${st}.status, 'closed') end`;
+    const exists = sql`(${current} or ${last}.local_date is not null)`;
+    const as = (name: string) => sql.raw(`${name}${x}`);
+    return {
+      asOf: sql`${date === null ? sql`(now() at time zone ${tz})::date` : sql`${date}::date`} as ${as('as_of')}`,
+      exists,
+      columns: sql`${asOf} as ${as('as_of')}, ${exists} as ${as('exists')}, ${days} as ${as('days')},
+        ${bucketOf(days)} as ${as('bucket')}, ${closed} as ${as('closed')},
+        ${sql.join(
+          DIMENSION_COLUMNS.map((c) => sql`${pick(c)} as ${as(c)}`),
+          sql`, `,
+        )}${withBalance ? sql`, greatest(0, b.balance_minor + ${ledgerAfter} - ${invoicesAfter})::bigint as ${as('balance')}` : sql``}`,
+      laterals: sql`
+    left join lateral (
       select l.local_date, l.day, l.stage, l.strategy_id, l.strategy_version, l.arm, l.agent_id, l.country
       from account_ledger l
-      where l.account_id = b.account_id and l.local_date <= b.as_of
-      order by l.seq desc limit 1) last
+      where not ${current} and l.account_id = b.account_id and l.local_date <= ${asOf}
+      order by l.seq desc limit 1) ${last} on true
     left join lateral (
       select l.type, l.entry->>'status' as status
       from account_ledger l
-      where l.account_id = b.account_id and l.local_date <= b.as_of and l.type in ('closed', 'reopened')
-      order by l.seq desc limit 1) st on true
-    where not ${current}`;
+      -- account_standing knows the account's latest closed/reopened entry: none, no search; else from there
+      -- (an account it does not hold yet, e.g. a ledger restored without it, searches its whole ledger)
+      where not ${current} and ${opts.ledgerOnly ? sql`true` : sql`(b.local_date is null or b.close_seq is not null and l.seq <= b.close_seq)`}
+        and l.account_id = b.account_id and l.local_date <= ${asOf} and l.type in ('closed', 'reopened')
+      order by l.seq desc limit 1) ${st} on true`,
+    };
+  });
+  return sql`
+    select b.account_id, b.currency, ${sql.join(
+      perDate.map((d) => d.columns),
+      sql`, `,
+    )}
+    from (
+      -- offset 0 keeps this a subquery: the zone's date is computed once per account, not once per use
+      select a.id as account_id, a.currency, a.balance_minor, ${tz} as tz, ${sql.join(
+        perDate.map((d) => d.asOf),
+        sql`, `,
+      )},
+        ${zoned ? sql`(now() at time zone ${tz})::date` : sql`null::date`} as today,
+        s.local_date, s.day, s.stage, s.strategy_id, s.strategy_version, s.arm, s.agent_id, s.country,
+        s.close_seq, s.closed_status
+      from accounts a
+      ${zoned ? sql`join debtors d on d.id = a.debtor_id` : sql``}
+      left join account_standing s on s.account_id = a.id
+      where true${f.currency ? sql` and a.currency = ${f.currency}` : sql``}
+      offset 0) b${sql.join(
+        perDate.map((d) => d.laterals),
+        sql``,
+      )}
+    where ${sql.join(
+      perDate.map((d) => d.exists),
+      sql` or `,
+    )}`;
 }
 
 const strategyFilter = (f: StandingFilters) => (f.strategy ? sql` and strategy_id = ${f.strategy}` : sql``);
@@ -200,13 +250,14 @@ export interface RollGroup {
  * (per bucket); the overall cure rate is DOMAIN's, delinquent accounts current or paid on `to`.
  */
 export async function rollRates(db: DbOrTx, q: StandingFilters & { from: string; to: string }): Promise<RollGroup[]> {
+  // Both dates in one pass over the accounts: an account that existed on `from` existed on `to` (to ≥ from).
   const rows = await db.execute<Row>(sql`
-    with a as (${standingOn(q.from, q, false)}), b as (${standingOn(q.to, {}, false)})
-    select a.currency, a.bucket, coalesce(b.closed, b.bucket) as later,
-      ${rankOf(sql`a.bucket`)} as from_rank, case when b.closed is null then ${rankOf(sql`b.bucket`)} end as to_rank,
+    with s as (${standingOnDates([q.from, q.to], ['_a', '_b'], q, false, {})})
+    select currency, bucket_a as bucket, coalesce(closed_b, bucket_b) as later,
+      ${rankOf(sql`bucket_a`)} as from_rank, case when closed_b is null then ${rankOf(sql`bucket_b`)} end as to_rank,
       count(*)::int as n
-    from a join b on b.account_id = a.account_id
-    where a.closed is null${q.strategy ? sql` and a.strategy_id = ${q.strategy}` : sql``}
+    from s
+    where exists_a and closed_a is null${q.strategy ? sql` and strategy_id_a = ${q.strategy}` : sql``}
     group by 1, 2, 3, 4, 5`);
   const byCurrency = new Map<string, Row[]>();
   for (const row of rows) byCurrency.set(String(row.currency), [...(byCurrency.get(String(row.currency)) ?? []), row]);

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createDb, type DbHandle } from '../../db/client';
 import { accounts, debtors } from '../../db/schema';
-import { standingOn } from '../../lib/kpis/aging';
+import { rollRates, standingOn } from '../../lib/kpis/aging';
 import { KPI_DIMENSIONS, rawLedgerKpis, type KpiDimension, type KpiQuery } from '../../lib/kpis/ledger-kpis';
 import { periodMonths, rollupKpis } from '../../lib/kpis/rollups';
 import { appendLedgerEntries, rebuildKpiRollups } from '../../lib/ledger/append';
@@ -215,7 +215,7 @@ describe('KPI rollups', () => {
   });
 
   it('answer what a plain GROUP BY over the raw ledger answers, whatever was retried or raced', async () => {
-    const checked = { groups: 0, recovered: 0, standings: 0, closed: 0 };
+    const checked = { groups: 0, recovered: 0, standings: 0, closed: 0, rolls: 0 };
     await fc.assert(
       fc.asyncProperty(
         fc.array(accountSpec, { minLength: 1, maxLength: 10 }),
@@ -255,6 +255,37 @@ describe('KPI rollups', () => {
             checked.standings += reference.length;
             checked.closed += reference.filter((r) => !r.includes('"closed":null')).length;
           }
+          // Roll rates read both dates in one pass: the accounts open on `from`, each counted from its bucket
+          // then to its bucket or closing status on `to`, as two ledger-only standings say.
+          for (const [a, b] of [
+            [0, 30],
+            [7, WINDOW_DAYS + 5],
+            [-1, 7],
+          ] as const) {
+            const standing = async (offset: number) =>
+              new Map(
+                [
+                  ...(await db.db.execute<{ account_id: string; bucket: string; closed: string | null }>(sql`
+                    select account_id, bucket, closed from (${standingOn(dateOf(offset), {}, false, { ledgerOnly: true })}) x
+                    where account_id in (select id from accounts where strategy_id = ${strategyId})`)),
+                ].map((r) => [r.account_id, r]),
+              );
+            const [then, later] = await Promise.all([standing(a), standing(b)]);
+            const expected: Record<string, number> = {};
+            for (const [id, r] of then)
+              if (r.closed === null) {
+                const to = later.get(id);
+                const key = `${r.bucket}→${to?.closed ?? to?.bucket}`;
+                expected[key] = (expected[key] ?? 0) + 1;
+              }
+            const got: Record<string, number> = {};
+            for (const group of await rollRates(db.db, { from: dateOf(a), to: dateOf(b), strategy: strategyId }))
+              for (const bucket of group.buckets)
+                for (const [to, n] of Object.entries(bucket.to))
+                  got[`${bucket.bucket}→${to}`] = (got[`${bucket.bucket}→${to}`] ?? 0) + n;
+            expect(got, `roll rates ${dateOf(a)} → ${dateOf(b)}`).toEqual(expected);
+            checked.rolls += Object.values(expected).reduce((n, k) => n + k, 0);
+          }
         },
       ),
       { numRuns: 15, endOnFailure: true },
@@ -264,6 +295,7 @@ describe('KPI rollups', () => {
     expect(checked.recovered).toBeGreaterThan(0);
     expect(checked.standings).toBeGreaterThan(50);
     expect(checked.closed).toBeGreaterThan(0);
+    expect(checked.rolls).toBeGreaterThan(20);
   });
 
   it('built again from the ledger, are the rollups the appends kept', async () => {
