@@ -5,8 +5,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
 import './i18n';
-import { App } from './app/App';
-import { SessionProvider } from './app/session';
+import { App, preloadPage } from './app/App';
+import { SessionProvider, startSessionFetch } from './app/session';
 import { ApiError } from './api/problem';
 
 // Darker shades than Mantine's defaults: text on filled and light backgrounds meets WCAG AA contrast.
@@ -27,6 +27,10 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+// The session and the opened page's chunk are fetched together, before the first render.
+startSessionFetch();
+preloadPage(window.location.pathname.replace(/^\/console(?=\/|$)/, '') || '/');
 
 const root = document.getElementById('root');
 if (root)

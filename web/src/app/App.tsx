@@ -1,25 +1,50 @@
 // Routes of the console (under /console); each page is its own chunk, so the agent's queue loads only its own code.
 import { Center, Loader } from '@mantine/core';
-import { lazy, Suspense, type ReactNode } from 'react';
-import { Navigate, Route, Routes } from 'react-router';
+import { Suspense, type ReactNode } from 'react';
+import { matchPath, Navigate, Route, Routes } from 'react-router';
+import { lazyPage, type LazyPage } from './lazy-page';
 import { Layout } from './Layout';
 import { homeFor, useSession, type Role } from './session';
 import { LoginPage } from '../features/login/LoginPage';
 
-const QueuePage = lazy(() => import('../features/queue/QueuePage'));
-const AccountPage = lazy(() => import('../features/account/AccountPage'));
-const PasswordPage = lazy(() => import('../features/login/PasswordPage'));
-const DashboardPage = lazy(() => import('../features/dashboard/DashboardPage'));
-const TeamPage = lazy(() => import('../features/team/TeamPage'));
-const DistributionPage = lazy(() => import('../features/distribution/DistributionPage'));
-const PortfolioPage = lazy(() => import('../features/portfolio/PortfolioPage'));
-const ImportsPage = lazy(() => import('../features/imports/ImportsPage'));
-const ReconciliationPage = lazy(() => import('../features/reconciliation/ReconciliationPage'));
-const StrategiesPage = lazy(() => import('../features/strategies/StrategiesPage'));
-const StrategyEditorPage = lazy(() => import('../features/strategies/StrategyEditorPage'));
-const UsersPage = lazy(() => import('../features/admin/UsersPage'));
-const ApiKeysPage = lazy(() => import('../features/admin/ApiKeysPage'));
-const WhatsAppPage = lazy(() => import('../features/admin/WhatsAppPage'));
+const QueuePage = lazyPage(() => import('../features/queue/QueuePage'));
+const AccountPage = lazyPage(() => import('../features/account/AccountPage'));
+const PasswordPage = lazyPage(() => import('../features/login/PasswordPage'));
+const DashboardPage = lazyPage(() => import('../features/dashboard/DashboardPage'));
+const TeamPage = lazyPage(() => import('../features/team/TeamPage'));
+const DistributionPage = lazyPage(() => import('../features/distribution/DistributionPage'));
+const PortfolioPage = lazyPage(() => import('../features/portfolio/PortfolioPage'));
+const ImportsPage = lazyPage(() => import('../features/imports/ImportsPage'));
+const ReconciliationPage = lazyPage(() => import('../features/reconciliation/ReconciliationPage'));
+const StrategiesPage = lazyPage(() => import('../features/strategies/StrategiesPage'));
+const StrategyEditorPage = lazyPage(() => import('../features/strategies/StrategyEditorPage'));
+const UsersPage = lazyPage(() => import('../features/admin/UsersPage'));
+const ApiKeysPage = lazyPage(() => import('../features/admin/ApiKeysPage'));
+const WhatsAppPage = lazyPage(() => import('../features/admin/WhatsAppPage'));
+
+// The page of each route, for fetching its chunk at start-up (the same paths as <Routes> below).
+const ROUTE_PAGES: [string, LazyPage][] = [
+  ['/queue', QueuePage],
+  ['/accounts/:accountId', AccountPage],
+  ['/password', PasswordPage],
+  ['/dashboard', DashboardPage],
+  ['/team', TeamPage],
+  ['/distribution', DistributionPage],
+  ['/portfolio', PortfolioPage],
+  ['/imports', ImportsPage],
+  ['/reconciliation', ReconciliationPage],
+  ['/strategies', StrategiesPage],
+  ['/strategies/:strategyId', StrategyEditorPage],
+  ['/admin/users', UsersPage],
+  ['/admin/api-keys', ApiKeysPage],
+  ['/admin/whatsapp', WhatsAppPage],
+];
+
+/** Starts fetching the chunk of the page at `pathname` (under /console), if it is one; a failure shows at render. */
+export function preloadPage(pathname: string): void {
+  const page = ROUTE_PAGES.find(([pattern]) => matchPath(pattern, pathname))?.[1];
+  page?.preload().catch(() => undefined);
+}
 
 function Loading() {
   return (

@@ -65,6 +65,13 @@ async function jsonCall(path: string, method: string, body?: unknown): Promise<R
   });
 }
 
+// GET /v1/session is asked for as soon as the console's code runs (main.tsx), beside the page's own chunk,
+// not after React's first render; the provider takes that first answer.
+let firstSession: Promise<Response | null> | undefined;
+export function startSessionFetch(): void {
+  firstSession ??= fetch('/v1/session', { credentials: 'same-origin' }).catch(() => null);
+}
+
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<User | null>(null);
   const [loading, setLoading] = useState(true);
@@ -81,7 +88,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     let live = true;
     void (async () => {
-      const res = await fetch('/v1/session', { credentials: 'same-origin' }).catch(() => null);
+      startSessionFetch();
+      const res = await firstSession;
+      firstSession = undefined;
       if (!live) return;
       if (res?.ok) accept((await res.json()) as SessionAnswer);
       setLoading(false);
