@@ -1,4 +1,4 @@
-// Shared by the API tests: an HTTP caller with a key, polling, and invoice bodies.
+// Shared by the API tests: an HTTP caller with a key, polling, invoice bodies and waiting for an import job.
 import { eventually, httpClient, type HttpAnswer } from '../support/http';
 
 export { eventually };
@@ -30,4 +30,14 @@ export function invoiceBody(
     dueDate: '2026-03-05',
     ...extra,
   };
+}
+
+/** GET /v1/imports/{jobId} until the job has ended (completed or failed); its last answer. */
+export function importFinished(baseUrl: string, key: string, jobId: string, timeoutMs = 30_000): Promise<Answer> {
+  const call = httpClient(baseUrl);
+  return eventually(
+    () => call('GET', `/v1/imports/${jobId}`, undefined, key),
+    (r) => r.body.status === 'completed' || r.body.status === 'failed',
+    timeoutMs,
+  );
 }

@@ -9,7 +9,7 @@ import { BUILTIN_STRATEGIES } from '../../strategies/index';
 import { ERP_COUNTS, ERP_LINES, erpExport } from '../imports/erp-export';
 import { spanishCsv, storedZip, xlsxBuffer } from '../imports/portfolio-fixtures';
 import { startTestApp, uniqueId, type TestApp } from '../support/runtime';
-import { caller, eventually, invoiceBody } from './helpers';
+import { caller, eventually, importFinished, invoiceBody } from './helpers';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -45,10 +45,7 @@ afterAll(async () => {
 });
 
 async function finished(jobId: string) {
-  const job = await eventually(
-    () => call('GET', `/v1/imports/${jobId}`, system),
-    (r) => r.body.status === 'completed' || r.body.status === 'failed',
-  );
+  const job = await importFinished(app.url, system, jobId);
   expect(job.status).toBe(200);
   return job.body;
 }
