@@ -1,7 +1,8 @@
 // `npm run chaos [-- --short]`: faults on the real servers (an embedded PostgreSQL, a Temporal dev server,
 // the API and the worker as child processes of this one), bounded in count and time. One JSON line per
 // scenario on stdout (CONTRACT §5 shape: work size, the measure, its baseline, ratio = delivered ÷ accepted);
-// exits non-zero on any loss, duplicate, ledger mismatch or process that died on its own.
+// exits non-zero on any loss, duplicate, ledger mismatch (contact or event ledger), scenario that compared
+// no contact decision for an account, or process that died on its own.
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -60,12 +61,23 @@ function report(
     duplicated: out.duplicated,
     ledger_mismatches: out.ledgerMismatches,
     ledger_rows: out.ledgerRows,
+    ledger_time_mismatches: out.ledgerTimeMismatches,
+    event_ledger_rows: out.eventLedgerRows,
+    event_ledger_mismatches: out.eventLedgerMismatches,
     process_deaths: deaths,
     drain_s: Math.round(drainS * 10) / 10,
     baseline_accepted: accepted,
     ratio: accepted === 0 ? 1 : Math.round((out.delivered / accepted) * 1000) / 1000,
   };
-  if (out.lost || out.duplicated || out.ledgerMismatches || deaths || out.delivered !== accepted) failed = true;
+  // Every account's first step is due at once (the debtors' zone is midday, see below), so each compared
+  // account has at least one contact decision: fewer rows means the ledger check compared nothing for some.
+  const mismatched = out.ledgerMismatches + out.ledgerTimeMismatches + out.eventLedgerMismatches;
+  if (out.lost || out.duplicated || mismatched || deaths || out.delivered !== accepted) failed = true;
+  if (out.ledgerRows < accepted) {
+    log(`${scenario}: ${out.ledgerRows} contact decisions for ${accepted} accounts (every account should have one)`);
+    failed = true;
+  }
+  for (const s of out.samples) log(`${scenario}: ${s}`);
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
@@ -178,7 +190,12 @@ async function main(): Promise<void> {
         return { status: 0, body: {} };
       }
     };
-    const dueDate = DateTime.now().setZone('America/Bogota').minus({ days: 3 }).toISODate();
+    // The debtors live where it is midday now, under the US pack (contact every day 08:00–21:00, holidays
+    // included): the first step of every account is decided at once, whatever the hour here, so the ledger
+    // checks compare real message decisions. Production packs and strategies are untouched.
+    const zone = middayZone(Date.now());
+    const dueDate = DateTime.now().setZone(zone).minus({ days: 3 }).toISODate();
+    log(`debtors in ${zone} (local time ${DateTime.now().setZone(zone).toFormat('HH:mm')})`);
     let serial = 0;
     const invoice = () => {
       serial += 1;
@@ -186,13 +203,14 @@ async function main(): Promise<void> {
         externalId: `${taskQueue}-F${serial}`,
         debtor: {
           externalId: `${taskQueue}-D${serial}`,
-          name: 'Empresa S.A.S.',
+          name: 'Acme Supplies LLC',
           kind: 'company',
-          email: 'pagos@example.com',
-          country: 'CO',
+          email: 'ap@example.com',
+          country: 'US',
+          timezone: zone,
         },
         amount: '50000.00',
-        currency: 'COP',
+        currency: 'USD',
         dueDate,
       };
     };
@@ -218,10 +236,13 @@ async function main(): Promise<void> {
       for (;;) {
         const left = await undelivered(db.db, taskQueue).catch(() => -1);
         const out = left === 0 ? await checkAccounts(db.db, client, accounts) : null;
-        // Settled means every balance is right and every decision's contact ledger row is written (the
-        // workflow decides before the activity that records the send has run, so right after Temporal
-        // returns the timeline can be a step ahead of PostgreSQL); a real mismatch outlasts the limit.
-        const settled = out && out.delivered === accounts.length && out.ledgerMismatches === 0;
+        // Settled means every balance is right and both ledgers equal the timelines (right after Temporal
+        // returns a timeline can be a step ahead of PostgreSQL, or a workflow task not yet committed a step
+        // behind its ledger rows); a real mismatch outlasts the limit.
+        const settled =
+          out &&
+          out.delivered === accounts.length &&
+          out.ledgerMismatches + out.ledgerTimeMismatches + out.eventLedgerMismatches === 0;
         if (settled || performance.now() - started > DRAIN_LIMIT_MS)
           return {
             out: out ?? (await checkAccounts(db.db, client, accounts)),
@@ -276,7 +297,7 @@ async function main(): Promise<void> {
           limit(async () => {
             const account = pool[i % pool.length];
             if (!account) return;
-            const body = { amount: '100.00', currency: 'COP', reference: `${taskQueue}-P${i}` };
+            const body = { amount: '100.00', currency: 'USD', reference: `${taskQueue}-P${i}` };
             // A request the kill cut off is sent again, as a client would: the reference keeps it once.
             for (const until = Date.now() + 120_000; Date.now() < until;) {
               const res = await post(`/v1/accounts/${account.accountId}/payments`, body);
@@ -362,6 +383,14 @@ async function main(): Promise<void> {
     for (const c of cleanups.reverse()) await c().catch((err: unknown) => log(`cleanup: ${(err as Error).message}`));
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** A whole-hour zone where the local time is about 13:00 now (Etc/GMT-3 is UTC+3: POSIX signs). */
+function middayZone(now: number): string {
+  const hour = new Date(now).getUTCHours();
+  let offset = (((13 - hour) % 24) + 24) % 24;
+  if (offset > 14) offset -= 24;
+  return offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
 }
 
 main().then(

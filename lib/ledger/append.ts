@@ -112,23 +112,30 @@ export function standingUpsert(source: SQL): SQL {
       ${keep('close_seq', laterClose)}`;
 }
 
+/**
+ * The ledger columns a timeline entry fills, at its position in the account's timeline (keys are
+ * account_ledger's column names). The chaos run compares the ledger with the workflows' timelines by it.
+ */
+export function ledgerRowOf(entry: TimelineEntry, seq: number, currency: string) {
+  return {
+    seq,
+    at: new Date(Date.parse(entry.at)).toISOString(),
+    local_date: entry.at.slice(0, 10),
+    type: entry.type,
+    stage: entry.stage,
+    day: entry.day,
+    channel: text(entry.channel),
+    amount_minor: amountOf(entry, currencyDigits(currency)),
+    reason: text(entry.reason) ?? text(entry.status) ?? text(entry.outcome),
+    entry,
+  };
+}
+
 /** Appends the entries (those already there are left as they are); answers how many it added. */
 export async function appendLedgerEntries(db: DbOrTx, input: LedgerAppend): Promise<number> {
   if (input.entries.length === 0) return 0;
-  const digits = currencyDigits(input.currency);
   // Keys are the recordset's column names (jsonb_to_recordset matches them by name).
-  const rows = input.entries.map((e, i) => ({
-    seq: input.firstSeq + i,
-    at: new Date(Date.parse(e.at)).toISOString(),
-    local_date: e.at.slice(0, 10),
-    type: e.type,
-    stage: e.stage,
-    day: e.day,
-    channel: text(e.channel),
-    amount_minor: amountOf(e, digits),
-    reason: text(e.reason) ?? text(e.status) ?? text(e.outcome),
-    entry: e,
-  }));
+  const rows = input.entries.map((e, i) => ledgerRowOf(e, input.firstSeq + i, input.currency));
   const [upsertDaily, upsertMonths, upsertDays] = rollupUpserts(sql.raw('added'));
   // Arm, agent and country come from the account and debtor rows as they are when the entry lands. Only the
   // rows the insert added (RETURNING leaves out those already there) reach the rollups, in the same statement.
