@@ -2,10 +2,16 @@
 // or the built-in as version 0, chosen by segmentation over the debtor and account as PostgreSQL has
 // them), the jurisdiction pack in force and the holiday calendar, as plain data the workflow keeps.
 import { ApplicationFailure } from '@temporalio/common';
-import { eq, max, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { accounts, debtors, invoices, payments, strategyVersions } from '../db/schema';
-import { BUILTIN_VERSION, loadSegmentation, loadStrategyVersion, type StrategyVersion } from '../lib/strategies/store';
+import { accounts, debtors, invoices, payments } from '../db/schema';
+import {
+  BUILTIN_VERSION,
+  latestPublishedVersion,
+  loadSegmentation,
+  loadStrategyVersion,
+  type StrategyVersion,
+} from '../lib/strategies/store';
 import { daysPastDue, withAttributes } from '../strategies/account-facts';
 import type { EngineContext } from '../strategies/core/types';
 import { engineContext } from '../strategies/engine-context';
@@ -59,11 +65,8 @@ export function strategyVersionCache(db: Db) {
   return async (id: string, version?: number): Promise<StrategyVersion | null> => {
     if (version !== undefined)
       return version === BUILTIN_VERSION ? loadStrategyVersion(db, id, version) : byNumber(id, version);
-    const [latest] = await db
-      .select({ version: max(strategyVersions.version) })
-      .from(strategyVersions)
-      .where(eq(strategyVersions.strategyId, id));
-    return latest?.version ? byNumber(id, latest.version) : loadStrategyVersion(db, id);
+    const latest = await latestPublishedVersion(db, id);
+    return latest ? byNumber(id, latest) : loadStrategyVersion(db, id);
   };
 }
 

@@ -68,6 +68,15 @@ export async function loadStrategyVersion(db: DbOrTx, id: string, version?: numb
   return version === undefined ? builtinVersion(id) : null;
 }
 
+/** The latest published version number of a strategy, or null when none was published. */
+export async function latestPublishedVersion(db: DbOrTx, id: string): Promise<number | null> {
+  const [latest] = await db
+    .select({ version: max(strategyVersions.version) })
+    .from(strategyVersions)
+    .where(eq(strategyVersions.strategyId, id));
+  return latest?.version ?? null;
+}
+
 export async function listStrategies(db: DbOrTx) {
   const published = await db
     .select({
