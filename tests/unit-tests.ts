@@ -2,6 +2,7 @@
 // integration run skips them. A new pure test file is added here.
 export const unitTests = [
   'tests/audit/redact.test.ts',
+  'tests/lint/layers.test.ts',
   'tests/assignment/rules.test.ts',
   'tests/strategies/stage-diff.test.ts',
   'tests/email/delivery-status.test.ts',
