@@ -50,7 +50,9 @@ export async function bookPayment(
       returning id)
     select queued.id,
            exists (select 1 from workflow_outbox w
-                   where w.workflow_id = ${account.workflowId} and w.dispatched_at is null and w.id < queued.id) as older
+                   where w.workflow_id = ${account.workflowId} and w.dispatched_at is null
+                     -- a failed row is out of the line (as in queueSignals and the relay)
+                     and w.failed_at is null and w.id < queued.id) as older
     from queued`;
   const row = rows[0];
   if (!row) return { duplicate: true, outboxRows: [], outboxId: null };
