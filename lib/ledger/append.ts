@@ -1,7 +1,9 @@
 // The ledger append: an account's new timeline entries land in account_ledger once each (the key is the
 // entry's position in the account's timeline, so a retried activity or a replayed workflow adds nothing),
 // and the KPI rollups (db/schema/kpi-rollups.ts) count, in the same statement, exactly the rows the insert
-// added. The account workflow's ledger activity calls this; so does the KPI bench (the real path).
+// added. Rows a lost workflow task wrote (its worker died before Temporal recorded the task) are replaced by
+// those of the run that committed. The account workflow's ledger activity calls this; so does the KPI bench
+// (the real path).
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { currencyDigits, parseMinor } from '../../strategies/core/money';
@@ -131,11 +133,97 @@ export function ledgerRowOf(entry: TimelineEntry, seq: number, currency: string)
   };
 }
 
-/** Appends the entries (those already there are left as they are); answers how many it added. */
+type LedgerRowInput = ReturnType<typeof ledgerRowOf>;
+
+/**
+ * Appends the entries; answers how many rows it wrote. Positions already there with the same entry are left
+ * as they are (a retried activity, a replayed workflow). A position holding another entry was written by a
+ * workflow task that was lost: the ledger append is a local activity, so it runs before Temporal records the
+ * task, and a worker that dies in between leaves rows of a decision no run kept. The task is retried later
+ * (and decides with a later clock, perhaps on more signals), so from the first position that differs the
+ * lost attempt's rows are replaced by these, the rollups moved with them.
+ */
 export async function appendLedgerEntries(db: DbOrTx, input: LedgerAppend): Promise<number> {
   if (input.entries.length === 0) return 0;
-  // Keys are the recordset's column names (jsonb_to_recordset matches them by name).
   const rows = input.entries.map((e, i) => ledgerRowOf(e, input.firstSeq + i, input.currency));
+  const added = await insertRows(db, input, rows);
+  if (added === rows.length) return added;
+  if ((await firstDifference(db, input.accountId, rows)) === null) return added;
+  return db.transaction(async (tx) => {
+    // One repair of an account at a time (an activity retried while its first attempt still runs).
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${input.accountId}::text, 5310447))`);
+    const from = await firstDifference(tx, input.accountId, rows);
+    if (from === null) return 0;
+    return replaceFrom(tx, input, rows, from);
+  });
+}
+
+/** The first position of `rows` whose ledger row holds another entry (jsonb equality: by content). */
+async function firstDifference(db: DbOrTx, accountId: string, rows: LedgerRowInput[]): Promise<number | null> {
+  const pairs = JSON.stringify(rows.map((r) => ({ seq: r.seq, entry: r.entry })));
+  const [found] = await db.execute<{ seq: number | null }>(sql`
+    select min(l.seq)::int as seq
+    from jsonb_to_recordset(${pairs}::jsonb) as r(seq int, entry jsonb)
+    join account_ledger l on l.account_id = ${accountId} and l.seq = r.seq
+    where l.entry <> r.entry`);
+  return found?.seq ?? null;
+}
+
+const dateArray = (dates: Iterable<string>) => `{${[...new Set(dates)].join(',')}}`;
+
+/**
+ * In the caller's transaction: removes the account's rows from `from` on (the lost attempt's, including any
+ * past these entries), takes them out of kpi_daily, appends `rows`, then rebuilds the account's own rollup
+ * rows (its days and months touched, its standing) from its ledger.
+ */
+async function replaceFrom(tx: DbOrTx, input: LedgerAppend, rows: LedgerRowInput[], from: number): Promise<number> {
+  const stale = await tx.execute<{ local_date: string }>(sql`
+    with stale as (
+      delete from account_ledger where account_id = ${input.accountId} and seq >= ${from}
+      returning local_date, ${KEY}, type, amount_minor, ${ROLLUP_SUB} as sub
+    ),
+    daily as (
+      insert into kpi_daily (local_date, ${KEY}, type, sub, entries, amount_minor)
+      select local_date, ${KEY}, type, sub, -count(*)::int, -coalesce(sum(amount_minor), 0)::bigint
+      from stale
+      group by local_date, ${KEY}, type, sub
+      order by local_date, ${KEY}, type, sub
+      on conflict on constraint kpi_daily_key do update
+        set entries = kpi_daily.entries + excluded.entries, amount_minor = kpi_daily.amount_minor + excluded.amount_minor
+    )
+    select distinct local_date::text as local_date from stale`);
+  const staleDates = stale.map((r) => r.local_date);
+  await tx.execute(sql`delete from kpi_daily where local_date = any(${dateArray(staleDates)}::date[]) and entries = 0`);
+  const written = await insertRows(tx, input, rows);
+  const touched = [...staleDates, ...rows.filter((r) => r.seq >= from).map((r) => r.local_date)];
+  const dates = dateArray(touched);
+  const months = dateArray(touched.map((d) => `${d.slice(0, 7)}-01`));
+  const ledger = (where: SQL) =>
+    sql`(select account_id, local_date, ${KEY}, type, amount_minor, ${ROLLUP_SUB} as sub from account_ledger
+      where account_id = ${input.accountId} and ${where})`;
+  const [, upsertMonths] = rollupUpserts(ledger(sql`date_trunc('month', local_date)::date = any(${months}::date[])`));
+  const [, , upsertDays] = rollupUpserts(ledger(sql`local_date = any(${dates}::date[])`));
+  await tx.execute(
+    sql`delete from kpi_account_months where month = any(${months}::date[]) and account_id = ${input.accountId}`,
+  );
+  await tx.execute(
+    sql`delete from kpi_account_days where local_date = any(${dates}::date[]) and account_id = ${input.accountId}`,
+  );
+  if (upsertMonths) await tx.execute(upsertMonths);
+  if (upsertDays) await tx.execute(upsertDays);
+  await tx.execute(sql`delete from account_standing where account_id = ${input.accountId}`);
+  await tx.execute(
+    standingUpsert(
+      sql`(select account_id, seq, local_date, day, ${STANDING}, type, entry->>'status' as status from account_ledger
+        where account_id = ${input.accountId})`,
+    ),
+  );
+  return written;
+}
+
+/** The insert: rows not there yet are added and counted into the rollups in the same statement. */
+async function insertRows(db: DbOrTx, input: LedgerAppend, rows: LedgerRowInput[]): Promise<number> {
+  // Keys are the recordset's column names (jsonb_to_recordset matches them by name).
   const [upsertDaily, upsertMonths, upsertDays] = rollupUpserts(sql.raw('added'));
   // Arm, agent and country come from the account and debtor rows as they are when the entry lands. Only the
   // rows the insert added (RETURNING leaves out those already there) reach the rollups, in the same statement.
