@@ -25,6 +25,7 @@ export const unitTests = [
   'tests/start/supervisor.test.ts',
   'tests/strategies/cli-and-api.test.ts',
   'tests/strategies/handoff-and-backlog.test.ts',
+  'tests/strategies/send-refusal.test.ts',
   'tests/strategies/ledger-keys.test.ts',
   'tests/temporal/safe-activity-errors.test.ts',
   'tests/strategies/money-segmentation.test.ts',

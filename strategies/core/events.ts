@@ -1,6 +1,7 @@
 // Applying external events (payments, promises, plans, disputes, supervisor actions, debtor signals).
 import { checkPlan, checkPromise, planInterest } from './agreements';
 import { recall } from './stages';
+import { fallBackAfterRefusal } from './steps';
 import { agreementId, balanceOf, close, dropPending, money, record, refreshAnchor } from './state';
 import type { Run } from './state';
 import type { AccountState, EngineEvent, InvoiceEvent } from './types';
@@ -317,6 +318,8 @@ export function applyEvent(run: Run, event: EngineEvent, t: number): void {
     case 'send_failed':
       if (!s.unavailable.includes(event.channel)) s.unavailable.push(event.channel);
       return;
+    case 'send_refused':
+      return fallBackAfterRefusal(run, event, t);
     case 'contact_outcome':
       record(run, t, 'contact_outcome', { channel: event.channel, outcome: event.outcome });
       if (RIGHT_PARTY_OUTCOMES.has(event.outcome)) {

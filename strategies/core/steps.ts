@@ -63,22 +63,31 @@ function execute(run: Run, stageId: string, step: NormalizedStep, key: string, c
  * Tries one step at t. `announceDeferral` is false for a caught-up step, which simply runs at the
  * next allowed instant instead of being recorded as deferred.
  */
-function attempt(run: Run, stageId: string, stepIndex: number, t: number, announceDeferral: boolean): void {
+function attempt(
+  run: Run,
+  stageId: string,
+  stepIndex: number,
+  t: number,
+  announceDeferral: boolean,
+  retryOf?: string,
+): void {
   const { ctx, s } = run;
   const step = ctx.strategy.stages.find((st) => st.id === stageId)?.steps[stepIndex];
   s.pending = null;
   if (!step) return;
-  const key = stepKey(stageId, stepIndex, s.stageVisit ?? 1);
+  const stepId = retryOf ?? stepKey(stageId, stepIndex, s.stageVisit ?? 1);
   if (!conditionHolds(run, step.when, t)) {
-    record(run, t, 'skipped', { channel: step.channel, reason: 'condition_not_met', key });
+    record(run, t, 'skipped', { channel: step.channel, reason: 'condition_not_met', key: stepId });
     return;
   }
   const resolved = resolveChannel(s, step);
   if ('skip' in resolved) {
-    record(run, t, 'skipped', { channel: step.channel, reason: resolved.skip, key });
+    record(run, t, 'skipped', { channel: step.channel, reason: resolved.skip, key: stepId });
     return;
   }
   const channel = resolved.channel;
+  // A refused send's fallback never reuses its key: that key may already name a message row of the refused channel.
+  const key = retryOf === undefined ? stepId : `${retryOf}/${channel}`;
   const reason = blockReason(ctx, s, channel, t);
   if (reason === null) return execute(run, stageId, step, key, channel, t);
   const until = nextAllowedInstant(ctx, s, channel, t);
@@ -86,7 +95,7 @@ function attempt(run: Run, stageId: string, stepIndex: number, t: number, announ
     record(run, t, 'skipped', { channel, reason: 'no_allowed_window', key });
     return;
   }
-  s.pending = { stageId, stepIndex, channel, key, until };
+  s.pending = { stageId, stepIndex, channel, key, until, ...(retryOf !== undefined ? { retryOf } : {}) };
   if (announceDeferral) record(run, t, 'deferred', { channel, reason, until: isoLocal(until, ctx.zone), key });
 }
 
@@ -127,8 +136,47 @@ export function runSteps(run: Run, t: number): boolean {
   }
   const pending = s.pending;
   if (pending && pending.until <= t) {
-    attempt(run, pending.stageId, pending.stepIndex, t, true);
+    attempt(run, pending.stageId, pending.stepIndex, t, true, pending.retryOf);
     return true;
   }
   return false;
+}
+
+/**
+ * A send the channel refused when it was about to leave — the debtor opted out, or the address bounced or
+ * drew a complaint, after the workflow decided the send. Nothing left, so it was no contact (caps and
+ * unanswered contacts forget it); the refusal is recorded as the step's skip on that channel, with the
+ * channel's status as the reason; and the step takes its fallback at once (deferred like any attempt when
+ * not allowed now), keyed `<step key>/<channel>`. Without a usable fallback, a refusal of a fallback, or
+ * for a step collection has moved past or waits on, the channel is only marked failed for later steps.
+ */
+export function fallBackAfterRefusal(
+  run: Run,
+  refused: { key: string; channel: string; reason: string },
+  t: number,
+): void {
+  const { ctx, s } = run;
+  if (!s.unavailable.includes(refused.channel)) s.unavailable.push(refused.channel);
+  const madeAt = s.timeline.findLastIndex((e) => (e.type === 'message' || e.type === 'task') && e.key === refused.key);
+  const made = s.timeline[madeAt];
+  if (!made || made.channel !== refused.channel) return;
+  if (s.timeline.slice(madeAt + 1).some((e) => e.type === 'skipped' && e.key === refused.key)) return;
+  const at = Date.parse(made.at);
+  const contact = s.contacts.findLastIndex((c) => c.channel === refused.channel && Math.abs(c.at - at) < 1000);
+  if (contact >= 0) {
+    s.contacts.splice(contact, 1);
+    s.unansweredContacts = Math.max(0, s.unansweredContacts - 1);
+  }
+  record(run, t, 'skipped', { channel: refused.channel, reason: refused.reason, key: refused.key });
+
+  const stage = currentStage(ctx, s);
+  const [stageId, index, visit, retried] = refused.key.split('/');
+  const stepIndex = Number(index);
+  const step = stage?.steps[stepIndex];
+  if (!stage || !step || retried !== undefined || stageId !== stage.id || Number(visit) !== (s.stageVisit ?? 1)) return;
+  if (stepsWaiting(s) || !step.fallback) return;
+  const resolved = resolveChannel(s, step);
+  if (!('channel' in resolved) || resolved.channel !== step.fallback) return;
+  supersede(run, t);
+  attempt(run, stage.id, stepIndex, t, true, refused.key);
 }

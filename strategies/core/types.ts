@@ -129,6 +129,8 @@ export interface PendingAction {
   channel: string;
   key: string;
   until: number;
+  /** Set when this is the fallback of a refused send: the refused send's key (the retry's key extends it). */
+  retryOf?: string;
 }
 
 export interface ActivePromise {
@@ -252,6 +254,11 @@ export type EngineEvent =
   | { type: 'contact_outcome'; channel: string; outcome: string }
   | { type: 'reply'; channel: string; text: string }
   | { type: 'send_failed'; key: string; channel: string; reason: string }
+  /**
+   * The channel refused the send of step `key` when it would have left (the debtor's channel status, read at
+   * send time: opted out, bounced, complained): nothing left, and the step takes its fallback.
+   */
+  | { type: 'send_refused'; key: string; channel: string; reason: string }
   | { type: 'tick' };
 
 export type Command =
