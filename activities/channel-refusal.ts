@@ -1,6 +1,6 @@
 // The last check before a message leaves: the workflow decided the send from what it knew, but the
 // debtor may have opted out (or the address bounced) since. Then the send is a channel failure, which
-// the workflow turns into send_failed and the step's fallback — never a message on that channel.
+// the workflow turns into send_refused and the step's fallback — never a message on that channel.
 import { ApplicationFailure } from '@temporalio/common';
 import { and, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';

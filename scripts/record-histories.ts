@@ -26,6 +26,7 @@ import {
 } from '../tests/workflows/support/debtor-journeys';
 import {
   fixtureJourney,
+  optOutAtSendTimeJourney,
   prepareJourney,
   versionChangeJourney,
   workflowJourney,
@@ -49,6 +50,8 @@ const recorded: Record<string, JourneySpec> = {
   'strategy-version-change': versionChangeJourney,
   // Invoices together, hand-off, payments after it, recall, promise, write-off.
   'backlog-handoff-recall': workflowJourney('mx-backlog-handoff-recall-paid'),
+  // An email refused at send time (opted out in the database only) and its WhatsApp fallback: patched('send-refusal-fallback').
+  'opt-out-at-send-time': optOutAtSendTimeJourney,
 };
 
 /**

@@ -7,6 +7,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -62,6 +63,12 @@ const channel = proxyActivities<Activities>(activityPresets.channelSend);
 const whatsappFrom = (numberId: string) =>
   proxyActivities<WhatsAppActivities>({ ...activityPresets.whatsappSend, taskQueue: whatsappTaskQueue(numberId) });
 const local = proxyLocalActivities<Activities>(activityPresets.readModelWrite);
+
+/**
+ * The failure types of the send activities' re-check of the debtor's channel status at send time
+ * (activities/channel-refusal.ts): the message never left.
+ */
+const SEND_TIME_REFUSALS: ReadonlySet<string> = new Set(['opted_out', 'invalid', 'complained']);
 
 /** Below this many history events a run gains nothing from continuing-as-new at a stage change. */
 const YOUNG_RUN_EVENTS = 200;
@@ -260,9 +267,15 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
         }
       } catch (err) {
         if (!(err instanceof ActivityFailure)) throw err;
-        // The channel refused for good (no address, rejected): the core falls back or skips.
+        // The channel refused for good (no address, rejected): the core marks it failed for later steps.
         const reason = err.cause instanceof ApplicationFailure && err.cause.type ? err.cause.type : 'delivery_failed';
-        push({ type: 'send_failed', key: command.key, channel: command.channel, reason }, true);
+        // A channel status found at send time (opted out, bounced, complained after the send was decided):
+        // nothing left, so this very step takes its fallback. Histories from before take the old path.
+        const refused = SEND_TIME_REFUSALS.has(reason) && patched('send-refusal-fallback');
+        push(
+          { type: refused ? 'send_refused' : 'send_failed', key: command.key, channel: command.channel, reason },
+          true,
+        );
       }
     }
   };

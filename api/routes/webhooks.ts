@@ -101,7 +101,7 @@ export function resendWebhookRoutes(app: FastifyInstance, deps: AppDeps): Promis
         const unusable =
           event.type === 'email.complained' || (event.type === 'email.bounced' && event.bounce.type === 'Permanent');
         if (unusable) {
-          // This message's step falls back first; then every open account of the debtor stops using the address.
+          // This message's account marks the channel failed first; then every open account of the debtor stops using the address.
           const failed = signalTo(account.workflowId, deliveryFailedSignal, {
             key: stepKeyOf(message.key) ?? message.key,
             channel: 'email',

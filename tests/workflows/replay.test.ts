@@ -1,6 +1,7 @@
 // Replays the recorded account workflow histories (tests/fixtures/histories/*.json: promise kept,
 // broken promises escalating, plan, dispute with a pause, strategy version change, a backlog handed off
-// then paid, recalled and written off, and two debtors whose accounts race for the contact budget)
+// then paid, recalled and written off, two debtors whose accounts race for the contact budget, and an
+// email refused at send time whose step falls back, behind patched('send-refusal-fallback'))
 // against the workflow bundle of this run, decoding their encrypted payloads through the codec.
 // Any change to the sequence of commands the workflow issues for an existing history fails here.
 //
@@ -52,12 +53,29 @@ describe('recorded account workflow histories', () => {
       'contact-budget-co-cop',
       'contact-budget-co-usd',
       'dispute-pause-legal',
+      // Recorded with patched('send-refusal-fallback'): the refused email's step falls back to WhatsApp.
+      'opt-out-at-send-time',
       'plan-broken-promise-kept',
       'promise-kept',
       'strategy-version-change',
     ]);
     const started = load(files[0] ?? '').events?.[0]?.workflowExecutionStartedEventAttributes;
     expect(started?.input?.payloads?.[0]?.metadata?.encoding).toEqual(Buffer.from('binary/encrypted'));
+  });
+
+  it('include the send-time refusal on its patched path: a failed send, the patch marker, then the fallback send', () => {
+    const events = load('opt-out-at-send-time.run01.json').events ?? [];
+    const failed = events.findIndex((e) => e.activityTaskFailedEventAttributes);
+    const marker = events.findIndex((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
+    const patch = events[marker]?.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+    expect(JSON.parse(Buffer.from(patch ?? []).toString('utf8'))).toMatchObject({ id: 'send-refusal-fallback' });
+    const sends = events.flatMap((e, i) =>
+      e.activityTaskScheduledEventAttributes?.activityType?.name === 'deliverMessage' ? [i] : [],
+    );
+    expect(sends).toHaveLength(2);
+    expect(failed).toBeGreaterThan(sends[0] ?? Infinity);
+    expect(marker).toBeGreaterThan(failed);
+    expect(sends[1]).toBeGreaterThan(marker);
   });
 
   it('replay deterministically with the current workflow code', async () => {

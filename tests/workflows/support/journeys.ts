@@ -5,13 +5,23 @@ import type { Db } from '../../../db/client';
 import { BUILTIN_STRATEGIES } from '../../../strategies/builtin/index';
 import { addDays, localInstant } from '../../../strategies/core/calendar';
 import type { Scenario, ScenarioInput } from '../../../strategies/simulate';
-import { parsed, planShift, prepareAccount, shiftScenario, type Journey, type VersionChange } from './scenario-journey';
+import {
+  parsed,
+  planShift,
+  prepareAccount,
+  shiftScenario,
+  type ChannelStatusWrite,
+  type Journey,
+  type VersionChange,
+} from './scenario-journey';
 
 export interface JourneySpec {
   name: string;
   raw: ScenarioInput;
   /** Strategy version changes, placed on the shifted scenario's calendar. */
   changes?: (scenario: Scenario) => VersionChange[];
+  /** Channel statuses written to the database without a signal, placed on the shifted scenario's calendar. */
+  channelStatuses?: (scenario: Scenario) => ChannelStatusWrite[];
 }
 
 const here = import.meta.dirname;
@@ -95,6 +105,63 @@ export const versionChangeJourney: JourneySpec = {
   },
 };
 
+/** consumer-mx with an email-first overdue step that falls back to WhatsApp, and no preventive stage. */
+export function emailFirstConsumerMx(): Record<string, unknown> {
+  const mx = structuredClone(BUILTIN_STRATEGIES['consumer-mx']) as unknown as {
+    stages: Record<string, unknown>[];
+  } & Record<string, unknown>;
+  return {
+    ...mx,
+    id: 'consumer-mx-email-first',
+    stages: mx.stages
+      .filter((stage) => stage.id !== 'preventive')
+      .map((stage) =>
+        stage.id === 'early'
+          ? {
+              ...stage,
+              steps: [
+                { day: 1, action: 'message', channel: 'email', template: 'overdue', fallback: 'whatsapp' },
+                { day: 7, action: 'task', channel: 'call', priority: 'high' },
+              ],
+            }
+          : stage,
+      ),
+  };
+}
+
+/**
+ * The debtor opts out of email after the account opened, and the workflow is not told before its
+ * email step is due (the status is in the database only): the send activity refuses the email at send
+ * time, and the step falls back to WhatsApp. A payment closes the account two days later.
+ */
+export const optOutAtSendTimeJourney: JourneySpec = {
+  name: 'mx-opt-out-at-send-time',
+  raw: {
+    start: '2026-05-12T10:15:00',
+    strategy: emailFirstConsumerMx(),
+    debtor: {
+      externalId: 'D-OPT',
+      name: 'Marta Salas',
+      kind: 'person',
+      country: 'MX',
+      timezone: 'America/Mexico_City',
+      email: 'marta@example.com',
+      phone: '+525566667777',
+    },
+    invoices: [{ externalId: 'F-OPT', amount: '900.00', currency: 'MXN', dueDate: '2026-05-12' }],
+    events: [{ at: '2026-05-15T12:40:00', type: 'payment', amount: '900.00', reference: 'OPT-1' }],
+    until: '2026-05-20T00:00:00',
+  },
+  // The afternoon of the due date: day 1's email is due at 07:00 the next morning.
+  channelStatuses: (scenario) => [
+    {
+      at: localInstant(scenario.invoices[0]?.dueDate ?? '', '15:30', scenario.zone),
+      channel: 'email',
+      status: 'opted_out',
+    },
+  ],
+};
+
 /** Shifts a journey into the server's future, writes its rows and returns it ready to drive. */
 export async function prepareJourney(db: Db, spec: JourneySpec, notBefore: number): Promise<Journey> {
   const input = shiftScenario(spec.raw, planShift(spec.raw, notBefore, spec.changes ? { changes: spec.changes } : {}));
@@ -106,5 +173,6 @@ export async function prepareJourney(db: Db, spec: JourneySpec, notBefore: numbe
     account,
     agreements: [],
     ...(spec.changes ? { changes: spec.changes(scenario) } : {}),
+    ...(spec.channelStatuses ? { channelStatuses: spec.channelStatuses(scenario) } : {}),
   };
 }

@@ -12,8 +12,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
-import { accounts, debtors, invoices, strategyVersions } from '../../../db/schema';
+import { accounts, debtorChannelStatus, debtors, invoices, strategyVersions } from '../../../db/schema';
 import { BUILTIN_STRATEGIES } from '../../../strategies/builtin/index';
 import { addDays } from '../../../strategies/core/calendar';
 import { adoptStrategyVersion, decide, initialState, nextWakeAt, toView } from '../../../strategies/core/index';
@@ -296,6 +297,17 @@ export async function publishVersion(
   await db.insert(strategyVersions).values({ strategyId, version, definition });
 }
 
+/**
+ * A debtor channel status written straight into the database at `at` (epoch ms), without telling the
+ * workflow: what it finds when it sends there is a status it has not heard of yet (an opt-out that
+ * landed after it decided the send).
+ */
+export interface ChannelStatusWrite {
+  at: number;
+  channel: string;
+  status: 'opted_out' | 'invalid' | 'complained';
+}
+
 /** One journey: the scenario, its account and what the harness does at each instant. */
 export interface Journey {
   name: string;
@@ -304,6 +316,7 @@ export interface Journey {
   changes?: VersionChange[];
   /** Filled in at `until`. */
   view?: AccountView;
+  channelStatuses?: ChannelStatusWrite[];
   /** Extra views taken along the way, each filled in at its `at` (clear of the core's decision instants). */
   probes?: { at: number; view?: AccountView }[];
   agreements: AgreementResult[];
@@ -352,6 +365,22 @@ function actionsOf(client: Client, taskQueue: string, journey: Journey, db: Db):
           strategyId: account.strategyId,
           version: change.version,
         });
+      },
+    });
+  }
+  for (const write of journey.channelStatuses ?? []) {
+    actions.push({
+      at: write.at,
+      journey,
+      run: async () => {
+        const [row] = await db
+          .select({ debtorId: accounts.debtorId })
+          .from(accounts)
+          .where(eq(accounts.id, account.accountId));
+        if (!row) throw new Error(`${journey.name}: no account row`);
+        await db
+          .insert(debtorChannelStatus)
+          .values({ debtorId: row.debtorId, channel: write.channel, status: write.status, reason: journey.name });
       },
     });
   }
@@ -435,6 +464,7 @@ async function deliver(
       return handle.signal(recalledSignal, {});
     case 'invoices':
     case 'send_failed':
+    case 'send_refused':
     case 'tick':
       throw new Error(`scenarios carry no ${event.type} events`);
   }
