@@ -184,7 +184,7 @@ describe('every way to opt out reaches every open account of the debtor', () => 
     await expectEveryAccountTold(opened, 'whatsapp', 'opted_out');
   });
 
-  it('a permanent bounce of one account’s email (and the bounced step still falls back)', async () => {
+  it('a permanent bounce of one account’s email (and the bounced step is told it failed: later steps use the fallback)', async () => {
     const opened = await debtorWithTwoAccounts();
     const bounced = opened.accounts[0];
     const [message] = await db.db
