@@ -13,6 +13,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { Db, DbOrTx } from '../../db/client';
 import { accounts, invoices, paymentReversals, payments, workflowOutbox } from '../../db/schema';
 import {
+  accountExplainQuery,
   accountWorkflowType,
   invoiceAddedSignal,
   invoicesAddedSignal,
@@ -21,6 +22,7 @@ import {
   type AccountWorkflowInput,
   type InvoiceAddedSignal,
 } from '../../workflows/account.messages';
+import { moveInvoicesOffClosedAccount } from './late-invoices';
 
 export interface OutboxPayload {
   input?: AccountWorkflowInput;
@@ -97,6 +99,16 @@ export function retryDelaySeconds(kind: FailureKind, attempts: number, random = 
   const jitter = 0.5 + random / 2;
   if (kind === 'unavailable') return Math.min(5, 0.25 * 2 ** attempts) * jitter;
   return Math.min(600, 5 * 2 ** attempts) * jitter;
+}
+
+/** The invoices a delivery carries (invoiceAdded rows, or one invoicesAdded row); none for other signals. */
+function invoicesOf(rows: readonly Row[]): InvoiceAddedSignal[] {
+  return rows.flatMap((r) => {
+    const arg = (r.payload as OutboxPayload).signalArg;
+    if (r.signalName === invoiceAddedSignal.name) return [arg as InvoiceAddedSignal];
+    if (r.signalName === invoicesAddedSignal.name) return (arg as { invoices: InvoiceAddedSignal[] }).invoices;
+    return [];
+  });
 }
 
 class AccountClosedError extends Error {
@@ -193,7 +205,8 @@ export function createOutboxRelay(deps: {
   /**
    * The account's workflow has a closed run: when it failed (or was terminated) and the account is open in
    * PostgreSQL, a new run starts knowing every invoice and payment of the account, not just this message.
-   * A run that completed normally refuses (the row then fails, visibly).
+   * When the run closed the account (paid, written off), invoices it never took go to the debtor's next
+   * account (moveLateInvoices). Anything else for a closed account refuses (the row then fails, visibly).
    */
   async function startAgain(rows: readonly Row[]): Promise<void> {
     const starter = rows.find((r) => r.kind === 'signal_with_start');
@@ -203,7 +216,12 @@ export function createOutboxRelay(deps: {
       .select({ id: accounts.id, closedAt: accounts.closedAt })
       .from(accounts)
       .where(eq(accounts.workflowId, starter.workflowId));
-    if (!account || account.closedAt) throw new AccountClosedError();
+    if (!account) throw new AccountClosedError();
+    if (account.closedAt) {
+      const late = invoicesOf(rows);
+      if (late.length === 0) throw new AccountClosedError();
+      return moveLateInvoices(starter.workflowId, account.id, input, late);
+    }
     const known = await db
       .select({
         invoiceId: invoices.id,
@@ -252,6 +270,28 @@ export function createOutboxRelay(deps: {
         ...(r.source === 'portal' ? { source: 'portal' } : {}),
       });
     }
+  }
+
+  /**
+   * Invoices accepted for an account while its run was closing it, delivered after the run ended: those the
+   * closed run does not know (it may know some, from a run started again with every invoice) move to the
+   * debtor's open or next account, whose row the relay's next pass delivers. The rows here are then done.
+   */
+  async function moveLateInvoices(
+    workflowId: string,
+    accountId: string,
+    input: AccountWorkflowInput,
+    late: readonly InvoiceAddedSignal[],
+  ): Promise<void> {
+    const closedRun = await deps.temporal.workflow.getHandle(workflowId).query(accountExplainQuery);
+    const known = new Set(closedRun.state.invoices.map((i) => i.externalId));
+    const unknown = late.filter((i) => !known.has(i.externalId)).map((i) => i.invoiceId);
+    const moved = await moveInvoicesOffClosedAccount(db, deps.taskQueue, accountId, unknown, input.debtor);
+    if (moved)
+      deps.log.warn(
+        { workflowId, from: accountId, to: moved.accountId, invoices: moved.invoices },
+        'invoices for an account its run had closed moved to the debtor’s open account',
+      );
   }
 
   // Inline deliveries are marked in batches, off the request's path. A crash before the flush only
