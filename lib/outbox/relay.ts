@@ -421,7 +421,7 @@ export function createOutboxRelay(deps: {
 
   async function drain(): Promise<number> {
     return db.transaction(async (tx) => {
-      const rows = await tx.execute<Row>(sql`
+      const found = await tx.execute<Row>(sql`
         select id, workflow_id as "workflowId", kind, signal_name as "signalName", payload, attempts,
                last_error as "lastError", created_at as "createdAt", next_attempt_at as "nextAttemptAt", dispatched_at as "dispatchedAt"
         from workflow_outbox o
@@ -430,6 +430,8 @@ export function createOutboxRelay(deps: {
                           and p.failed_at is null and p.id < o.id and p.next_attempt_at > now())
         order by id limit ${DRAIN_BATCH}
         for update skip locked`);
+      // The driver reads a bigint as a string: ids are numbers here, as the inline path holds them.
+      const rows = found.map((r) => ({ ...r, id: Number(r.id) }));
       // A workflow with a row still queued inline here waits whole: its later rows must not overtake it.
       const waiting = new Set(rows.filter((r) => queuedInline.has(r.id)).map((r) => r.workflowId));
       return deliverInOrder(
