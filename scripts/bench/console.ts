@@ -68,7 +68,9 @@ async function generate(env: BenchEnv, accounts: number, log: (l: string) => voi
       from generate_series(1, ${QUEUE}) k`);
     await db.execute(sql`set session_replication_role = origin`);
     await rebuildKpiRollups(db);
-    await db.execute(sql`analyze`);
+    // A portfolio in its steady state: vacuumed as autovacuum does within a minute of a bulk load (hint bits,
+    // visibility map). Measured right after the load, without it, aging read the fresh heap at ~1.8× the time.
+    await db.execute(sql`vacuum analyze`);
     log(`generated ${accounts} accounts in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   } finally {
     await load.close();
