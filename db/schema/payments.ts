@@ -1,7 +1,13 @@
 import { bigint, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { accounts } from './accounts';
 
-/** Payments as reported; the (account, reference) pair makes a repeated report a no-op. */
+/**
+ * Payments as reported; the (account, reference) pair makes a repeated report a no-op. A payment accepted for
+ * an account whose run closed it before the payment reached it (lib/outbox/late-payments.ts) says where it
+ * went: `movedFromAccountId` set, it was moved to `accountId` (the debtor's open account); `creditedAt` set, it
+ * stayed on its closed account, uncounted there, and became the debtor's credit (debtor_credits, source
+ * 'payment', source_ref its id).
+ */
 export const payments = pgTable(
   'payments',
   {
@@ -14,6 +20,8 @@ export const payments = pgTable(
     currency: text('currency').notNull(),
     paidAt: timestamp('paid_at', { withTimezone: true }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    movedFromAccountId: uuid('moved_from_account_id').references(() => accounts.id),
+    creditedAt: timestamp('credited_at', { withTimezone: true }),
   },
   (t) => [unique('payments_account_reference').on(t.accountId, t.reference)],
 );

@@ -160,7 +160,8 @@ export const statementApplications = pgTable(
 
 /**
  * A debtor's money not owed yet: an over-payment adds (+), the next invoice's intake consumes (-) it.
- * (source, source_ref) makes every entry happen once: a line's over-payment, an invoice's consumption.
+ * (source, source_ref) makes every entry happen once: a line's over-payment, an invoice's consumption, a payment
+ * no account took (its run had closed the account: lib/outbox/late-payments.ts).
  */
 export const debtorCredits = pgTable(
   'debtor_credits',
@@ -171,7 +172,7 @@ export const debtorCredits = pgTable(
       .references(() => debtors.id),
     currency: text('currency').notNull(),
     amountMinor: bigint('amount_minor', { mode: 'number' }).notNull(),
-    source: text('source', { enum: ['statement_line', 'invoice', 'reversal'] }).notNull(),
+    source: text('source', { enum: ['statement_line', 'invoice', 'reversal', 'payment'] }).notNull(),
     sourceRef: text('source_ref').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
