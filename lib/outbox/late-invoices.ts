@@ -4,7 +4,7 @@
 // currency, or open the next one (the closed one was paid or written off), exactly as an invoice accepted a
 // moment later would have, and that account's workflow is signalled like any intake's.
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client';
+import type { Db, DbOrTx } from '../../db/client';
 import { accounts, debtors, invoices, workflowOutbox } from '../../db/schema';
 import {
   accountWorkflowId,
@@ -14,6 +14,20 @@ import {
   type InvoiceAddedSignal,
 } from '../../workflows/account.messages';
 import { usableChannels } from '../channel-status';
+
+/** The debtor's open account in the currency (at most one), locked until the transaction ends; null: none. */
+export async function lockOpenAccount(
+  tx: DbOrTx,
+  debtorId: string,
+  currency: string,
+): Promise<{ id: string; workflowId: string } | null> {
+  const [open] = await tx
+    .select({ id: accounts.id, workflowId: accounts.workflowId })
+    .from(accounts)
+    .where(and(eq(accounts.debtorId, debtorId), eq(accounts.currency, currency), isNull(accounts.closedAt)))
+    .for('update');
+  return open ?? null;
+}
 
 export interface MovedInvoices {
   accountId: string;
@@ -76,11 +90,7 @@ export async function moveInvoicesOffClosedAccount(
         strategyId: first.strategyId,
       })
       .onConflictDoNothing();
-    const [open] = await tx
-      .select({ id: accounts.id, workflowId: accounts.workflowId })
-      .from(accounts)
-      .where(and(eq(accounts.debtorId, debtor.id), eq(accounts.currency, closed.currency), isNull(accounts.closedAt)))
-      .for('update');
+    const open = await lockOpenAccount(tx, debtor.id, closed.currency);
     if (!open) throw new Error('open account not found after upsert');
     await tx
       .update(invoices)

@@ -21,8 +21,10 @@ import {
   paymentReversedSignal,
   type AccountWorkflowInput,
   type InvoiceAddedSignal,
+  type PaymentReceivedSignal,
 } from '../../workflows/account.messages';
 import { moveInvoicesOffClosedAccount } from './late-invoices';
+import { settlePaymentOffClosedAccount } from './late-payments';
 
 export interface OutboxPayload {
   input?: AccountWorkflowInput;
@@ -109,6 +111,15 @@ function invoicesOf(rows: readonly Row[]): InvoiceAddedSignal[] {
     if (r.signalName === invoicesAddedSignal.name) return (arg as { invoices: InvoiceAddedSignal[] }).invoices;
     return [];
   });
+}
+
+/** The payments a delivery carries (a paymentReceived row); none for other signals. */
+function paymentsOf(rows: readonly Row[]): PaymentReceivedSignal[] {
+  return rows.flatMap((r) =>
+    r.signalName === paymentReceivedSignal.name
+      ? [(r.payload as OutboxPayload).signalArg as PaymentReceivedSignal]
+      : [],
+  );
 }
 
 class AccountClosedError extends Error {
@@ -206,7 +217,7 @@ export function createOutboxRelay(deps: {
    * The account's workflow has a closed run: when it failed (or was terminated) and the account is open in
    * PostgreSQL, a new run starts knowing every invoice and payment of the account, not just this message.
    * When the run closed the account (paid, written off), invoices it never took go to the debtor's next
-   * account (moveLateInvoices). Anything else for a closed account refuses (the row then fails, visibly).
+   * account (takeLate). Anything else for a closed account refuses (the row then fails, visibly).
    */
   async function startAgain(rows: readonly Row[]): Promise<void> {
     const starter = rows.find((r) => r.kind === 'signal_with_start');
@@ -217,11 +228,7 @@ export function createOutboxRelay(deps: {
       .from(accounts)
       .where(eq(accounts.workflowId, starter.workflowId));
     if (!account) throw new AccountClosedError();
-    if (account.closedAt) {
-      const late = invoicesOf(rows);
-      if (late.length === 0) throw new AccountClosedError();
-      return moveLateInvoices(starter.workflowId, account.id, input, late);
-    }
+    if (account.closedAt) return takeLate(starter.workflowId, account.id, rows, input);
     const known = await db
       .select({
         invoiceId: invoices.id,
@@ -273,25 +280,58 @@ export function createOutboxRelay(deps: {
   }
 
   /**
-   * Invoices accepted for an account while its run was closing it, delivered after the run ended: those the
-   * closed run does not know (it may know some, from a run started again with every invoice) move to the
-   * debtor's open or next account, whose row the relay's next pass delivers. The rows here are then done.
+   * A signal (not a start) no run takes: when it carries a payment for an account whose run closed it, the
+   * payment is taken as takeLate says; otherwise the delivery fails as it did (`err`).
    */
-  async function moveLateInvoices(
+  async function signalAfterClose(rows: readonly Row[], err: unknown): Promise<void> {
+    const workflowId = rows[0]?.workflowId;
+    if (!workflowId || paymentsOf(rows).length === 0) throw err;
+    const [account] = await db
+      .select({ id: accounts.id, closedAt: accounts.closedAt })
+      .from(accounts)
+      .where(eq(accounts.workflowId, workflowId));
+    if (!account?.closedAt) throw err;
+    return takeLate(workflowId, account.id, rows, undefined);
+  }
+
+  /**
+   * Invoices and payments accepted for an account while its run was closing it, delivered after the run
+   * ended. The ended run is asked what it counted (it may know some: a delivery repeated because its mark
+   * was lost, a run started again with every invoice), and only the others are taken: invoices move to the
+   * debtor's open or next account, payments to the debtor's open account or their credit; the rows those
+   * write the relay's next pass delivers. The rows here are then done.
+   */
+  async function takeLate(
     workflowId: string,
     accountId: string,
-    input: AccountWorkflowInput,
-    late: readonly InvoiceAddedSignal[],
+    rows: readonly Row[],
+    input: AccountWorkflowInput | undefined,
   ): Promise<void> {
+    const late = invoicesOf(rows);
+    const paid = paymentsOf(rows);
+    if ((late.length > 0 && !input) || (late.length === 0 && paid.length === 0)) throw new AccountClosedError();
     const closedRun = await deps.temporal.workflow.getHandle(workflowId).query(accountExplainQuery);
-    const known = new Set(closedRun.state.invoices.map((i) => i.externalId));
-    const unknown = late.filter((i) => !known.has(i.externalId)).map((i) => i.invoiceId);
-    const moved = await moveInvoicesOffClosedAccount(db, deps.taskQueue, accountId, unknown, input.debtor);
-    if (moved)
-      deps.log.warn(
-        { workflowId, from: accountId, to: moved.accountId, invoices: moved.invoices },
-        'invoices for an account its run had closed moved to the debtor’s open account',
-      );
+    const knownInvoices = new Set(closedRun.state.invoices.map((i) => i.externalId));
+    const knownPayments = new Set(closedRun.state.paymentRefs);
+    const unknown = late.filter((i) => !knownInvoices.has(i.externalId)).map((i) => i.invoiceId);
+    if (input && unknown.length > 0) {
+      const moved = await moveInvoicesOffClosedAccount(db, deps.taskQueue, accountId, unknown, input.debtor);
+      if (moved)
+        deps.log.warn(
+          { workflowId, from: accountId, to: moved.accountId, invoices: moved.invoices },
+          'invoices for an account its run had closed moved to the debtor’s open account',
+        );
+    }
+    for (const payment of paid.filter((p) => !knownPayments.has(p.reference))) {
+      const settled = await settlePaymentOffClosedAccount(db, deps.taskQueue, accountId, payment);
+      if (settled)
+        deps.log.warn(
+          { workflowId, from: accountId, ...(settled.to === 'account' ? { to: settled.accountId } : { to: 'credit' }) },
+          settled.to === 'account'
+            ? 'a payment for an account its run had closed moved to the debtor’s open account'
+            : 'a payment for an account its run had closed became the debtor’s credit',
+        );
+    }
   }
 
   // Inline deliveries are marked in batches, off the request's path. A crash before the flush only
@@ -345,8 +385,9 @@ export function createOutboxRelay(deps: {
       try {
         await call(() => sendAll(rows));
       } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        await call(() => startAgain(rows));
+        if (err instanceof WorkflowExecutionAlreadyStartedError) await call(() => startAgain(rows));
+        else if (err instanceof WorkflowNotFoundError) await call(() => signalAfterClose(rows, err));
+        else throw err;
       }
       shared.unreachable = false;
       if (exec === 'batched') for (const id of ids) markLater(id);

@@ -1,0 +1,351 @@
+// A payment accepted for an account at the very moment its workflow closes it (paid): the payment was booked
+// while PostgreSQL still had the account open, and the run ended before the outbox delivered it. The signal
+// then finds no run to take it; the money must still end up in a balance or the debtor's credit, over the real
+// servers (the invoice's counterpart: tests/e2e/invoice-after-close.test.ts).
+import { and, eq, sql } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ingestInvoice } from '../../api/invoices/ingest';
+import { normalizeInvoice } from '../../api/invoices/normalize';
+import { createDb } from '../../db/client';
+import { accounts, debtorCredits, payments, workflowOutbox } from '../../db/schema';
+import { drizzleTag } from '../../db/tag';
+import { bookPayment } from '../../lib/payments/book';
+import { creditReference } from '../../lib/reconcile/credits';
+import { invoiceBody } from '../api/helpers';
+import { eventually, httpClient } from '../support/http';
+import { startTestApp, uniqueId, type TestApp } from '../support/runtime';
+import { connectTestClient } from '../support/temporal';
+
+let app: TestApp;
+let keys: Record<'system' | 'admin', string>;
+let call: ReturnType<typeof httpClient>;
+
+const handle = createDb(inject('databaseUrl'), { max: 4 });
+const zone = 'America/Mexico_City';
+const daysAgo = (n: number) => DateTime.now().setZone(zone).minus({ days: n }).toISODate() ?? '';
+const view = (accountId: string) => call('GET', `/v1/accounts/${accountId}`, undefined, keys.system);
+const listed = (debtor: string) =>
+  call('GET', `/v1/accounts?debtorExternalId=${encodeURIComponent(debtor)}`, undefined, keys.system);
+
+/** Sessions of this database waiting for a lock whose statement matches `like`. */
+async function lockWaiters(like: string): Promise<number> {
+  const [row] = await handle.db.execute<{ n: number }>(sql`
+    select count(*)::int as n from pg_stat_activity
+    where datname = current_database() and wait_event_type = 'Lock' and query ilike ${like}`);
+  return row?.n ?? 0;
+}
+
+beforeAll(async () => {
+  app = await startTestApp();
+  call = httpClient(app.url);
+  keys = { system: await app.keyFor('system'), admin: await app.keyFor('admin') };
+});
+
+afterAll(async () => {
+  await app?.stop();
+  await handle.close();
+});
+
+async function openAccount(debtor: string, amount: string) {
+  const opened = await call(
+    'POST',
+    '/v1/invoices',
+    invoiceBody(uniqueId('F'), debtor, amount, { dueDate: daysAgo(3) }),
+    keys.system,
+  );
+  expect(opened.status).toBe(201);
+  const { accountId, workflowId } = opened.body as { accountId: string; workflowId: string };
+  await eventually(
+    () => view(accountId),
+    (r) => r.body.source === 'workflow' && r.body.balance?.amount === amount,
+  );
+  return { accountId, workflowId };
+}
+
+async function completed(workflowId: string) {
+  const client = await connectTestClient();
+  const status = await eventually(
+    () =>
+      client.workflow
+        .getHandle(workflowId)
+        .describe()
+        .then((d) => d.status.name),
+    (s) => s === 'COMPLETED',
+  );
+  expect(status).toBe('COMPLETED');
+}
+
+/**
+ * The interleaving, made certain with a row lock on the account (NO KEY UPDATE: a payment's foreign-key check
+ * passes): the debtor pays the account in full, the run decides `paid` and its write marking the account
+ * closed waits behind the lock; `whileClosing` is accepted for the still open account meanwhile. With
+ * `intakeFirst` it is started first and waits for the lock itself (an invoice's intake locks the account), so
+ * it commits before the run's write; otherwise it runs once the run's write waits (a payment takes no lock,
+ * and booked before the full payment it would keep that one from its inline delivery). Then the run ends.
+ */
+async function closingRace<T>(
+  accountId: string,
+  workflowId: string,
+  whileClosing: () => Promise<T>,
+  opts: { intakeFirst?: boolean } = {},
+): Promise<T> {
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let locked = () => {};
+  const isLocked = new Promise<void>((resolve) => (locked = resolve));
+  const holder = handle.db.transaction(async (tx) => {
+    await tx.execute(sql`select 1 from accounts where id = ${accountId} for no key update`);
+    locked();
+    await gate;
+  });
+  await isLocked;
+  // Settled whatever happens below, so a failure releases the lock and reports once.
+  const settle = () =>
+    whileClosing().then(
+      (r) => r,
+      (err: unknown) => err as Error,
+    );
+  let accepted: Promise<T | Error> | undefined;
+  try {
+    if (opts.intakeFirst) {
+      accepted = settle();
+      expect(
+        await eventually(
+          () => lockWaiters('%"accounts"%for update%'),
+          (n) => n >= 1,
+          10_000,
+        ),
+      ).toBeGreaterThanOrEqual(1);
+    }
+    const paid = await call(
+      'POST',
+      `/v1/accounts/${accountId}/payments`,
+      { amount: '1500.00', currency: 'MXN', reference: uniqueId('P') },
+      keys.system,
+    );
+    expect(paid.status).toBe(202);
+    // The run decided `paid`; its read-model write waits behind the lock.
+    expect(
+      await eventually(
+        () => lockWaiters('%'),
+        (n) => n >= (opts.intakeFirst ? 2 : 1),
+        10_000,
+      ),
+    ).toBeGreaterThanOrEqual(1);
+    // A payment is booked while the lock is held (it takes none); an intake waits for it, and commits once
+    // it is released, ahead of the run's write.
+    if (!opts.intakeFirst) await (accepted = settle());
+  } finally {
+    release();
+    await holder;
+  }
+  if (!accepted) throw new Error('nothing was accepted while the run was closing');
+  const result = (await accepted) as T | Error;
+  if (result instanceof Error) throw result;
+  await completed(workflowId);
+  expect((await view(accountId)).body).toMatchObject({ status: 'paid', balance: { amount: '0.00' } });
+  return result;
+}
+
+/**
+ * A payment booked as POST …/payments books it (lib/payments/book.ts), without its inline delivery afterwards:
+ * as when the API process stops right after the commit. The relay delivers the row after its grace.
+ */
+async function bookLatePayment(account: { id: string; workflowId: string }, amountMinor: number) {
+  const reference = uniqueId('P');
+  const booked = await bookPayment(drizzleTag(handle.db), app.config.temporal.taskQueue, account, {
+    amountMinor,
+    currency: 'MXN',
+    reference,
+    paidAt: new Date(),
+  });
+  expect(booked).toMatchObject({ duplicate: false, outboxId: expect.any(Number) });
+  return { reference, outboxId: booked.outboxId! };
+}
+
+/** The outbox row once the relay has dealt with it (delivered, or failed). */
+function settledRow(id: number) {
+  return eventually(
+    () => handle.db.select().from(workflowOutbox).where(eq(workflowOutbox.id, id)),
+    ([r]) => r?.dispatchedAt !== null || r.failedAt !== null,
+    40_000,
+  ).then(([r]) => r);
+}
+
+async function paymentRow(reference: string) {
+  const [row] = await handle.db.select().from(payments).where(eq(payments.reference, reference));
+  return row;
+}
+
+async function failedRowsOf(workflowId: string) {
+  const failed = await call('GET', '/v1/outbox/failed', undefined, keys.admin);
+  return failed.body.items.filter((i: { workflowId: string }) => i.workflowId === workflowId);
+}
+
+describe('a payment for an account whose run closed it before the payment was delivered', () => {
+  it('is not lost: with no account open it becomes the debtor’s credit, which their next invoice consumes', async () => {
+    const debtor = uniqueId('D');
+    const { accountId, workflowId } = await openAccount(debtor, '1500.00');
+    const late = await closingRace(accountId, workflowId, () => bookLatePayment({ id: accountId, workflowId }, 20_000));
+
+    // The relay's delivery finds the run ended: the run did not count the payment, no account of the debtor
+    // is open, so it is the debtor's credit, and the payment row says so.
+    expect(await settledRow(late.outboxId)).toMatchObject({ dispatchedAt: expect.any(Date), failedAt: null });
+    const row = await paymentRow(late.reference);
+    expect(row).toMatchObject({ accountId, movedFromAccountId: null, creditedAt: expect.any(Date) });
+    const credits = await handle.db
+      .select()
+      .from(debtorCredits)
+      .where(and(eq(debtorCredits.source, 'payment'), eq(debtorCredits.sourceRef, row!.id)));
+    expect(credits).toEqual([expect.objectContaining({ amountMinor: 20_000, currency: 'MXN' })]);
+    expect(await failedRowsOf(workflowId)).toEqual([]);
+    // The closed account kept its own history: paid, nothing owed.
+    expect(await view(accountId)).toMatchObject({ body: { status: 'paid', balance: { amount: '0.00' } } });
+
+    // The debtor's next invoice consumes the credit at intake.
+    const next = await call(
+      'POST',
+      '/v1/invoices',
+      invoiceBody(uniqueId('F'), debtor, '700.00', { dueDate: daysAgo(1) }),
+      keys.system,
+    );
+    expect(next.status).toBe(201);
+    const v = await eventually(
+      () => view(next.body.accountId as string),
+      (r) => r.body.source === 'workflow' && r.body.balance?.amount === '500.00',
+      20_000,
+    );
+    expect(v.body).toMatchObject({ status: 'active', balance: { amount: '500.00' } });
+  }, 120_000);
+
+  it('with the debtor’s account of that currency open by then, is applied to it, and the payment row says so', async () => {
+    const debtor = uniqueId('D');
+    const { accountId, workflowId } = await openAccount(debtor, '1500.00');
+    const late = await closingRace(accountId, workflowId, () => bookLatePayment({ id: accountId, workflowId }, 20_000));
+    // Before the relay takes the payment (its grace is 10 s), a new invoice opens the debtor's next account.
+    const next = await call(
+      'POST',
+      '/v1/invoices',
+      invoiceBody(uniqueId('F'), debtor, '700.00', { dueDate: daysAgo(1) }),
+      keys.system,
+    );
+    expect(next.status).toBe(201);
+    const nextId = next.body.accountId as string;
+    expect(nextId).not.toBe(accountId);
+
+    expect(await settledRow(late.outboxId)).toMatchObject({ dispatchedAt: expect.any(Date), failedAt: null });
+    expect(await paymentRow(late.reference)).toMatchObject({
+      accountId: nextId,
+      movedFromAccountId: accountId,
+      creditedAt: null,
+    });
+    const v = await eventually(
+      () => view(nextId),
+      (r) => r.body.source === 'workflow' && r.body.balance?.amount === '500.00',
+      20_000,
+    );
+    expect(v.body).toMatchObject({ status: 'active', balance: { amount: '500.00' } });
+    expect(v.body.timeline.filter((e: { type: string }) => e.type === 'payment')).toHaveLength(1);
+    const [debtorId] = await handle.db
+      .select({ id: accounts.debtorId })
+      .from(accounts)
+      .where(eq(accounts.id, accountId));
+    expect(
+      await handle.db
+        .select()
+        .from(debtorCredits)
+        .where(and(eq(debtorCredits.debtorId, debtorId!.id), eq(debtorCredits.source, 'payment'))),
+    ).toEqual([]);
+    expect(await failedRowsOf(workflowId)).toEqual([]);
+    expect(await view(accountId)).toMatchObject({ body: { status: 'paid', balance: { amount: '0.00' } } });
+  }, 120_000);
+
+  it('a payment the closed run did count, delivered again (its delivery was never marked), stays where it is', async () => {
+    const debtor = uniqueId('D');
+    const { accountId, workflowId } = await openAccount(debtor, '900.00');
+    const reference = uniqueId('P');
+    const paid = await call(
+      'POST',
+      `/v1/accounts/${accountId}/payments`,
+      { amount: '900.00', currency: 'MXN', reference },
+      keys.system,
+    );
+    expect(paid.status).toBe(202);
+    await completed(workflowId);
+    await eventually(
+      () => listed(debtor),
+      (r) => r.body.items?.[0]?.closedAt !== null,
+    );
+    // The process that delivered the payment stopped before marking it (marks are flushed in batches): the
+    // relay delivers it again, to a run that has ended counting it.
+    const [row] = await handle.db
+      .update(workflowOutbox)
+      .set({ dispatchedAt: null, nextAttemptAt: sql`now()` })
+      .where(and(eq(workflowOutbox.workflowId, workflowId), eq(workflowOutbox.signalName, 'paymentReceived')))
+      .returning({ id: workflowOutbox.id });
+    expect(row).toBeDefined();
+    expect(await settledRow(row!.id)).toMatchObject({ dispatchedAt: expect.any(Date), failedAt: null });
+    // Counted once: the paid account keeps it, it is no credit, no account opens.
+    expect(await paymentRow(reference)).toMatchObject({ accountId, movedFromAccountId: null, creditedAt: null });
+    const [payment] = await handle.db.select().from(payments).where(eq(payments.reference, reference));
+    expect(
+      await handle.db
+        .select()
+        .from(debtorCredits)
+        .where(and(eq(debtorCredits.source, 'payment'), eq(debtorCredits.sourceRef, payment!.id))),
+    ).toEqual([]);
+    expect((await listed(debtor)).body.items).toEqual([expect.objectContaining({ accountId, status: 'paid' })]);
+  }, 60_000);
+
+  it('a debtor credit an invoice consumed at intake goes with the invoice when it moves to the next account', async () => {
+    const debtor = uniqueId('D');
+    const { accountId, workflowId } = await openAccount(debtor, '1500.00');
+    const [owner] = await handle.db
+      .select({ debtorId: accounts.debtorId })
+      .from(accounts)
+      .where(eq(accounts.id, accountId));
+    // The debtor has 300.00 of credit (a bank line's over-payment) by the time the late invoice comes.
+    await handle.db.insert(debtorCredits).values({
+      debtorId: owner!.debtorId,
+      currency: 'MXN',
+      amountMinor: 30_000,
+      source: 'statement_line',
+      sourceRef: uniqueId('line'),
+    });
+    const lateId = uniqueId('F');
+    const body = invoiceBody(lateId, debtor, '700.00', { dueDate: daysAgo(1) });
+    const lateInvoice = normalizeInvoice({ ...body, debtor: { ...body.debtor, kind: 'person' } }).value;
+    if (!lateInvoice) throw new Error('the late invoice does not normalise');
+    // The intake as POST /v1/invoices runs it, without its inline delivery: it joins the (still open) account
+    // and its credit pays 300.00 of the invoice there (a payment `credit:<invoice id>`).
+    const joined = await closingRace(
+      accountId,
+      workflowId,
+      () => ingestInvoice(handle.db, lateInvoice, app.config.temporal.taskQueue),
+      { intakeFirst: true },
+    );
+    expect(joined).toMatchObject({ created: true, accountId });
+    const invoiceId = (joined as { invoiceId: string }).invoiceId;
+
+    // The invoice moves to the debtor's next account, and the credit that paid part of it goes along.
+    const accountsNow = await eventually(
+      () => listed(debtor),
+      (r) => r.body.items?.some((a: { accountId: string }) => a.accountId !== accountId),
+      40_000,
+    );
+    const next = accountsNow.body.items.find((a: { accountId: string }) => a.accountId !== accountId);
+    const v = await eventually(
+      () => view(next.accountId as string),
+      (r) => r.body.source === 'workflow' && r.body.balance?.amount === '400.00',
+      40_000,
+    );
+    expect(v.body).toMatchObject({ status: 'active', balance: { amount: '400.00' } });
+    expect(await paymentRow(creditReference(invoiceId))).toMatchObject({
+      accountId: next.accountId,
+      movedFromAccountId: accountId,
+      amountMinor: 30_000,
+    });
+    expect(await failedRowsOf(workflowId)).toEqual([]);
+  }, 120_000);
+});
