@@ -42,13 +42,14 @@ const ACCOUNT_KEY = sql.raw('currency, strategy_id, strategy_version, arm, count
 
 /**
  * The three rollup upserts, as statements over `source`: a relation with the ledger's key columns,
- * account_id, local_date, type, amount_minor and sub. Rows are sorted by key before they are upserted, so
- * concurrent appends lock the shared daily rows in one order (no deadlock between them).
+ * account_id, local_date, type, amount_minor, sub and n (1 for an entry counted in; kpi_daily also takes
+ * −1, an entry taken out). Rows are sorted by key before they are upserted, so concurrent appends lock the
+ * shared daily rows in one order (no deadlock between them).
  */
 export function rollupUpserts(source: SQL): SQL[] {
   return [
     sql`insert into kpi_daily (local_date, ${KEY}, type, sub, entries, amount_minor)
-      select local_date, ${KEY}, type, sub, count(*)::int, coalesce(sum(amount_minor), 0)::bigint
+      select local_date, ${KEY}, type, sub, sum(n)::int, coalesce(sum(n * amount_minor), 0)::bigint
       from ${source} s
       group by local_date, ${KEY}, type, sub
       order by local_date, ${KEY}, type, sub
@@ -171,35 +172,40 @@ async function firstDifference(db: DbOrTx, accountId: string, rows: LedgerRowInp
 
 const dateArray = (dates: Iterable<string>) => `{${[...new Set(dates)].join(',')}}`;
 
+/** A row taken out of the ledger, as kpi_daily counted it (its key columns as written). */
+type Removed = Record<'local_date' | 'currency' | 'type' | 'stage', string> &
+  Record<'strategy_id' | 'arm' | 'channel' | 'agent_id' | 'country' | 'sub' | 'amount_minor', string | null> & {
+    strategy_version: number | null;
+  };
+
+const REMOVED_COLUMNS = sql.raw(`local_date date, currency text, strategy_id text, strategy_version int, arm text,
+  stage text, channel text, agent_id text, country text, type text, sub text, amount_minor bigint`);
+
 /**
  * In the caller's transaction: removes the account's rows from `from` on (the lost attempt's, including any
- * past these entries), takes them out of kpi_daily, appends `rows`, then rebuilds the account's own rollup
- * rows (its days and months touched, its standing) from its ledger.
+ * past these entries), appends `rows` with kpi_daily moved by both in one sorted upsert (as every append
+ * locks its rows), then rebuilds the account's own rollup rows (its days and months touched, its standing)
+ * from its ledger.
  */
 async function replaceFrom(tx: DbOrTx, input: LedgerAppend, rows: LedgerRowInput[], from: number): Promise<number> {
-  const stale = await tx.execute<{ local_date: string }>(sql`
-    with stale as (
-      delete from account_ledger where account_id = ${input.accountId} and seq >= ${from}
-      returning local_date, ${KEY}, type, amount_minor, ${ROLLUP_SUB} as sub
-    ),
-    daily as (
-      insert into kpi_daily (local_date, ${KEY}, type, sub, entries, amount_minor)
-      select local_date, ${KEY}, type, sub, -count(*)::int, -coalesce(sum(amount_minor), 0)::bigint
-      from stale
-      group by local_date, ${KEY}, type, sub
-      order by local_date, ${KEY}, type, sub
-      on conflict on constraint kpi_daily_key do update
-        set entries = kpi_daily.entries + excluded.entries, amount_minor = kpi_daily.amount_minor + excluded.amount_minor
-    )
-    select distinct local_date::text as local_date from stale`);
-  const staleDates = stale.map((r) => r.local_date);
-  await tx.execute(sql`delete from kpi_daily where local_date = any(${dateArray(staleDates)}::date[]) and entries = 0`);
-  const written = await insertRows(tx, input, rows);
-  const touched = [...staleDates, ...rows.filter((r) => r.seq >= from).map((r) => r.local_date)];
+  const removed = await tx.execute<Removed>(sql`
+    delete from account_ledger where account_id = ${input.accountId} and seq >= ${from}
+    returning local_date::text as local_date, ${KEY}, type, amount_minor::text as amount_minor, ${ROLLUP_SUB} as sub`);
+  const written = await insertRows(tx, input, rows, [...removed]);
+  // The daily rows the removed entries alone made are empty now (this transaction holds their locks).
+  if (removed.length > 0)
+    await tx.execute(sql`delete from kpi_daily k using jsonb_to_recordset(${JSON.stringify([...removed])}::jsonb)
+        as r(${REMOVED_COLUMNS})
+      where k.entries = 0 and k.local_date = r.local_date and k.currency = r.currency and k.type = r.type
+        and k.stage = r.stage and k.strategy_id is not distinct from r.strategy_id
+        and k.strategy_version is not distinct from r.strategy_version and k.arm is not distinct from r.arm
+        and k.channel is not distinct from r.channel and k.agent_id is not distinct from r.agent_id
+        and k.country is not distinct from r.country and k.sub is not distinct from r.sub`);
+  const touched = [...removed.map((r) => r.local_date), ...rows.filter((r) => r.seq >= from).map((r) => r.local_date)];
   const dates = dateArray(touched);
   const months = dateArray(touched.map((d) => `${d.slice(0, 7)}-01`));
   const ledger = (where: SQL) =>
-    sql`(select account_id, local_date, ${KEY}, type, amount_minor, ${ROLLUP_SUB} as sub from account_ledger
+    sql`(select account_id, local_date, ${KEY}, type, amount_minor, ${ROLLUP_SUB} as sub, 1 as n from account_ledger
       where account_id = ${input.accountId} and ${where})`;
   const [, upsertMonths] = rollupUpserts(ledger(sql`date_trunc('month', local_date)::date = any(${months}::date[])`));
   const [, , upsertDays] = rollupUpserts(ledger(sql`local_date = any(${dates}::date[])`));
@@ -221,10 +227,26 @@ async function replaceFrom(tx: DbOrTx, input: LedgerAppend, rows: LedgerRowInput
   return written;
 }
 
-/** The insert: rows not there yet are added and counted into the rollups in the same statement. */
-async function insertRows(db: DbOrTx, input: LedgerAppend, rows: LedgerRowInput[]): Promise<number> {
+/**
+ * The insert: rows not there yet are added and counted into the rollups in the same statement; `removed`
+ * (a repair's) are taken out of kpi_daily in the same upsert.
+ */
+async function insertRows(
+  db: DbOrTx,
+  input: LedgerAppend,
+  rows: LedgerRowInput[],
+  removed: Removed[] = [],
+): Promise<number> {
   // Keys are the recordset's column names (jsonb_to_recordset matches them by name).
-  const [upsertDaily, upsertMonths, upsertDays] = rollupUpserts(sql.raw('added'));
+  const [, upsertMonths, upsertDays] = rollupUpserts(sql.raw('added'));
+  const [upsertDaily] = rollupUpserts(
+    removed.length === 0
+      ? sql.raw('added')
+      : sql`(select local_date, ${KEY}, type, sub, n, amount_minor from added
+          union all
+          select local_date, ${KEY}, type, sub, -1, amount_minor
+          from jsonb_to_recordset(${JSON.stringify(removed)}::jsonb) as r(${REMOVED_COLUMNS}))`,
+  );
   // Arm, agent and country come from the account and debtor rows as they are when the entry lands. Only the
   // rows the insert added (RETURNING leaves out those already there) reach the rollups, in the same statement.
   const [result] = await db.execute<{ added: number }>(sql`
@@ -239,7 +261,7 @@ async function insertRows(db: DbOrTx, input: LedgerAppend, rows: LedgerRowInput[
       join debtors d on d.id = a.debtor_id
       on conflict (account_id, seq) do nothing
       returning account_id, seq, local_date, day, ${KEY}, type, amount_minor, ${ROLLUP_SUB} as sub,
-        entry->>'status' as status
+        entry->>'status' as status, 1 as n
     ),
     daily as (${upsertDaily}),
     months as (${upsertMonths}),
@@ -257,7 +279,8 @@ export async function rebuildKpiRollups(db: DbOrTx): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.execute(sql`lock table account_ledger in share mode`);
     await tx.execute(sql`truncate kpi_daily, kpi_account_months, kpi_account_days`);
-    const source = sql`(select account_id, local_date, ${KEY}, type, amount_minor, ${ROLLUP_SUB} as sub from account_ledger)`;
+    const source = sql`(select account_id, local_date, ${KEY}, type, amount_minor, ${ROLLUP_SUB} as sub, 1 as n
+      from account_ledger)`;
     for (const upsert of rollupUpserts(source)) await tx.execute(upsert);
   });
   await rebuildAccountStanding(db);

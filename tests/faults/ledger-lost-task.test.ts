@@ -15,7 +15,7 @@ import { uniqueId } from '../support/runtime';
 let db: DbHandle;
 
 beforeAll(() => {
-  db = createDb(inject('databaseUrl'), { max: 3 });
+  db = createDb(inject('databaseUrl'), { max: 8 });
 });
 
 afterAll(async () => {
@@ -178,5 +178,28 @@ describe('the event ledger after a lost workflow task', () => {
     expect(o.got.days).toEqual(o.want.days);
     expect(o.got.months).toEqual(o.want.months);
     expect((await ledgerOf(other)).length).toBe(2);
+  });
+
+  it('repairs alongside other accounts’ appends on the same daily rows: no deadlock, exact counts', async () => {
+    // Half the repairs move entries to an earlier day than the lost ones, half to a later one, while fresh
+    // accounts append on both days: every append locks the shared kpi_daily rows in one sorted order.
+    const days = ['2047-06-01', '2047-06-02'];
+    const at = (d: number, s: number) => `${days[d]}T12:00:${String(s).padStart(2, '0')}-05:00`;
+    const opening = (d: number, s: number, amount: string) => [
+      entry(at(d, s), 'opened', { amount }),
+      entry(at(d, s), 'message', { channel: 'email', key: 'follow-up/0/1' }),
+    ];
+    const repaired = await Promise.all(Array.from({ length: 12 }, () => openAccount()));
+    const fresh = await Promise.all(Array.from({ length: 12 }, () => openAccount()));
+    await Promise.all(repaired.map((id, i) => append(id, 0, opening(i % 2, 1, '10.00'))));
+    const written = await Promise.all([
+      ...repaired.map((id, i) => append(id, 0, opening(1 - (i % 2), 20, '25.00'))),
+      ...fresh.map((id, i) => append(id, 0, opening(i % 2, 30, '5.00'))),
+    ]);
+    expect(written.every((n) => n === 2)).toBe(true);
+    for (const id of [...repaired, ...fresh]) {
+      const r = await rollupsVsLedger(id);
+      expect(r.got).toEqual(r.want);
+    }
   });
 });
