@@ -2,6 +2,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { accounts } from '../db/schema';
+import { creditClosedAccountPayments, type ClosedAccountCredit } from '../lib/payments/closed-account-credit';
 
 export interface AccountStateRecord {
   accountId: string;
@@ -33,6 +34,10 @@ export function createAccountActivities(deps: { db: Db }) {
           updatedAt: new Date(),
         })
         .where(eq(accounts.id, state.accountId));
+    },
+    /** Payments the run counted after closing the account become the debtor's credit (once per payment). */
+    async creditClosedAccount(input: { accountId: string; credits: ClosedAccountCredit[] }): Promise<string[]> {
+      return creditClosedAccountPayments(deps.db, input.accountId, input.credits);
     },
   };
 }

@@ -6,7 +6,9 @@ import { accounts } from './accounts';
  * an account whose run closed it before the payment reached it (lib/outbox/late-payments.ts) says where it
  * went: `movedFromAccountId` set, it was moved to `accountId` (the debtor's open account); `creditedAt` set, it
  * stayed on its closed account, uncounted there, and became the debtor's credit (debtor_credits, source
- * 'payment', source_ref its id).
+ * 'payment', source_ref its id). A payment that reached the run while it was closing the account is counted
+ * there, and what the account could not use became the debtor's credit the same way
+ * (lib/payments/closed-account-credit.ts).
  */
 export const payments = pgTable(
   'payments',
