@@ -333,55 +333,89 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
   ctx ??= await loadContext();
   const startStage = state.stageIndex;
 
+  // A payment signalled while the run was closing the account (it reached the run, so its outbox row is done
+  // and no late path takes it) is counted before the run ends, and what the closed account cannot use becomes
+  // the debtor's credit. Histories from before ended with it queued; asked only when one waits at a close.
+  let paymentsAfterClose: boolean | undefined;
+  const countsPaymentsAfterClose = () => (paymentsAfterClose ??= patched('payment-after-close'));
+  const afterClose: { reference: string; amountMinor: number }[] = [];
+
   // A handed-off account stays here: collection has ended but money, invoices and disputes still count.
   // Only a closed account (paid, written off) ends the run, and not while an invoice or a payment reversal
-  // waits to reopen it.
-  while (state.closed === null || queue.some((q) => reopens(q.event))) {
-    if (pendingStrategy) {
-      const target = pendingStrategy;
-      pendingStrategy = null;
-      if (target.strategyId !== strategyId || target.version !== ctx.strategyVersion) {
-        strategyId = target.strategyId;
-        const next = await loadContext(target.version);
-        state = adoptStrategyVersion(ctx, next, state, wholeSecond(Date.now()));
-        ctx = next;
+  // waits to reopen it, nor a payment to be counted.
+  for (;;) {
+    while (
+      state.closed === null ||
+      queue.some((q) => reopens(q.event)) ||
+      (queue.some((q) => q.event.type === 'payment') && countsPaymentsAfterClose())
+    ) {
+      if (pendingStrategy) {
+        const target = pendingStrategy;
+        pendingStrategy = null;
+        if (target.strategyId !== strategyId || target.version !== ctx.strategyVersion) {
+          strategyId = target.strategyId;
+          const next = await loadContext(target.version);
+          state = adoptStrategyVersion(ctx, next, state, wholeSecond(Date.now()));
+          ctx = next;
+        }
+      }
+      const engine: EngineContext = ctx;
+      const wake = nextWakeAt(engine, state);
+      if (queue.length === 0 && (wake === null || wake > Date.now())) {
+        const timeout = wake === null ? undefined : wake - Date.now();
+        if (timeout === undefined) await condition(() => queue.length > 0 || pendingStrategy !== null);
+        else await condition(() => queue.length > 0 || pendingStrategy !== null, timeout);
+        continue;
+      }
+      const item = takeNext(queue);
+      const closedBefore = state.closed !== null;
+      const creditBefore = state.creditMinor;
+      await step(engine, item);
+      if (closedBefore && state.closed !== null && item?.event.type === 'payment' && state.creditMinor > creditBefore)
+        afterClose.push({ reference: item.event.reference, amountMinor: state.creditMinor - creditBefore });
+      if (state.closed !== null) {
+        // Whatever was signalled while the run was settling is in the queue before the run may end.
+        await condition(allHandlersFinished);
+        continue;
+      }
+
+      const stageChanged = state.stageIndex !== startStage && workflowInfo().historyLength >= YOUNG_RUN_EVENTS;
+      if (state.closed === null && (workflowInfo().continueAsNewSuggested || stageChanged)) {
+        await condition(allHandlersFinished);
+        if (queue.some((q) => q.replyTo !== undefined)) continue;
+        return continueAsNew<typeof accountWorkflow>({
+          ...input,
+          strategyId,
+          carried: {
+            context: ctx,
+            strategyId,
+            state,
+            queue: queue.map(({ at, event }) => ({ at, event })),
+            pendingStrategy,
+            knownUpTo,
+            ...(whatsappNumber !== undefined ? { whatsappNumber } : {}),
+          },
+        });
       }
     }
-    const engine: EngineContext = ctx;
-    const wake = nextWakeAt(engine, state);
-    if (queue.length === 0 && (wake === null || wake > Date.now())) {
-      const timeout = wake === null ? undefined : wake - Date.now();
-      if (timeout === undefined) await condition(() => queue.length > 0 || pendingStrategy !== null);
-      else await condition(() => queue.length > 0 || pendingStrategy !== null, timeout);
-      continue;
-    }
-    await step(engine, takeNext(queue));
-    if (state.closed !== null) {
-      // Whatever was signalled while the run was settling is in the queue before the run may end.
-      await condition(allHandlersFinished);
-      continue;
-    }
-
-    const stageChanged = state.stageIndex !== startStage && workflowInfo().historyLength >= YOUNG_RUN_EVENTS;
-    if (state.closed === null && (workflowInfo().continueAsNewSuggested || stageChanged)) {
-      await condition(allHandlersFinished);
-      if (queue.some((q) => q.replyTo !== undefined)) continue;
-      return continueAsNew<typeof accountWorkflow>({
-        ...input,
-        strategyId,
-        carried: {
-          context: ctx,
-          strategyId,
-          state,
-          queue: queue.map(({ at, event }) => ({ at, event })),
-          pendingStrategy,
-          knownUpTo,
-          ...(whatsappNumber !== undefined ? { whatsappNumber } : {}),
-        },
+    await condition(allHandlersFinished);
+    if (afterClose.length === 0) break;
+    // Only what the account still holds as credit (a reopening invoice may have used some of it), newest first.
+    let left = state.creditMinor;
+    const credits = afterClose
+      .splice(0)
+      .reverse()
+      .flatMap((c) => {
+        const amountMinor = Math.min(c.amountMinor, left);
+        left -= amountMinor;
+        return amountMinor > 0 ? [{ ...c, amountMinor }] : [];
       });
-    }
+    if (credits.length === 0) break;
+    const credited = new Set(await local.creditClosedAccount({ accountId: input.accountId, credits }));
+    // That money is the debtor's now, not the account's; whatever was signalled meanwhile is decided before the end.
+    const handed = credits.reduce((sum, c) => sum + (credited.has(c.reference) ? c.amountMinor : 0), 0);
+    state = { ...state, creditMinor: state.creditMinor - handed };
   }
-  await condition(allHandlersFinished);
   return { status: state.closed ?? 'closed', balanceMinor: readModelOf(ctx, state, Date.now()).balanceMinor };
 }
 

@@ -298,6 +298,74 @@ describe('a payment for an account whose run closed it before the payment was de
     expect((await listed(debtor)).body.items).toEqual([expect.objectContaining({ accountId, status: 'paid' })]);
   }, 60_000);
 
+  it('a second payment delivered to the run while it was closing the account is counted there and becomes the debtor’s credit', async () => {
+    const debtor = uniqueId('D');
+    const { accountId, workflowId } = await openAccount(debtor, '1500.00');
+    const reference = uniqueId('P');
+    // While the run's closing write waits, a second payment is booked and delivered inline: the run is still
+    // there and takes the signal (its outbox row is marked delivered), so the relay never sees it again.
+    const outboxId = await closingRace(accountId, workflowId, async () => {
+      const paid = await call(
+        'POST',
+        `/v1/accounts/${accountId}/payments`,
+        { amount: '200.00', currency: 'MXN', reference },
+        keys.system,
+      );
+      expect(paid.status).toBe(202);
+      const [row] = await eventually(
+        () =>
+          handle.db
+            .select()
+            .from(workflowOutbox)
+            .where(
+              and(
+                eq(workflowOutbox.workflowId, workflowId),
+                sql`${workflowOutbox.payload}::text like ${`%${reference}%`}`,
+              ),
+            ),
+        ([r]) => r?.dispatchedAt != null,
+        10_000,
+      );
+      expect(row).toMatchObject({ dispatchedAt: expect.any(Date), failedAt: null });
+      return row!.id;
+    });
+    expect(await settledRow(outboxId)).toMatchObject({ dispatchedAt: expect.any(Date), failedAt: null });
+
+    // The run counted it before it ended: the closed account's timeline has it after `closed`.
+    const closed = await view(accountId);
+    expect(closed.body).toMatchObject({ source: 'workflow', status: 'paid', balance: { amount: '0.00' } });
+    const tail = (closed.body.timeline as { type: string; reference?: string; amount?: string }[])
+      .filter((e) => e.type === 'payment' || e.type === 'closed')
+      .map((e) => (e.type === 'payment' ? `payment ${e.amount}` : e.type));
+    expect(tail).toEqual(['payment 1500.00', 'closed', 'payment 200.00']);
+
+    // Nothing owed on the closed account, so the payment is the debtor's credit, and the payment row says so.
+    const row = await paymentRow(reference);
+    expect(row).toMatchObject({ accountId, movedFromAccountId: null, creditedAt: expect.any(Date) });
+    const credits = await handle.db
+      .select()
+      .from(debtorCredits)
+      .where(and(eq(debtorCredits.source, 'payment'), eq(debtorCredits.sourceRef, row!.id)));
+    expect(credits).toEqual([expect.objectContaining({ amountMinor: 20_000, currency: 'MXN' })]);
+    expect(await failedRowsOf(workflowId)).toEqual([]);
+
+    // The debtor's next invoice consumes it at intake.
+    const next = await call(
+      'POST',
+      '/v1/invoices',
+      invoiceBody(uniqueId('F'), debtor, '700.00', { dueDate: daysAgo(1) }),
+      keys.system,
+    );
+    expect(next.status).toBe(201);
+    expect(next.body.accountId).not.toBe(accountId);
+    const v = await eventually(
+      () => view(next.body.accountId as string),
+      (r) => r.body.source === 'workflow' && r.body.balance?.amount === '500.00',
+      20_000,
+    );
+    expect(v.body).toMatchObject({ status: 'active', balance: { amount: '500.00' } });
+  }, 120_000);
+
   it('a debtor credit an invoice consumed at intake goes with the invoice when it moves to the next account', async () => {
     const debtor = uniqueId('D');
     const { accountId, workflowId } = await openAccount(debtor, '1500.00');
