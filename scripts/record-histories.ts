@@ -52,6 +52,8 @@ const recorded: Record<string, JourneySpec> = {
   'backlog-handoff-recall': workflowJourney('mx-backlog-handoff-recall-paid'),
   // An email refused at send time (opted out in the database only) and its WhatsApp fallback: patched('send-refusal-fallback').
   'opt-out-at-send-time': optOutAtSendTimeJourney,
+  // Two payments back to back, the first settles the account: the second is counted after it closed, patched('payment-after-close').
+  'payment-after-close': workflowJourney('mx-payments-back-to-back'),
 };
 
 /**

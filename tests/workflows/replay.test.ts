@@ -1,7 +1,8 @@
 // Replays the recorded account workflow histories (tests/fixtures/histories/*.json: promise kept,
 // broken promises escalating, plan, dispute with a pause, strategy version change, a backlog handed off
-// then paid, recalled and written off, two debtors whose accounts race for the contact budget, and an
-// email refused at send time whose step falls back, behind patched('send-refusal-fallback'))
+// then paid, recalled and written off, two debtors whose accounts race for the contact budget, an
+// email refused at send time whose step falls back, behind patched('send-refusal-fallback'), and a payment
+// counted after the one before it closed the account, behind patched('payment-after-close'))
 // against the workflow bundle of this run, decoding their encrypted payloads through the codec.
 // Any change to the sequence of commands the workflow issues for an existing history fails here.
 //
@@ -55,6 +56,8 @@ describe('recorded account workflow histories', () => {
       'dispute-pause-legal',
       // Recorded with patched('send-refusal-fallback'): the refused email's step falls back to WhatsApp.
       'opt-out-at-send-time',
+      // Recorded with patched('payment-after-close'): a payment queued when the account closed is counted.
+      'payment-after-close',
       'plan-broken-promise-kept',
       'promise-kept',
       'strategy-version-change',
@@ -76,6 +79,30 @@ describe('recorded account workflow histories', () => {
     expect(failed).toBeGreaterThan(sends[0] ?? Infinity);
     expect(marker).toBeGreaterThan(failed);
     expect(sends[1]).toBeGreaterThan(marker);
+  });
+
+  it('include the payment after close on its patched path: both payments, the patch marker, then the ledger and the credit', () => {
+    const events = load('payment-after-close.run01.json').events ?? [];
+    const text = (data: Uint8Array | null | undefined) => Buffer.from(data ?? []).toString('utf8');
+    const signals = events.flatMap((e, i) =>
+      e.workflowExecutionSignaledEventAttributes?.signalName === 'paymentReceived' ? [i] : [],
+    );
+    const marker = events.findIndex((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
+    const patch = events[marker]?.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+    expect(JSON.parse(text(patch))).toMatchObject({ id: 'payment-after-close' });
+    const localActivities = events.flatMap((e, i) => {
+      const data = e.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data;
+      if (e.markerRecordedEventAttributes?.markerName !== 'core_local_activity' || !data) return [];
+      return [{ i, type: (JSON.parse(text(data)) as { activity_type: string }).activity_type }];
+    });
+    expect(signals).toHaveLength(2);
+    expect(marker).toBeGreaterThan(signals[1] ?? Infinity);
+    // After the marker: the second payment's ledger entry, then its credit, then the run ends.
+    expect(localActivities.filter((a) => a.i > marker).map((a) => a.type)).toEqual([
+      'appendLedger',
+      'creditClosedAccount',
+    ]);
+    expect(events.at(-1)?.workflowExecutionCompletedEventAttributes).toBeTruthy();
   });
 
   it('replay deterministically with the current workflow code', async () => {
