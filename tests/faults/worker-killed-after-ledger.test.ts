@@ -127,10 +127,11 @@ describe('a worker killed after its ledger append, before Temporal recorded the 
     });
     expect(out.ledgerRows).toBe(1);
     expect(out.eventLedgerRows).toBeGreaterThanOrEqual(3);
-    // The rows are the committed run's: its time, not the lost attempt's.
-    const [now] = await db.db.execute<{ at: string }>(
-      sql`select at::text from account_ledger where account_id = ${account.accountId} and seq = 0`,
-    );
+    // The rows are the committed run's: its time, not the lost attempt's (the contact decision's too).
+    const [now] = await db.db.execute<{ at: string; decided: string }>(sql`
+      select (select at::text from account_ledger where account_id = ${account.accountId} and seq = 0) as at,
+        (select min(decided_at)::text from contact_decisions where account_id = ${account.accountId}) as decided`);
     expect(now?.at).not.toBe(left?.at);
+    expect(now?.decided).not.toBe(left?.decided);
   }, 120_000);
 });
