@@ -339,6 +339,12 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
   let paymentsAfterClose: boolean | undefined;
   const countsPaymentsAfterClose = () => (paymentsAfterClose ??= patched('payment-after-close'));
   const afterClose: { reference: string; amountMinor: number }[] = [];
+  // Every payment that left credit on the account (an over-payment that closed it, one counted after the close),
+  // so whatever credit the closed account still holds at the end is handed over attributed to the payment that
+  // produced it. Histories from before ended with it on the account; asked only when credit is left at a close.
+  let creditsAtClose: boolean | undefined;
+  const creditedFrom: { reference: string; amountMinor: number }[] = [];
+  const offered = new Set<string>();
 
   // A handed-off account stays here: collection has ended but money, invoices and disputes still count.
   // Only a closed account (paid, written off) ends the run, and not while an invoice or a payment reversal
@@ -371,8 +377,11 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
       const closedBefore = state.closed !== null;
       const creditBefore = state.creditMinor;
       await step(engine, item);
-      if (closedBefore && state.closed !== null && item?.event.type === 'payment' && state.creditMinor > creditBefore)
-        afterClose.push({ reference: item.event.reference, amountMinor: state.creditMinor - creditBefore });
+      if (item?.event.type === 'payment' && state.creditMinor > creditBefore) {
+        const credit = { reference: item.event.reference, amountMinor: state.creditMinor - creditBefore };
+        creditedFrom.push(credit);
+        if (closedBefore && state.closed !== null) afterClose.push(credit);
+      }
       if (state.closed !== null) {
         // Whatever was signalled while the run was settling is in the queue before the run may end.
         await condition(allHandlersFinished);
@@ -399,11 +408,18 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
       }
     }
     await condition(allHandlersFinished);
-    if (afterClose.length === 0) break;
-    // Only what the account still holds as credit (a reopening invoice may have used some of it), newest first.
+    // The payments counted after the close first (as histories recorded before 'credit-at-close' did), then,
+    // once none waits, whatever credit the closed account still holds: an over-payment that closed it.
+    const atClose =
+      afterClose.length === 0 &&
+      state.closed !== null &&
+      state.creditMinor > 0 &&
+      (creditsAtClose ??= patched('credit-at-close'));
+    if (afterClose.length === 0 && !atClose) break;
+    // Only what the account still holds as credit (a reopening invoice may have used some of it), newest first,
+    // each payment offered once (the activity credits a payment once; one refused is not offered again).
     let left = state.creditMinor;
-    const credits = afterClose
-      .splice(0)
+    const credits = (atClose ? creditedFrom.filter((c) => !offered.has(c.reference)) : afterClose.splice(0))
       .reverse()
       .flatMap((c) => {
         const amountMinor = Math.min(c.amountMinor, left);
@@ -411,6 +427,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
         return amountMinor > 0 ? [{ ...c, amountMinor }] : [];
       });
     if (credits.length === 0) break;
+    for (const c of credits) offered.add(c.reference);
     const credited = new Set(await local.creditClosedAccount({ accountId: input.accountId, credits }));
     // That money is the debtor's now, not the account's; whatever was signalled meanwhile is decided before the end.
     const handed = credits.reduce((sum, c) => sum + (credited.has(c.reference) ? c.amountMinor : 0), 0);
