@@ -54,6 +54,8 @@ const recorded: Record<string, JourneySpec> = {
   'opt-out-at-send-time': optOutAtSendTimeJourney,
   // Two payments back to back, the first settles the account: the second is counted after it closed, patched('payment-after-close').
   'payment-after-close': workflowJourney('mx-payments-back-to-back'),
+  // One payment above the balance closes the account: the extra is the debtor's credit at the end, patched('credit-at-close').
+  'credit-at-close': workflowJourney('mx-overpayment-closes'),
 };
 
 /**

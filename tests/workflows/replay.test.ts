@@ -1,8 +1,9 @@
 // Replays the recorded account workflow histories (tests/fixtures/histories/*.json: promise kept,
 // broken promises escalating, plan, dispute with a pause, strategy version change, a backlog handed off
 // then paid, recalled and written off, two debtors whose accounts race for the contact budget, an
-// email refused at send time whose step falls back, behind patched('send-refusal-fallback'), and a payment
-// counted after the one before it closed the account, behind patched('payment-after-close'))
+// email refused at send time whose step falls back, behind patched('send-refusal-fallback'), a payment
+// counted after the one before it closed the account, behind patched('payment-after-close'), and an
+// over-payment that closed the account handed to the debtor as credit, behind patched('credit-at-close'))
 // against the workflow bundle of this run, decoding their encrypted payloads through the codec.
 // Any change to the sequence of commands the workflow issues for an existing history fails here.
 //
@@ -53,6 +54,8 @@ describe('recorded account workflow histories', () => {
       'contact-budget-cl-usd',
       'contact-budget-co-cop',
       'contact-budget-co-usd',
+      // Recorded with patched('credit-at-close'): the over-payment that closed the account is the debtor's credit.
+      'credit-at-close',
       'dispute-pause-legal',
       // Recorded with patched('send-refusal-fallback'): the refused email's step falls back to WhatsApp.
       'opt-out-at-send-time',
@@ -102,6 +105,36 @@ describe('recorded account workflow histories', () => {
       'appendLedger',
       'creditClosedAccount',
     ]);
+    expect(events.at(-1)?.workflowExecutionCompletedEventAttributes).toBeTruthy();
+  });
+
+  it('include the over-payment on its patched path: one payment closes the account, the patch marker, then its credit', () => {
+    const events = load('credit-at-close.run01.json').events ?? [];
+    const text = (data: Uint8Array | null | undefined) => Buffer.from(data ?? []).toString('utf8');
+    const signals = events.flatMap((e, i) =>
+      e.workflowExecutionSignaledEventAttributes?.signalName === 'paymentReceived' ? [i] : [],
+    );
+    const markers = events.flatMap((e, i) => {
+      const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+      return e.markerRecordedEventAttributes?.markerName === 'core_patch' && data
+        ? [{ i, id: (JSON.parse(text(data)) as { id: string }).id }]
+        : [];
+    });
+    // Only this patch: no payment waited at the close.
+    expect(markers.map((m) => m.id)).toEqual(['credit-at-close']);
+    const marker = markers[0]?.i ?? -1;
+    const localActivities = events.flatMap((e, i) => {
+      const data = e.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data;
+      if (e.markerRecordedEventAttributes?.markerName !== 'core_local_activity' || !data) return [];
+      return [{ i, type: (JSON.parse(text(data)) as { activity_type: string }).activity_type }];
+    });
+    expect(signals).toHaveLength(1);
+    expect(marker).toBeGreaterThan(signals[0] ?? Infinity);
+    // Before the marker the payment's ledger entry; after it only the credit, then the run ends.
+    expect(
+      localActivities.some((a) => a.type === 'appendLedger' && a.i > (signals[0] ?? Infinity) && a.i < marker),
+    ).toBe(true);
+    expect(localActivities.filter((a) => a.i > marker).map((a) => a.type)).toEqual(['creditClosedAccount']);
     expect(events.at(-1)?.workflowExecutionCompletedEventAttributes).toBeTruthy();
   });
 
