@@ -366,6 +366,69 @@ describe('a payment for an account whose run closed it before the payment was de
     expect(v.body).toMatchObject({ status: 'active', balance: { amount: '500.00' } });
   }, 120_000);
 
+  it('an over-payment that closed the account and a payment counted after the close are each credited once', async () => {
+    const debtor = uniqueId('D');
+    // The closing payment (1500.00) pays 100.00 more than the 1400.00 owed.
+    const { accountId, workflowId } = await openAccount(debtor, '1400.00');
+    const reference = uniqueId('P');
+    await closingRace(accountId, workflowId, async () => {
+      const paid = await call(
+        'POST',
+        `/v1/accounts/${accountId}/payments`,
+        { amount: '200.00', currency: 'MXN', reference },
+        keys.system,
+      );
+      expect(paid.status).toBe(202);
+      await eventually(
+        () =>
+          handle.db
+            .select()
+            .from(workflowOutbox)
+            .where(
+              and(
+                eq(workflowOutbox.workflowId, workflowId),
+                sql`${workflowOutbox.payload}::text like ${`%${reference}%`}`,
+              ),
+            ),
+        ([r]) => r?.dispatchedAt != null,
+        10_000,
+      );
+    });
+    const [owner] = await handle.db
+      .select({ debtorId: accounts.debtorId })
+      .from(accounts)
+      .where(eq(accounts.id, accountId));
+    const onAccount = await handle.db.select().from(payments).where(eq(payments.accountId, accountId));
+    const second = onAccount.find((p) => p.reference === reference);
+    const closing = onAccount.find((p) => p.reference !== reference);
+    // Each payment's own share, 300.00 in all: what the closed account held.
+    const credits = await handle.db
+      .select()
+      .from(debtorCredits)
+      .where(and(eq(debtorCredits.debtorId, owner!.debtorId), eq(debtorCredits.source, 'payment')));
+    expect(
+      credits.map((c) => ({ ref: c.sourceRef, amount: c.amountMinor })).sort((a, b) => a.amount - b.amount),
+    ).toEqual([
+      { ref: closing!.id, amount: 10_000 },
+      { ref: second!.id, amount: 20_000 },
+    ]);
+    expect(await failedRowsOf(workflowId)).toEqual([]);
+
+    const next = await call(
+      'POST',
+      '/v1/invoices',
+      invoiceBody(uniqueId('F'), debtor, '700.00', { dueDate: daysAgo(1) }),
+      keys.system,
+    );
+    expect(next.status).toBe(201);
+    const v = await eventually(
+      () => view(next.body.accountId as string),
+      (r) => r.body.source === 'workflow' && r.body.balance?.amount === '400.00',
+      20_000,
+    );
+    expect(v.body).toMatchObject({ status: 'active', balance: { amount: '400.00' } });
+  }, 120_000);
+
   it('a debtor credit an invoice consumed at intake goes with the invoice when it moves to the next account', async () => {
     const debtor = uniqueId('D');
     const { accountId, workflowId } = await openAccount(debtor, '1500.00');
