@@ -155,6 +155,14 @@ export async function appendLedgerEntries(db: DbOrTx, input: LedgerAppend): Prom
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${input.accountId}::text, 5310447))`);
     const from = await firstDifference(tx, input.accountId, rows);
     if (from === null) return 0;
+    // A lost attempt decided before the task that replaced it. Rows older than those in place are a lost
+    // attempt's arriving late (its statement or transaction waited while a retry committed; two lost tasks
+    // in a row under a kill storm): they never overwrite the newer decision.
+    const incoming = rows.find((r) => r.seq === from);
+    const [inPlace] = await tx.execute<{ newer: boolean }>(sql`
+      select at > ${incoming?.at ?? null}::timestamptz as newer from account_ledger
+      where account_id = ${input.accountId} and seq = ${from}`);
+    if (inPlace?.newer) return 0;
     return replaceFrom(tx, input, rows, from);
   });
 }

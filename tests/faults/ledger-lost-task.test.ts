@@ -135,6 +135,10 @@ describe('the event ledger after a lost workflow task', () => {
     expect(await append(accountId, 0, lost)).toBe(3);
     expect(await append(accountId, 0, committed)).toBe(3);
     expect(await ledgerOf(accountId)).toEqual(asRows(committed));
+    // The lost attempt's append arriving after the retry's (it waited behind a lock, or was itself a repair of
+    // an earlier lost task): older than the rows in place, it changes nothing.
+    expect(await append(accountId, 0, lost)).toBe(0);
+    expect(await ledgerOf(accountId)).toEqual(asRows(committed));
     let r = await rollupsVsLedger(accountId);
     expect(r.got).toEqual(r.want);
     // No day of the lost attempt is left in the account's rollups (March is gone from its months).
@@ -181,8 +185,9 @@ describe('the event ledger after a lost workflow task', () => {
   });
 
   it('repairs alongside other accounts’ appends on the same daily rows: no deadlock, exact counts', async () => {
-    // Half the repairs move entries to an earlier day than the lost ones, half to a later one, while fresh
-    // accounts append on both days: every append locks the shared kpi_daily rows in one sorted order.
+    // Half the repairs move entries to the next day, half stay on the lost attempt's day (a retry decides later,
+    // never earlier), while fresh accounts append on both days: every append locks the shared kpi_daily rows
+    // in one sorted order.
     const days = ['2047-06-01', '2047-06-02'];
     const at = (d: number, s: number) => `${days[d]}T12:00:${String(s).padStart(2, '0')}-05:00`;
     const opening = (d: number, s: number, amount: string) => [
@@ -191,9 +196,9 @@ describe('the event ledger after a lost workflow task', () => {
     ];
     const repaired = await Promise.all(Array.from({ length: 12 }, () => openAccount()));
     const fresh = await Promise.all(Array.from({ length: 12 }, () => openAccount()));
-    await Promise.all(repaired.map((id, i) => append(id, 0, opening(i % 2, 1, '10.00'))));
+    await Promise.all(repaired.map((id) => append(id, 0, opening(0, 1, '10.00'))));
     const written = await Promise.all([
-      ...repaired.map((id, i) => append(id, 0, opening(1 - (i % 2), 20, '25.00'))),
+      ...repaired.map((id, i) => append(id, 0, opening(i % 2, 20, '25.00'))),
       ...fresh.map((id, i) => append(id, 0, opening(i % 2, 30, '5.00'))),
     ]);
     expect(written.every((n) => n === 2)).toBe(true);
