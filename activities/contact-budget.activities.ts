@@ -104,8 +104,10 @@ export function createContactBudgetActivities(deps: { db: Db }) {
               })),
             )
             // A workflow task retried after a crash makes the same decision again, a little later: the row
-            // keeps one entry per decision and takes the time of the run that committed (the last to write).
+            // keeps one entry per decision and takes the time of the run that committed — the latest decision,
+            // not the last write (a lost attempt's write can arrive after its retry's, as in the event ledger).
             .onConflictDoUpdate({
+              setWhere: sql`excluded.decided_at >= ${contactDecisions.decidedAt}`,
               target: [contactDecisions.attemptKey, contactDecisions.decision],
               set: {
                 channel: sql`excluded.channel`,

@@ -50,6 +50,33 @@ async function invoice(debtorId: string, currency: string, amount: string) {
 }
 
 describe('contact budget ledger', () => {
+  it('keeps the time of the latest decision, whichever attempt writes last', async () => {
+    const account = await invoice(uniqueId('NIT'), 'COP', '900000.00');
+    const budget = createContactBudgetActivities({ db: db.db });
+    const key = `${account}/v0/retried/0/1`;
+    const reserve = (at: number) =>
+      budget.reserveContacts({
+        accountId: account,
+        knownUpTo: 0,
+        attempts: [{ key, channel: 'email', at }],
+        decisions: [],
+        packVersion: 'CO@1',
+      });
+    const lost = Date.now() - 60_000;
+    const retried = lost + 10_000;
+    const decidedAt = async () =>
+      (await db.db.select().from(contactDecisions).where(eq(contactDecisions.attemptKey, key))).map((r) =>
+        r.decidedAt.getTime(),
+      );
+    // A retried workflow task decides the same send again, later: its time replaces the lost attempt's.
+    expect((await reserve(lost)).ok).toBe(true);
+    expect((await reserve(retried)).ok).toBe(true);
+    expect(await decidedAt()).toEqual([retried]);
+    // The lost attempt's write arriving after the retry's (it waited behind the debtor's lock) changes nothing.
+    expect((await reserve(lost)).ok).toBe(true);
+    expect(await decidedAt()).toEqual([retried]);
+  });
+
   it('lets one account of a debtor take a slot and hands it to the other before it can take one', async () => {
     const debtorId = uniqueId('NIT');
     const cop = await invoice(debtorId, 'COP', '2500000.00');
