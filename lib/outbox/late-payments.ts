@@ -6,8 +6,9 @@
 // which their next invoice consumes on every intake path (lib/reconcile/credits.ts). The row says which.
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { accounts, debtorCredits, payments, workflowOutbox } from '../../db/schema';
+import { accounts, payments, workflowOutbox } from '../../db/schema';
 import { paymentReceivedSignal, type PaymentReceivedSignal } from '../../workflows/account.messages';
+import { creditPaymentToDebtor } from '../payments/closed-account-credit';
 import { lockOpenAccount } from './late-invoices';
 
 export type SettledPayment =
@@ -76,20 +77,12 @@ export async function settlePaymentOffClosedAccount(
       if (!row) throw new Error('outbox insert returned nothing');
       return { to: 'account', accountId: open.id, workflowId: open.workflowId, outboxId: row.id };
     }
-    await tx
-      .insert(debtorCredits)
-      .values({
-        debtorId: closed.debtorId,
-        currency: payment.currency,
-        amountMinor: payment.amountMinor,
-        source: 'payment',
-        sourceRef: payment.id,
-      })
-      .onConflictDoNothing();
-    await tx
-      .update(payments)
-      .set({ creditedAt: sql`now()` })
-      .where(eq(payments.id, payment.id));
+    await creditPaymentToDebtor(tx, {
+      paymentId: payment.id,
+      debtorId: closed.debtorId,
+      currency: payment.currency,
+      amountMinor: payment.amountMinor,
+    });
     return { to: 'credit', debtorId: closed.debtorId, currency: payment.currency, amountMinor: payment.amountMinor };
   });
 }

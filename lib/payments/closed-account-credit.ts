@@ -5,7 +5,7 @@
 // next invoice consumes at intake (lib/reconcile/credits.ts), and the payment row, still on its account, says
 // so with credited_at, as a payment no run took does (lib/outbox/late-payments.ts).
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client';
+import type { Db, DbOrTx } from '../../db/client';
 import { accounts, debtorCredits, payments } from '../../db/schema';
 
 export interface ClosedAccountCredit {
@@ -13,6 +13,30 @@ export interface ClosedAccountCredit {
   reference: string;
   /** What of it the run kept as credit (integer minor units). */
   amountMinor: number;
+}
+
+/**
+ * In the caller's transaction (the payment row locked): `amountMinor` of the payment becomes the debtor's credit
+ * in `currency` (source 'payment', source_ref the payment's id, once) and the payment row says so (credited_at).
+ */
+export async function creditPaymentToDebtor(
+  tx: DbOrTx,
+  c: { paymentId: string; debtorId: string; currency: string; amountMinor: number },
+): Promise<void> {
+  await tx
+    .insert(debtorCredits)
+    .values({
+      debtorId: c.debtorId,
+      currency: c.currency,
+      amountMinor: c.amountMinor,
+      source: 'payment',
+      sourceRef: c.paymentId,
+    })
+    .onConflictDoNothing();
+  await tx
+    .update(payments)
+    .set({ creditedAt: sql`now()` })
+    .where(eq(payments.id, c.paymentId));
 }
 
 /**
@@ -40,20 +64,12 @@ export async function creditClosedAccountPayments(
         .where(and(eq(payments.accountId, accountId), eq(payments.reference, credit.reference)))
         .for('update');
       if (!payment || payment.creditedAt !== null) continue;
-      await tx
-        .insert(debtorCredits)
-        .values({
-          debtorId: account.debtorId,
-          currency: account.currency,
-          amountMinor: credit.amountMinor,
-          source: 'payment',
-          sourceRef: payment.id,
-        })
-        .onConflictDoNothing();
-      await tx
-        .update(payments)
-        .set({ creditedAt: sql`now()` })
-        .where(eq(payments.id, payment.id));
+      await creditPaymentToDebtor(tx, {
+        paymentId: payment.id,
+        debtorId: account.debtorId,
+        currency: account.currency,
+        amountMinor: credit.amountMinor,
+      });
       credited.push(credit.reference);
     }
     return credited;
