@@ -1,47 +1,18 @@
 // An invoice accepted for an account at the very moment its workflow closes it (paid): the intake joined the
 // account while PostgreSQL still had it open, and the run ended before the outbox delivered the invoice. The
-// signal then finds no run to take it; the invoice must still end up in a balance, over the real servers.
+// signal then finds no run to take it; the invoice must still end up in a balance, over the real harness.
 import { and, eq, sql } from 'drizzle-orm';
-import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ingestInvoice } from '../../api/invoices/ingest';
 import { normalizeInvoice } from '../../api/invoices/normalize';
-import { createDb } from '../../db/client';
 import { invoices, workflowOutbox } from '../../db/schema';
 import { invoiceBody } from '../api/helpers';
-import { eventually, httpClient } from '../support/http';
-import { startTestApp, uniqueId, type TestApp } from '../support/runtime';
-import { connectTestClient } from '../support/temporal';
+import { eventually } from '../support/http';
+import { uniqueId } from '../support/runtime';
+import { closingAccounts } from '../support/closing-race';
 
-let app: TestApp;
-let keys: Record<'system' | 'admin', string>;
-let call: ReturnType<typeof httpClient>;
-
-const handle = createDb(inject('databaseUrl'), { max: 4 });
-const zone = 'America/Mexico_City';
-const daysAgo = (n: number) => DateTime.now().setZone(zone).minus({ days: n }).toISODate() ?? '';
-const view = (accountId: string) => call('GET', `/v1/accounts/${accountId}`, undefined, keys.system);
-const listed = (debtor: string) =>
-  call('GET', `/v1/accounts?debtorExternalId=${encodeURIComponent(debtor)}`, undefined, keys.system);
-
-/** Sessions of this database waiting for a lock whose statement matches `like`. */
-async function lockWaiters(like: string): Promise<number> {
-  const [row] = await handle.db.execute<{ n: number }>(sql`
-    select count(*)::int as n from pg_stat_activity
-    where datname = current_database() and wait_event_type = 'Lock' and query ilike ${like}`);
-  return row?.n ?? 0;
-}
-
-beforeAll(async () => {
-  app = await startTestApp();
-  call = httpClient(app.url);
-  keys = { system: await app.keyFor('system'), admin: await app.keyFor('admin') };
-});
-
-afterAll(async () => {
-  await app?.stop();
-  await handle.close();
-});
+const harness = closingAccounts();
+const { handle, call, daysAgo, view, listed, completed, closingRace, settledRow } = harness;
 
 describe('an invoice for an account whose run closed it before the invoice was delivered', () => {
   it('is not lost: it opens the debtor’s next account, and no outbox row is left failed', async () => {
@@ -50,7 +21,7 @@ describe('an invoice for an account whose run closed it before the invoice was d
       'POST',
       '/v1/invoices',
       invoiceBody(uniqueId('F'), debtor, '1500.00', { dueDate: daysAgo(3) }),
-      keys.system,
+      harness.keys.system,
     );
     expect(opened.status).toBe(201);
     const { accountId, workflowId } = opened.body as { accountId: string; workflowId: string };
@@ -59,74 +30,21 @@ describe('an invoice for an account whose run closed it before the invoice was d
       (r) => r.body.source === 'workflow' && r.body.stage === 'early',
     );
 
-    // The interleaving, made certain with a row lock on the account: the intake locks the (still open)
-    // account first; the run, paid in full meanwhile, waits behind it to mark the account closed.
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let locked = () => {};
-    const isLocked = new Promise<void>((resolve) => (locked = resolve));
-    // NO KEY UPDATE: the payment's foreign-key check (KEY SHARE) passes, the intake and the run's write wait.
-    const holder = handle.db.transaction(async (tx) => {
-      await tx.execute(sql`select 1 from accounts where id = ${accountId} for no key update`);
-      locked();
-      await gate;
-    });
-    await isLocked;
     const lateId = uniqueId('F');
     const body = invoiceBody(lateId, debtor, '700.00', { dueDate: daysAgo(1) });
     const late = normalizeInvoice({ ...body, debtor: { ...body.debtor, kind: 'person' } }).value;
     if (!late) throw new Error('the late invoice does not normalise');
-    // The intake as POST /v1/invoices runs it, without its inline delivery afterwards: as when the API process
-    // stops right after the commit, or its delivery loses the race with the run's last workflow task. The
-    // relay delivers the row after its grace, when the run has ended.
-    const intake = ingestInvoice(handle.db, late, app.config.temporal.taskQueue);
-    // Settled here whatever happens below, so a failure releases the lock and reports once.
-    const joinedOrFailed = intake.then(
-      (r) => r,
-      (err: unknown) => err as Error,
+    // The intake locks the (still open) account first; the run, paid in full meanwhile, waits behind it to mark
+    // the account closed. The intake runs as POST /v1/invoices runs it, without its inline delivery afterwards:
+    // as when the API process stops right after the commit, or its delivery loses the race with the run's last
+    // workflow task. The relay delivers the row after its grace, when the run has ended (paid, checked there).
+    const joined = await closingRace(
+      accountId,
+      workflowId,
+      () => ingestInvoice(handle.db, late, harness.app.config.temporal.taskQueue),
+      { intakeFirst: true },
     );
-    try {
-      expect(
-        await eventually(
-          () => lockWaiters('%"accounts"%for update%'),
-          (n) => n >= 1,
-          10_000,
-        ),
-      ).toBeGreaterThanOrEqual(1);
-      const paid = await call(
-        'POST',
-        `/v1/accounts/${accountId}/payments`,
-        { amount: '1500.00', currency: 'MXN', reference: uniqueId('P') },
-        keys.system,
-      );
-      expect(paid.status).toBe(202);
-      // The run decided `paid` and its read-model write waits behind the intake.
-      expect(
-        await eventually(
-          () => lockWaiters('%'),
-          (n) => n >= 2,
-          10_000,
-        ),
-      ).toBeGreaterThanOrEqual(2);
-    } finally {
-      release();
-      await holder;
-    }
-    const joined = await joinedOrFailed;
     expect(joined).toMatchObject({ created: true, accountId });
-
-    const client = await connectTestClient();
-    const status = await eventually(
-      () =>
-        client.workflow
-          .getHandle(workflowId)
-          .describe()
-          .then((d) => d.status.name),
-      (s) => s === 'COMPLETED',
-    );
-    expect(status).toBe('COMPLETED');
-    const closed = await view(accountId);
-    expect(closed.body).toMatchObject({ status: 'paid', balance: { amount: '0.00' } });
 
     // The relay's delivery finds the run closed. The invoice reaches a balance all the same: the debtor's
     // next account (the one that closed was paid), as if the invoice had come a moment later.
@@ -148,13 +66,13 @@ describe('an invoice for an account whose run closed it before the invoice was d
       'POST',
       '/v1/invoices',
       invoiceBody(lateId, debtor, '700.00', { dueDate: daysAgo(1) }),
-      keys.system,
+      harness.keys.system,
     );
     expect(again.status).toBe(200);
     expect(again.body.accountId).toBe(next.accountId);
     // The closed account kept its own history: paid, nothing owed.
     expect(await view(accountId)).toMatchObject({ body: { status: 'paid', balance: { amount: '0.00' } } });
-    const failed = await call('GET', '/v1/outbox/failed', undefined, keys.admin);
+    const failed = await call('GET', '/v1/outbox/failed', undefined, harness.keys.admin);
     expect(failed.body.items.filter((i: { workflowId: string }) => i.workflowId === workflowId)).toEqual([]);
   }, 120_000);
 
@@ -165,7 +83,7 @@ describe('an invoice for an account whose run closed it before the invoice was d
       'POST',
       '/v1/invoices',
       invoiceBody(invoiceId, debtor, '900.00', { dueDate: daysAgo(3) }),
-      keys.system,
+      harness.keys.system,
     );
     const { accountId, workflowId } = opened.body as { accountId: string; workflowId: string };
     await eventually(
@@ -176,18 +94,10 @@ describe('an invoice for an account whose run closed it before the invoice was d
       'POST',
       `/v1/accounts/${accountId}/payments`,
       { amount: '900.00', currency: 'MXN', reference: uniqueId('P') },
-      keys.system,
+      harness.keys.system,
     );
     expect(paid.status).toBe(202);
-    const client = await connectTestClient();
-    await eventually(
-      () =>
-        client.workflow
-          .getHandle(workflowId)
-          .describe()
-          .then((d) => d.status.name),
-      (st) => st === 'COMPLETED',
-    );
+    await completed(workflowId);
     await eventually(
       () => listed(debtor),
       (r) => r.body.items?.[0]?.closedAt !== null,
@@ -200,12 +110,7 @@ describe('an invoice for an account whose run closed it before the invoice was d
       .where(and(eq(workflowOutbox.workflowId, workflowId), eq(workflowOutbox.signalName, 'invoiceAdded')))
       .returning({ id: workflowOutbox.id });
     expect(row).toBeDefined();
-    const settled = await eventually(
-      () => handle.db.select().from(workflowOutbox).where(eq(workflowOutbox.id, row!.id)),
-      ([r]) => r?.dispatchedAt !== null || r.failedAt !== null,
-      20_000,
-    );
-    expect(settled[0]).toMatchObject({ dispatchedAt: expect.any(Date), failedAt: null });
+    expect(await settledRow(row!.id)).toMatchObject({ dispatchedAt: expect.any(Date), failedAt: null });
     // Counted once: the paid account keeps it, no account opens for it.
     const [stored] = await handle.db.select().from(invoices).where(eq(invoices.externalId, invoiceId));
     expect(stored?.accountId).toBe(accountId);

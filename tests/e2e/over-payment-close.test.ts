@@ -3,74 +3,15 @@
 // the next account). Before the run ends that extra becomes the debtor's credit, once, over the real servers
 // (the payment counted after the close: tests/e2e/payment-after-close.test.ts).
 import { and, eq, sql } from 'drizzle-orm';
-import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDb } from '../../db/client';
+import { describe, expect, it } from 'vitest';
 import { accounts, debtorCredits, payments, workflowOutbox } from '../../db/schema';
 import { invoiceBody } from '../api/helpers';
-import { eventually, httpClient } from '../support/http';
-import { startTestApp, uniqueId, type TestApp } from '../support/runtime';
-import { connectTestClient } from '../support/temporal';
+import { eventually } from '../support/http';
+import { uniqueId } from '../support/runtime';
+import { closingAccounts } from '../support/closing-race';
 
-let app: TestApp;
-let keys: Record<'system' | 'admin', string>;
-let call: ReturnType<typeof httpClient>;
-
-const handle = createDb(inject('databaseUrl'), { max: 4 });
-const zone = 'America/Mexico_City';
-const daysAgo = (n: number) => DateTime.now().setZone(zone).minus({ days: n }).toISODate() ?? '';
-const view = (accountId: string) => call('GET', `/v1/accounts/${accountId}`, undefined, keys.system);
-const listed = (debtor: string) =>
-  call('GET', `/v1/accounts?debtorExternalId=${encodeURIComponent(debtor)}`, undefined, keys.system);
-
-beforeAll(async () => {
-  app = await startTestApp();
-  call = httpClient(app.url);
-  keys = { system: await app.keyFor('system'), admin: await app.keyFor('admin') };
-});
-
-afterAll(async () => {
-  await app?.stop();
-  await handle.close();
-});
-
-async function openAccount(debtor: string, amount: string) {
-  const opened = await call(
-    'POST',
-    '/v1/invoices',
-    invoiceBody(uniqueId('F'), debtor, amount, { dueDate: daysAgo(3) }),
-    keys.system,
-  );
-  expect(opened.status).toBe(201);
-  const { accountId, workflowId } = opened.body as { accountId: string; workflowId: string };
-  await eventually(
-    () => view(accountId),
-    (r) => r.body.source === 'workflow' && r.body.balance?.amount === amount,
-  );
-  return { accountId, workflowId };
-}
-
-async function completed(workflowId: string) {
-  const client = await connectTestClient();
-  const status = await eventually(
-    () =>
-      client.workflow
-        .getHandle(workflowId)
-        .describe()
-        .then((d) => d.status.name),
-    (s) => s === 'COMPLETED',
-  );
-  expect(status).toBe('COMPLETED');
-}
-
-/** The outbox row once the relay has dealt with it (delivered, or failed). */
-function settledRow(id: number) {
-  return eventually(
-    () => handle.db.select().from(workflowOutbox).where(eq(workflowOutbox.id, id)),
-    ([r]) => r?.dispatchedAt !== null || r.failedAt !== null,
-    40_000,
-  ).then(([r]) => r);
-}
+const harness = closingAccounts();
+const { handle, call, daysAgo, view, listed, openAccount, completed, settledRow } = harness;
 
 const paymentCreditsOf = (debtorId: string) =>
   handle.db
@@ -91,7 +32,7 @@ describe('a payment that pays more than the account owes', () => {
       'POST',
       `/v1/accounts/${accountId}/payments`,
       { amount: '1000.00', currency: 'MXN', reference },
-      keys.system,
+      harness.keys.system,
     );
     expect(paid.status).toBe(202);
     await completed(workflowId);
@@ -126,7 +67,7 @@ describe('a payment that pays more than the account owes', () => {
       'POST',
       `/v1/accounts/${accountId}/payments`,
       { amount: '1000.00', currency: 'MXN', reference },
-      keys.system,
+      harness.keys.system,
     );
     expect(again.status).toBeLessThan(500);
     expect(await paymentCreditsOf(owner!.debtorId)).toHaveLength(1);
@@ -136,7 +77,7 @@ describe('a payment that pays more than the account owes', () => {
       'POST',
       '/v1/invoices',
       invoiceBody(uniqueId('F'), debtor, '700.00', { dueDate: daysAgo(1) }),
-      keys.system,
+      harness.keys.system,
     );
     expect(next.status).toBe(201);
     expect(next.body.accountId).not.toBe(accountId);

@@ -3,150 +3,20 @@
 // then finds no run to take it; the money must still end up in a balance or the debtor's credit, over the real
 // servers (the invoice's counterpart: tests/e2e/invoice-after-close.test.ts).
 import { and, eq, sql } from 'drizzle-orm';
-import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ingestInvoice } from '../../api/invoices/ingest';
 import { normalizeInvoice } from '../../api/invoices/normalize';
-import { createDb } from '../../db/client';
 import { accounts, debtorCredits, payments, workflowOutbox } from '../../db/schema';
 import { drizzleTag } from '../../db/tag';
 import { bookPayment } from '../../lib/payments/book';
 import { creditReference } from '../../lib/reconcile/credits';
 import { invoiceBody } from '../api/helpers';
-import { eventually, httpClient } from '../support/http';
-import { startTestApp, uniqueId, type TestApp } from '../support/runtime';
-import { connectTestClient } from '../support/temporal';
+import { eventually } from '../support/http';
+import { uniqueId } from '../support/runtime';
+import { closingAccounts } from '../support/closing-race';
 
-let app: TestApp;
-let keys: Record<'system' | 'admin', string>;
-let call: ReturnType<typeof httpClient>;
-
-const handle = createDb(inject('databaseUrl'), { max: 4 });
-const zone = 'America/Mexico_City';
-const daysAgo = (n: number) => DateTime.now().setZone(zone).minus({ days: n }).toISODate() ?? '';
-const view = (accountId: string) => call('GET', `/v1/accounts/${accountId}`, undefined, keys.system);
-const listed = (debtor: string) =>
-  call('GET', `/v1/accounts?debtorExternalId=${encodeURIComponent(debtor)}`, undefined, keys.system);
-
-/** Sessions of this database waiting for a lock whose statement matches `like`. */
-async function lockWaiters(like: string): Promise<number> {
-  const [row] = await handle.db.execute<{ n: number }>(sql`
-    select count(*)::int as n from pg_stat_activity
-    where datname = current_database() and wait_event_type = 'Lock' and query ilike ${like}`);
-  return row?.n ?? 0;
-}
-
-beforeAll(async () => {
-  app = await startTestApp();
-  call = httpClient(app.url);
-  keys = { system: await app.keyFor('system'), admin: await app.keyFor('admin') };
-});
-
-afterAll(async () => {
-  await app?.stop();
-  await handle.close();
-});
-
-async function openAccount(debtor: string, amount: string) {
-  const opened = await call(
-    'POST',
-    '/v1/invoices',
-    invoiceBody(uniqueId('F'), debtor, amount, { dueDate: daysAgo(3) }),
-    keys.system,
-  );
-  expect(opened.status).toBe(201);
-  const { accountId, workflowId } = opened.body as { accountId: string; workflowId: string };
-  await eventually(
-    () => view(accountId),
-    (r) => r.body.source === 'workflow' && r.body.balance?.amount === amount,
-  );
-  return { accountId, workflowId };
-}
-
-async function completed(workflowId: string) {
-  const client = await connectTestClient();
-  const status = await eventually(
-    () =>
-      client.workflow
-        .getHandle(workflowId)
-        .describe()
-        .then((d) => d.status.name),
-    (s) => s === 'COMPLETED',
-  );
-  expect(status).toBe('COMPLETED');
-}
-
-/**
- * The interleaving, made certain with a row lock on the account (NO KEY UPDATE: a payment's foreign-key check
- * passes): the debtor pays the account in full, the run decides `paid` and its write marking the account
- * closed waits behind the lock; `whileClosing` is accepted for the still open account meanwhile. With
- * `intakeFirst` it is started first and waits for the lock itself (an invoice's intake locks the account), so
- * it commits before the run's write; otherwise it runs once the run's write waits (a payment takes no lock,
- * and booked before the full payment it would keep that one from its inline delivery). Then the run ends.
- */
-async function closingRace<T>(
-  accountId: string,
-  workflowId: string,
-  whileClosing: () => Promise<T>,
-  opts: { intakeFirst?: boolean } = {},
-): Promise<T> {
-  let release = () => {};
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  let locked = () => {};
-  const isLocked = new Promise<void>((resolve) => (locked = resolve));
-  const holder = handle.db.transaction(async (tx) => {
-    await tx.execute(sql`select 1 from accounts where id = ${accountId} for no key update`);
-    locked();
-    await gate;
-  });
-  await isLocked;
-  // Settled whatever happens below, so a failure releases the lock and reports once.
-  const settle = () =>
-    whileClosing().then(
-      (r) => r,
-      (err: unknown) => err as Error,
-    );
-  let accepted: Promise<T | Error> | undefined;
-  try {
-    if (opts.intakeFirst) {
-      accepted = settle();
-      expect(
-        await eventually(
-          () => lockWaiters('%"accounts"%for update%'),
-          (n) => n >= 1,
-          10_000,
-        ),
-      ).toBeGreaterThanOrEqual(1);
-    }
-    const paid = await call(
-      'POST',
-      `/v1/accounts/${accountId}/payments`,
-      { amount: '1500.00', currency: 'MXN', reference: uniqueId('P') },
-      keys.system,
-    );
-    expect(paid.status).toBe(202);
-    // The run decided `paid`; its read-model write waits behind the lock.
-    expect(
-      await eventually(
-        () => lockWaiters('%'),
-        (n) => n >= (opts.intakeFirst ? 2 : 1),
-        10_000,
-      ),
-    ).toBeGreaterThanOrEqual(1);
-    // A payment is booked while the lock is held (it takes none); an intake waits for it, and commits once
-    // it is released, ahead of the run's write.
-    if (!opts.intakeFirst) await (accepted = settle());
-  } finally {
-    release();
-    await holder;
-  }
-  if (!accepted) throw new Error('nothing was accepted while the run was closing');
-  const result = (await accepted) as T | Error;
-  if (result instanceof Error) throw result;
-  await completed(workflowId);
-  expect((await view(accountId)).body).toMatchObject({ status: 'paid', balance: { amount: '0.00' } });
-  return result;
-}
+const harness = closingAccounts();
+const { handle, call, daysAgo, view, listed, openAccount, completed, closingRace, settledRow } = harness;
 
 /**
  * A payment booked as POST …/payments books it (lib/payments/book.ts), without its inline delivery afterwards:
@@ -154,7 +24,7 @@ async function closingRace<T>(
  */
 async function bookLatePayment(account: { id: string; workflowId: string }, amountMinor: number) {
   const reference = uniqueId('P');
-  const booked = await bookPayment(drizzleTag(handle.db), app.config.temporal.taskQueue, account, {
+  const booked = await bookPayment(drizzleTag(handle.db), harness.app.config.temporal.taskQueue, account, {
     amountMinor,
     currency: 'MXN',
     reference,
@@ -164,22 +34,13 @@ async function bookLatePayment(account: { id: string; workflowId: string }, amou
   return { reference, outboxId: booked.outboxId! };
 }
 
-/** The outbox row once the relay has dealt with it (delivered, or failed). */
-function settledRow(id: number) {
-  return eventually(
-    () => handle.db.select().from(workflowOutbox).where(eq(workflowOutbox.id, id)),
-    ([r]) => r?.dispatchedAt !== null || r.failedAt !== null,
-    40_000,
-  ).then(([r]) => r);
-}
-
 async function paymentRow(reference: string) {
   const [row] = await handle.db.select().from(payments).where(eq(payments.reference, reference));
   return row;
 }
 
 async function failedRowsOf(workflowId: string) {
-  const failed = await call('GET', '/v1/outbox/failed', undefined, keys.admin);
+  const failed = await call('GET', '/v1/outbox/failed', undefined, harness.keys.admin);
   return failed.body.items.filter((i: { workflowId: string }) => i.workflowId === workflowId);
 }
 
@@ -208,7 +69,7 @@ describe('a payment for an account whose run closed it before the payment was de
       'POST',
       '/v1/invoices',
       invoiceBody(uniqueId('F'), debtor, '700.00', { dueDate: daysAgo(1) }),
-      keys.system,
+      harness.keys.system,
     );
     expect(next.status).toBe(201);
     const v = await eventually(
@@ -228,7 +89,7 @@ describe('a payment for an account whose run closed it before the payment was de
       'POST',
       '/v1/invoices',
       invoiceBody(uniqueId('F'), debtor, '700.00', { dueDate: daysAgo(1) }),
-      keys.system,
+      harness.keys.system,
     );
     expect(next.status).toBe(201);
     const nextId = next.body.accountId as string;
@@ -269,7 +130,7 @@ describe('a payment for an account whose run closed it before the payment was de
       'POST',
       `/v1/accounts/${accountId}/payments`,
       { amount: '900.00', currency: 'MXN', reference },
-      keys.system,
+      harness.keys.system,
     );
     expect(paid.status).toBe(202);
     await completed(workflowId);
@@ -309,7 +170,7 @@ describe('a payment for an account whose run closed it before the payment was de
         'POST',
         `/v1/accounts/${accountId}/payments`,
         { amount: '200.00', currency: 'MXN', reference },
-        keys.system,
+        harness.keys.system,
       );
       expect(paid.status).toBe(202);
       const [row] = await eventually(
@@ -354,7 +215,7 @@ describe('a payment for an account whose run closed it before the payment was de
       'POST',
       '/v1/invoices',
       invoiceBody(uniqueId('F'), debtor, '700.00', { dueDate: daysAgo(1) }),
-      keys.system,
+      harness.keys.system,
     );
     expect(next.status).toBe(201);
     expect(next.body.accountId).not.toBe(accountId);
@@ -376,7 +237,7 @@ describe('a payment for an account whose run closed it before the payment was de
         'POST',
         `/v1/accounts/${accountId}/payments`,
         { amount: '200.00', currency: 'MXN', reference },
-        keys.system,
+        harness.keys.system,
       );
       expect(paid.status).toBe(202);
       await eventually(
@@ -418,7 +279,7 @@ describe('a payment for an account whose run closed it before the payment was de
       'POST',
       '/v1/invoices',
       invoiceBody(uniqueId('F'), debtor, '700.00', { dueDate: daysAgo(1) }),
-      keys.system,
+      harness.keys.system,
     );
     expect(next.status).toBe(201);
     const v = await eventually(
@@ -453,7 +314,7 @@ describe('a payment for an account whose run closed it before the payment was de
     const joined = await closingRace(
       accountId,
       workflowId,
-      () => ingestInvoice(handle.db, lateInvoice, app.config.temporal.taskQueue),
+      () => ingestInvoice(handle.db, lateInvoice, harness.app.config.temporal.taskQueue),
       { intakeFirst: true },
     );
     expect(joined).toMatchObject({ created: true, accountId });
