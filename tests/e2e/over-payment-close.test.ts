@@ -5,13 +5,11 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { accounts, debtorCredits, payments, workflowOutbox } from '../../db/schema';
-import { invoiceBody } from '../api/helpers';
-import { eventually } from '../support/http';
 import { uniqueId } from '../support/runtime';
 import { closingAccounts } from '../support/closing-race';
 
 const harness = closingAccounts();
-const { handle, call, daysAgo, view, listed, openAccount, completed, settledRow } = harness;
+const { handle, call, view, listed, openAccount, completed, settledRow, nextInvoiceOwes } = harness;
 
 const paymentCreditsOf = (debtorId: string) =>
   handle.db
@@ -73,20 +71,8 @@ describe('a payment that pays more than the account owes', () => {
     expect(await paymentCreditsOf(owner!.debtorId)).toHaveLength(1);
 
     // The debtor's next invoice (a new account: the old one is paid) consumes the credit at intake.
-    const next = await call(
-      'POST',
-      '/v1/invoices',
-      invoiceBody(uniqueId('F'), debtor, '700.00', { dueDate: daysAgo(1) }),
-      harness.keys.system,
-    );
-    expect(next.status).toBe(201);
-    expect(next.body.accountId).not.toBe(accountId);
-    const v = await eventually(
-      () => view(next.body.accountId as string),
-      (r) => r.body.source === 'workflow' && r.body.balance?.amount === '600.00',
-      20_000,
-    );
-    expect(v.body).toMatchObject({ status: 'active', balance: { amount: '600.00' } });
+    const next = await nextInvoiceOwes(debtor, '600.00');
+    expect(next.accountId).not.toBe(accountId);
     const [left] = await handle.db.execute<{ n: string }>(sql`
       select coalesce(sum(amount_minor), 0)::text as n from debtor_credits where debtor_id = ${owner!.debtorId}`);
     expect(left?.n).toBe('0');

@@ -16,7 +16,8 @@ import { uniqueId } from '../support/runtime';
 import { closingAccounts } from '../support/closing-race';
 
 const harness = closingAccounts();
-const { handle, call, daysAgo, view, listed, openAccount, completed, closingRace, settledRow } = harness;
+const { handle, call, daysAgo, view, listed, openAccount, completed, closingRace, settledRow, nextInvoiceOwes } =
+  harness;
 
 /**
  * A payment booked as POST …/payments books it (lib/payments/book.ts), without its inline delivery afterwards:
@@ -65,19 +66,7 @@ describe('a payment for an account whose run closed it before the payment was de
     expect(await view(accountId)).toMatchObject({ body: { status: 'paid', balance: { amount: '0.00' } } });
 
     // The debtor's next invoice consumes the credit at intake.
-    const next = await call(
-      'POST',
-      '/v1/invoices',
-      invoiceBody(uniqueId('F'), debtor, '700.00', { dueDate: daysAgo(1) }),
-      harness.keys.system,
-    );
-    expect(next.status).toBe(201);
-    const v = await eventually(
-      () => view(next.body.accountId as string),
-      (r) => r.body.source === 'workflow' && r.body.balance?.amount === '500.00',
-      20_000,
-    );
-    expect(v.body).toMatchObject({ status: 'active', balance: { amount: '500.00' } });
+    await nextInvoiceOwes(debtor, '500.00');
   }, 120_000);
 
   it('with the debtor’s account of that currency open by then, is applied to it, and the payment row says so', async () => {
@@ -211,20 +200,8 @@ describe('a payment for an account whose run closed it before the payment was de
     expect(await failedRowsOf(workflowId)).toEqual([]);
 
     // The debtor's next invoice consumes it at intake.
-    const next = await call(
-      'POST',
-      '/v1/invoices',
-      invoiceBody(uniqueId('F'), debtor, '700.00', { dueDate: daysAgo(1) }),
-      harness.keys.system,
-    );
-    expect(next.status).toBe(201);
-    expect(next.body.accountId).not.toBe(accountId);
-    const v = await eventually(
-      () => view(next.body.accountId as string),
-      (r) => r.body.source === 'workflow' && r.body.balance?.amount === '500.00',
-      20_000,
-    );
-    expect(v.body).toMatchObject({ status: 'active', balance: { amount: '500.00' } });
+    const next = await nextInvoiceOwes(debtor, '500.00');
+    expect(next.accountId).not.toBe(accountId);
   }, 120_000);
 
   it('an over-payment that closed the account and a payment counted after the close are each credited once', async () => {
@@ -275,19 +252,7 @@ describe('a payment for an account whose run closed it before the payment was de
     ]);
     expect(await failedRowsOf(workflowId)).toEqual([]);
 
-    const next = await call(
-      'POST',
-      '/v1/invoices',
-      invoiceBody(uniqueId('F'), debtor, '700.00', { dueDate: daysAgo(1) }),
-      harness.keys.system,
-    );
-    expect(next.status).toBe(201);
-    const v = await eventually(
-      () => view(next.body.accountId as string),
-      (r) => r.body.source === 'workflow' && r.body.balance?.amount === '400.00',
-      20_000,
-    );
-    expect(v.body).toMatchObject({ status: 'active', balance: { amount: '400.00' } });
+    await nextInvoiceOwes(debtor, '400.00');
   }, 120_000);
 
   it('a debtor credit an invoice consumed at intake goes with the invoice when it moves to the next account', async () => {

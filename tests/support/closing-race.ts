@@ -158,6 +158,24 @@ export function closingAccounts() {
     ).then(([r]) => r);
   }
 
+  /** The debtor's next invoice (700.00, due yesterday): answered 201, its account's workflow owes `owed`. */
+  async function nextInvoiceOwes(debtor: string, owed: string) {
+    const next = await call(
+      'POST',
+      '/v1/invoices',
+      invoiceBody(uniqueId('F'), debtor, '700.00', { dueDate: daysAgo(1) }),
+      started().keys.system,
+    );
+    expect(next.status).toBe(201);
+    const v = await eventually(
+      () => view(next.body.accountId as string),
+      (r) => r.body.source === 'workflow' && r.body.balance?.amount === owed,
+      20_000,
+    );
+    expect(v.body).toMatchObject({ status: 'active', balance: { amount: owed } });
+    return next.body as { accountId: string };
+  }
+
   return {
     handle,
     call,
@@ -169,6 +187,7 @@ export function closingAccounts() {
     completed,
     closingRace,
     settledRow,
+    nextInvoiceOwes,
     get app() {
       return started().app;
     },
