@@ -140,6 +140,48 @@ afterAll(async () => {
   await db?.close();
 });
 
+/** An email of the account's first preventive step, as sent through Resend. */
+async function sentEmail(accountId: string) {
+  const [message] = await db.db
+    .insert(outboundMessages)
+    .values({
+      idempotencyKey: `${accountId}/v1/preventive/0/1`,
+      accountId,
+      channel: 'email',
+      template: 'upcoming',
+      locale: 'en',
+      status: 'sent',
+      provider: 'resend',
+      providerMessageId: uniqueId('re'),
+      sentAt: new Date(),
+    })
+    .returning();
+  return message;
+}
+
+/** Resend reports `type` for the message twice, each delivery signed anew and answered 200; their bodies. */
+async function reportTwice(
+  type: Parameters<typeof emailEvent>[0],
+  message: { id: string; providerMessageId: string | null } | undefined,
+) {
+  const event = emailEvent(type, {
+    emailId: message?.providerMessageId ?? '',
+    tags: { message_id: message?.id ?? '' },
+  });
+  const bodies: unknown[] = [];
+  for (let i = 0; i < 2; i += 1) {
+    const signed = signWebhook(event, webhookSecret);
+    const res = await fetch(`${app.url}/v1/webhooks/resend`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signed.headers },
+      body: signed.body,
+    });
+    expect(res.status).toBe(200);
+    bodies.push(await res.json());
+  }
+  return bodies;
+}
+
 describe('every way to opt out reaches every open account of the debtor', () => {
   it('the staff route (POST /v1/accounts/{id}/opt-outs) on one account', async () => {
     const opened = await debtorWithTwoAccounts();
@@ -187,34 +229,9 @@ describe('every way to opt out reaches every open account of the debtor', () => 
   it('a permanent bounce of one account’s email (and the bounced step is told it failed: later steps use the fallback)', async () => {
     const opened = await debtorWithTwoAccounts();
     const bounced = opened.accounts[0];
-    const [message] = await db.db
-      .insert(outboundMessages)
-      .values({
-        idempotencyKey: `${bounced?.accountId}/v1/preventive/0/1`,
-        accountId: bounced?.accountId ?? '',
-        channel: 'email',
-        template: 'upcoming',
-        locale: 'en',
-        status: 'sent',
-        provider: 'resend',
-        providerMessageId: uniqueId('re'),
-        sentAt: new Date(),
-      })
-      .returning();
-    const event = emailEvent('email.bounced', {
-      emailId: message?.providerMessageId ?? '',
-      tags: { message_id: message?.id ?? '' },
-    });
-    for (let i = 0; i < 2; i += 1) {
-      // A new delivery id each time: Resend reporting the same address again records and tells nothing new.
-      const signed = signWebhook(event, webhookSecret);
-      const res = await fetch(`${app.url}/v1/webhooks/resend`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...signed.headers },
-        body: signed.body,
-      });
-      expect(res.status).toBe(200);
-    }
+    const message = await sentEmail(bounced?.accountId ?? '');
+    // A new delivery id each time: Resend reporting the same address again records and tells nothing new.
+    await reportTwice('email.bounced', message);
     await expectEveryAccountTold(opened, 'email', 'invalid');
     const failed = await db.db
       .select({ payload: workflowOutbox.payload })
@@ -233,35 +250,12 @@ describe('a complaint (Resend email.complained)', () => {
     const opened = await debtorWithTwoAccounts();
     // The complaint is about the second account's message: the first account must hear of it all the same.
     const complainedOf = opened.accounts[1];
-    const [message] = await db.db
-      .insert(outboundMessages)
-      .values({
-        idempotencyKey: `${complainedOf?.accountId}/v1/preventive/0/1`,
-        accountId: complainedOf?.accountId ?? '',
-        channel: 'email',
-        template: 'upcoming',
-        locale: 'en',
-        status: 'sent',
-        provider: 'resend',
-        providerMessageId: uniqueId('re'),
-        sentAt: new Date(),
-      })
-      .returning();
-    const event = emailEvent('email.complained', {
-      emailId: message?.providerMessageId ?? '',
-      tags: { message_id: message?.id ?? '' },
-    });
-    for (let i = 0; i < 2; i += 1) {
-      // Two deliveries of the complaint (new delivery ids): the second records and tells nothing new.
-      const signed = signWebhook(event, webhookSecret);
-      const res = await fetch(`${app.url}/v1/webhooks/resend`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...signed.headers },
-        body: signed.body,
-      });
-      expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ received: true, duplicate: false });
-    }
+    const message = await sentEmail(complainedOf?.accountId ?? '');
+    // Two deliveries of the complaint (new delivery ids): the second records and tells nothing new.
+    expect(await reportTwice('email.complained', message)).toEqual([
+      { received: true, duplicate: false },
+      { received: true, duplicate: false },
+    ]);
     await expectEveryAccountTold(opened, 'email', 'complained');
     const [row] = await db.db
       .select()
